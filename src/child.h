@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * child: the child side of the supervisor.  A child's entry point gets a
+ * struct child_ctx holding its report fd and the shared shutdown fd, and
+ * uses these helpers to send records (ACKs coalesced), sleep without
+ * missing shutdown, and fire injected faults at their time.  Nothing here
+ * knows SQL; the scenario's workers and validator are built on it.
+ */
+#ifndef SQLSTORM_CHILD_H
+#define SQLSTORM_CHILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fault.h"
+#include "wire.h"
+
+#define CHILD_MAX_DEFERRED 16
+
+/* Written by the parent before it releases the children; read-only here. */
+struct child_shared {
+	volatile int64_t start_ns;
+	volatile int64_t deadline_ns;
+};
+
+struct child_ctx {
+	int       id;               /* wire child id: workers 0..N-1, then others */
+	int       index;            /* worker index, or FAULT_CHILD_VALIDATOR */
+	int       report_fd;        /* write end of this child's report pipe */
+	int       shutdown_fd;      /* read end of the shared shutdown pipe */
+	int       start_fd;         /* read end of the start pipe */
+	const struct child_shared *shared;
+	uint32_t  seq;              /* last record sequence sent */
+	int       shutdown_seen;
+	int       hanging;          /* a hang fault fired */
+	int       parent_gone;      /* a write failed with EPIPE */
+	int64_t   last_check_ns;    /* last poll of shutdown_fd */
+	/* Coalesced ACK: flushed before any other record and before sleeping. */
+	int       ack_pending;
+	uint64_t  ack_seq;
+	int64_t   ack_t_commit;
+	int64_t   ack_first_ns;
+	/* This child's faults (pointers into the parent's list, copied at fork). */
+	struct fault *faults;
+	size_t    nfaults;
+	struct wire_record deferred[CHILD_MAX_DEFERRED];
+	size_t    ndeferred;
+	uint64_t  errors_sent;
+};
+
+/*
+ * Report READY, then block until the parent releases the start barrier.
+ * Returns 0, or -1 if the parent went away (the child should _exit(0)).
+ */
+int child_ready_wait(struct child_ctx *c);
+
+/*
+ * Stamp (type set by caller; seq, child, t_sent filled here) and write one
+ * record with a single write().  Flushes a pending ACK first.  Returns 0,
+ * or -1 if the parent is gone (c->parent_gone is set).
+ */
+int child_send(struct child_ctx *c, struct wire_record *r);
+
+/*
+ * Note that rows up to seq committed at t_commit.  ACKs are coalesced and
+ * flushed after a short while, before any other record and before sleeping.
+ */
+int child_ack(struct child_ctx *c, uint64_t seq, int64_t t_commit);
+
+/* Send the pending ACK now, if any.  Returns 0 or -1 (parent gone). */
+int child_flush(struct child_ctx *c);
+
+/*
+ * Report an error.  If deferred, the record is kept and sent by
+ * child_finish() after shutdown; t_begin/t_end keep when it happened.
+ */
+int child_error(struct child_ctx *c, int op, int code, int extended,
+    int sys_errno, const char *msg, int64_t t_begin, int64_t t_end,
+    int deferred);
+
+/*
+ * 1 if shutdown has been seen (EOF on the shutdown fd).  Polls the fd at
+ * most once per 500 us unless force is set; never blocks.  A hanging child
+ * never sees shutdown.
+ */
+int child_shutdown(struct child_ctx *c, int force);
+
+/*
+ * Sleep until the monotonic time until_ns, waking early at shutdown.  Due
+ * faults fire during the sleep.  Returns 1 if shutdown was seen, 0 if the
+ * time came, -1 if the parent is gone.
+ */
+int child_sleep_until(struct child_ctx *c, int64_t until_ns);
+
+/*
+ * Fire every fault whose time has come.  Generic actions are executed here
+ * (crash, abort and exit never return).  Returns a bitmask of
+ * (1 << FAULT_DROPROW)-style bits for actions the caller must perform.
+ */
+unsigned child_faults_due(struct child_ctx *c);
+
+/* Monotonic time of the next unfired fault, or -1 if none. */
+int64_t child_next_fault(const struct child_ctx *c);
+
+/*
+ * Finish: wait for faults timed after shutdown (deadline+20ms), send the
+ * deferred records, then send DONE (done->shutdown_seen is set here).
+ * Returns 0 or -1 (parent gone).  The caller then returns its exit code.
+ */
+int child_finish(struct child_ctx *c, struct wire_done *done);
+
+#endif

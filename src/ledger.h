@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ledger: the parent's record of acknowledged commits, held against what
+ * the snapshots and the final database contain.  The rule (DESIGN.md,
+ * "Validation") is sound by construction: a read that starts after a
+ * COMMIT returned sees it, so every seq whose t_commit < t_begin of a
+ * snapshot must be in that snapshot.  A snapshot is judged for a worker
+ * once a record stamped at or after its t_begin (or EOF) has come from
+ * that worker: the worker flushes coalesced ACKs before any later record,
+ * so by then every ACK from before t_begin is in.  ACK history older than
+ * the newest judged snapshot is dropped.  Pure bookkeeping: no I/O.
+ */
+#ifndef SQLSTORM_LEDGER_H
+#define SQLSTORM_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LEDGER_FINAL UINT32_MAX      /* snapshot index of the final check */
+
+struct ledger;
+
+/* Called once per problem found; reason is one line. */
+typedef void (*ledger_fail_fn)(void *user, int worker, uint32_t snapshot,
+    const char *reason);
+
+/* A ledger for nworkers workers, or NULL (ENOMEM). */
+struct ledger *ledger_new(int nworkers);
+void ledger_free(struct ledger *l);
+
+/*
+ * Worker w's rows up to seq committed at t_commit.  Returns 0, or -1 if
+ * the ACK goes backwards in seq or time (a protocol failure of w).
+ */
+int ledger_ack(struct ledger *l, int w, uint64_t seq, int64_t t_commit);
+
+/* A record stamped t_sent came from worker w (call for every record). */
+void ledger_seen(struct ledger *l, int w, int64_t t_sent);
+
+/*
+ * Worker w's pipe reached EOF.  If it sent DONE, last_seq is the highest
+ * seq it ever attempted; otherwise (crash, kill) pass clean = 0: rows past
+ * its last ACK are indeterminate and may or may not be present.
+ */
+void ledger_finish(struct ledger *l, int w, int clean, uint64_t last_seq);
+
+/*
+ * A snapshot whose read began after t_begin held k[i] as worker i's
+ * gap-free maximum (nworkers entries).  The ledger copies k.  Returns 0 or
+ * -1 (ENOMEM, or t_begin older than the previous snapshot's).
+ */
+int ledger_snapshot(struct ledger *l, uint32_t index, int64_t t_begin,
+    const uint64_t *k, int nworkers);
+
+/*
+ * Judge every snapshot that can be judged now (all, if final is set: call
+ * it after every worker finished).  Calls fail for each lost acknowledged
+ * row, each snapshot that shrank, and (when final) each row beyond what
+ * its worker attempted.  Returns the number of failures reported.
+ */
+size_t ledger_evaluate(struct ledger *l, int final, ledger_fail_fn fail,
+    void *user);
+
+/*
+ * Judge the final database: k[i] is worker i's gap-free maximum there.
+ * Every ACK must be present and nothing beyond the attempted seq.
+ * Returns the number of failures reported (snapshot = LEDGER_FINAL).
+ */
+size_t ledger_check_final(struct ledger *l, const uint64_t *k, int nworkers,
+    ledger_fail_fn fail, void *user);
+
+/* Highest acknowledged seq of worker w (0 if none). */
+uint64_t ledger_acked(const struct ledger *l, int w);
+
+/* Number of snapshots judged so far. */
+size_t ledger_judged(const struct ledger *l);
+
+#endif

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report: everything a run found, in one structure, and the human summary.
+ * The scenario fills it; the summary, JSON, TAP and JUnit writers only
+ * read it, so every format says the same thing about the same run.
+ */
+#ifndef SQLSTORM_REPORT_H
+#define SQLSTORM_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "classify.h"
+#include "config.h"
+#include "supervisor.h"
+#include "wire.h"
+
+struct report_worker {
+	char     name[SUP_NAME_MAX];
+	uint64_t commits, rows, last_seq, acked, final_k;
+	uint64_t busy_waits;
+	int64_t  busy_ns;
+	uint64_t errors;
+	int      done;
+	enum verdict verdict;               /* of its lifecycle */
+	char     reason[CLASSIFY_REASON_MAX];
+};
+
+struct report_snapshot {
+	uint32_t index;
+	int64_t  t_begin_ns, t_end_ns;      /* monotonic */
+	int      ok;                        /* integrity, rows and ledger */
+	uint64_t rows;
+	char     problem[CLASSIFY_REASON_MAX];
+};
+
+struct report {
+	const struct config *cfg;
+	int      exit_code;                 /* 0, 1, 99 */
+	char     hard_error[512];           /* set when exit_code is 99 */
+	int      interrupted;
+	char     run_dir[512];
+	char     db_path[512];
+	int      kept;                      /* run directory left on disk */
+	uint64_t seed;
+	struct sup_result sup;              /* children, events, timings */
+	struct report_worker *workers;
+	int      nworkers;
+	struct report_snapshot *snapshots;
+	size_t   nsnapshots, capsnapshots;
+	uint64_t hist[WIRE_HIST_BUCKETS];   /* commit latency, all workers */
+	uint64_t inserts, commits, acked_rows, lost_rows;
+	int      final_checked, final_ok;
+	uint64_t final_rows;
+	char     journal_mode[32];
+	char     fs_type[64];
+	char     repro[2048];
+};
+
+/* Zero rep and bind it to cfg. */
+void report_init(struct report *rep, const struct config *cfg);
+void report_free(struct report *rep);
+
+/* Latency percentile (0..100) in microseconds from rep->hist, 0 if empty. */
+uint64_t report_percentile_us(const struct report *rep, double pct);
+
+/* Run length from start to deadline-or-interrupt, in ms. */
+int64_t report_duration_ms(const struct report *rep);
+
+/* Deadline -> last child reaped, in ms (0 if not applicable). */
+int64_t report_overrun_ms(const struct report *rep);
+
+/* The human summary (verdict first) on fp. */
+void report_summary(const struct report *rep, FILE *fp);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store: the SQLite scenario's database plumbing.  The parent prepares the
+ * database (creates it or opens the user's, checks it, creates sqlstorm's
+ * own table and sets the journal mode) and closes it before any fork;
+ * each child opens its own connection with store_open() after fork, with a
+ * busy handler that waits in short poll()s on the shutdown fd and a
+ * progress handler that interrupts a statement once shutdown is seen.  No
+ * sqlite3 handle ever crosses a fork.
+ */
+#ifndef SQLSTORM_STORE_H
+#define SQLSTORM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct sqlite3;
+struct child_ctx;
+
+enum store_status {
+	STORE_OK = 0,
+	STORE_HARD,      /* unusable input: cannot create, not a database, read-only */
+	STORE_CORRUPT    /* an existing database fails its integrity check */
+};
+
+/*
+ * Create (or open, if is_user is set) the database at path, check an
+ * existing one with PRAGMA quick_check, drop and recreate the table
+ * sqlstorm_rows (and nothing else), and set journal mode and synchronous
+ * from cfg.  The connection is closed before returning.
+ */
+enum store_status store_prepare(const struct config *cfg, const char *path,
+    int is_user, char *err, size_t errlen);
+
+/* Busy-wait statistics kept by a child's busy handler. */
+struct store_busy {
+	uint64_t waits;       /* busy handler invocations */
+	int64_t  wait_ns;     /* time spent waiting */
+	int64_t  begun_ns;    /* start of the current busy episode, 0 if none */
+};
+
+/*
+ * In a child: open path read-write (or read-only), set synchronous from
+ * cfg, and install the shutdown-aware busy and progress handlers (they use
+ * ctx and busy, which must outlive the connection).  Returns 0 with *db
+ * set, or -1 with err filled and *code the SQLite code.
+ */
+int store_open(const struct config *cfg, const char *path, int readonly,
+    struct child_ctx *ctx, struct store_busy *busy, struct sqlite3 **db,
+    char *err, size_t errlen, int *code);
+
+/* The SQLite library fingerprint: "3.40.1 2022-12-28 ...". */
+const char *store_sqlite_version(void);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * validate: the SQLite side of checking a database file: take a consistent
+ * snapshot of a live database (sqlite3_backup), and check a file: PRAGMA
+ * integrity_check, row count, and per worker a gap-free prefix 1..k of seq
+ * with no duplicates.  Used by the validator child for snapshots and by the
+ * parent for the final database after every child is reaped.  It never
+ * judges against ACKs (that is ledger.c).
+ */
+#ifndef SQLSTORM_VALIDATE_H
+#define SQLSTORM_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VALIDATE_TABLE "sqlstorm_rows"
+#define VALIDATE_PROBLEM_MAX 300
+
+struct validate_result {
+	int      integrity_ok;
+	int      rows_ok;                 /* every worker's rows are 1..k */
+	uint64_t rows;                    /* count(*) */
+	int      nworkers;
+	uint64_t *k;                      /* nworkers gap-free maxima (malloc) */
+	char     problem[VALIDATE_PROBLEM_MAX + 1];  /* first problem, one line */
+};
+
+/*
+ * Check the database at path (opened read-only).  Returns 0 when the checks
+ * ran (see *out; free it with validate_result_free), or -1 when the file
+ * could not be opened or queried, with a one-line message in err and the
+ * SQLite code in *code (if code is not NULL).
+ */
+int validate_file(const char *path, int nworkers, struct validate_result *out,
+    char *err, size_t errlen, int *code);
+
+void validate_result_free(struct validate_result *r);
+
+/*
+ * Copy the live database at src into a new file dst with the online backup
+ * API in one step, so the copy is one consistent read transaction.  BUSY or
+ * LOCKED is retried until give_up(arg) returns non-zero (NULL: retry for
+ * busy_timeout_ns).  Returns 0, or -1 with a message in err and the SQLite
+ * code in *code.
+ */
+int validate_backup(const char *src, const char *dst, int64_t busy_timeout_ns,
+    int (*give_up)(void *arg), void *arg, char *err, size_t errlen,
+    int *code);
+
+#endif
