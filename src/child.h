@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "fault.h"
 #include "wire.h"
@@ -29,6 +30,7 @@ struct child_ctx {
 	int       report_fd;        /* write end of this child's report pipe */
 	int       shutdown_fd;      /* read end of the shared shutdown pipe */
 	int       start_fd;         /* read end of the start pipe */
+	pid_t     parent_pid;       /* to notice being orphaned while hanging */
 	const struct child_shared *shared;
 	uint32_t  seq;              /* last record sequence sent */
 	int       shutdown_seen;

@@ -70,6 +70,9 @@ int64_t report_duration_ms(const struct report *rep);
 /* Deadline -> last child reaped, in ms (0 if not applicable). */
 int64_t report_overrun_ms(const struct report *rep);
 
+/* Every failure, one line each (for --quiet runs, on stderr). */
+void report_failures(const struct report *rep, FILE *fp);
+
 /* The human summary (verdict first) on fp. */
 void report_summary(const struct report *rep, FILE *fp);
 

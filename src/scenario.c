@@ -1,3 +1,449 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/*
+ * scenario: the SQLite store scenario.  It makes the run directory,
+ * prepares the database (then closes it: no handle crosses a fork), runs
+ * the insert workers and the validator under the supervisor, holds every
+ * snapshot against the ACK ledger as records arrive, and after the last
+ * child is reaped validates the final database against every ACK.  It
+ * fills a struct report and prints nothing.
+ */
 #include "autoconf.h"
+#include "scenario.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fault.h"
+#include "ledger.h"
+#include "store.h"
+#include "supervisor.h"
+#include "util.h"
+#include "validate.h"
+
+/* How long a child gets between SIGTERM and SIGKILL. */
+#define SCEN_KILL_AFTER_NS (1 * UTIL_NS_PER_S)
+#define SCEN_READY_TIMEOUT_NS (60 * UTIL_NS_PER_S)
+
+struct scen {
+	const struct config *cfg;
+	struct report *rep;
+	struct scenario_params params;
+	struct ledger *ledger;
+	struct fault_list faults;
+	uint64_t *snap_k;        /* per-worker maxima of the snapshot being received */
+};
+
+static void
+scen_hard(struct report *rep, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rep->hard_error, sizeof rep->hard_error, fmt, ap);
+	va_end(ap);
+	rep->exit_code = 99;
+}
+
+static struct report_snapshot *
+scen_snapshot(struct report *rep, uint32_t index)
+{
+	size_t i;
+
+	for (i = rep->nsnapshots; i > 0; i--)
+		if (rep->snapshots[i - 1].index == index)
+			return &rep->snapshots[i - 1];
+	return NULL;
+}
+
+static void
+scen_fail(void *user, int worker, uint32_t snapshot, const char *reason)
+{
+	struct scen *sc = user;
+	struct report *rep = sc->rep;
+	struct report_snapshot *s;
+
+	(void)sup_result_add(&rep->sup, worker, VERDICT_FAILURE,
+	    util_now_ns(), "%s", reason);
+	if (snapshot == LEDGER_FINAL)
+		return;
+	s = scen_snapshot(rep, snapshot);
+	if (s != NULL && s->ok) {
+		s->ok = 0;
+		util_strlcpy(s->problem, reason, sizeof s->problem);
+	}
+}
+
+static void
+scen_protocol(struct scen *sc, int child, const char *what)
+{
+	(void)sup_result_add(&sc->rep->sup, child, VERDICT_FAILURE,
+	    util_now_ns(), "protocol failure: %s", what);
+}
+
+static void
+scen_take_snapk(struct scen *sc, int child, const struct wire_snapk *k)
+{
+	if (k->first >= (uint32_t)sc->params.nworkers ||
+	    k->n > (uint32_t)sc->params.nworkers - k->first) {
+		scen_protocol(sc, child, "SNAPK names a worker that does not exist");
+		return;
+	}
+	memcpy(sc->snap_k + k->first, k->k, k->n * sizeof k->k[0]);
+}
+
+static void
+scen_take_snapshot(struct scen *sc, int child, const struct wire_snapshot *w)
+{
+	struct report *rep = sc->rep;
+	struct report_snapshot *s;
+
+	if (rep->nsnapshots == rep->capsnapshots) {
+		size_t cap = rep->capsnapshots ? rep->capsnapshots * 2 : 32;
+		void *v = realloc(rep->snapshots, cap * sizeof *rep->snapshots);
+
+		if (v == NULL) {
+			scen_protocol(sc, child, "out of memory for snapshots");
+			return;
+		}
+		rep->snapshots = v;
+		rep->capsnapshots = cap;
+	}
+	s = &rep->snapshots[rep->nsnapshots++];
+	memset(s, 0, sizeof *s);
+	s->index = w->index;
+	s->t_begin_ns = w->t_begin;
+	s->t_end_ns = w->t_end;
+	s->rows = w->rows;
+	s->ok = w->integrity_ok && w->rows_ok;
+	if (!s->ok) {
+		util_strlcpy(s->problem, w->problem, sizeof s->problem);
+		(void)sup_result_add(&rep->sup, child, VERDICT_FAILURE, w->t_end,
+		    "snapshot %u: %s", w->index, w->problem);
+	}
+	if (ledger_snapshot(sc->ledger, w->index, w->t_begin, sc->snap_k,
+	    sc->params.nworkers) < 0)
+		scen_protocol(sc, child, "snapshot out of order");
+	memset(sc->snap_k, 0, (size_t)sc->params.nworkers * sizeof *sc->snap_k);
+	(void)ledger_evaluate(sc->ledger, 0, scen_fail, sc);
+}
+
+static void
+scen_take_done(struct scen *sc, int w, const struct wire_done *d)
+{
+	struct report_worker *rw = &sc->rep->workers[w];
+
+	rw->done = 1;
+	rw->commits = d->commits;
+	rw->rows = d->rows;
+	rw->last_seq = d->last_seq;
+	rw->busy_waits = d->busy_waits;
+	rw->busy_ns = d->busy_ns;
+	rw->errors = d->errors;
+}
+
+static void
+scen_on_record(void *user, int child, const struct wire_record *r)
+{
+	struct scen *sc = user;
+	struct report *rep = sc->rep;
+	size_t b;
+
+	if (child == sc->params.validator_id) {
+		if (r->h.type == WIRE_SNAPK)
+			scen_take_snapk(sc, child, &r->u.snapk);
+		else if (r->h.type == WIRE_SNAPSHOT)
+			scen_take_snapshot(sc, child, &r->u.snapshot);
+		return;
+	}
+	if (child < 0 || child >= sc->params.nworkers)
+		return;
+	ledger_seen(sc->ledger, child, r->h.t_sent);
+	switch (r->h.type) {
+	case WIRE_ACK:
+		if (ledger_ack(sc->ledger, child, r->u.ack.seq,
+		    r->u.ack.t_commit) < 0)
+			scen_protocol(sc, child, "ACK went backwards");
+		else
+			rep->workers[child].acked = r->u.ack.seq;
+		break;
+	case WIRE_HIST:
+		for (b = 0; b < WIRE_HIST_BUCKETS; b++)
+			rep->hist[b] += r->u.hist.count[b];
+		break;
+	case WIRE_DONE:
+		scen_take_done(sc, child, &r->u.done);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+scen_on_eof(void *user, int child)
+{
+	struct scen *sc = user;
+	const struct report_worker *rw;
+
+	if (child < 0 || child >= sc->params.nworkers)
+		return;
+	rw = &sc->rep->workers[child];
+	/* Without DONE we do not know what it attempted: indeterminate. */
+	ledger_finish(sc->ledger, child, rw->done, rw->last_seq);
+	(void)ledger_evaluate(sc->ledger, 0, scen_fail, sc);
+}
+
+static void
+scen_on_tick(void *user, int64_t now)
+{
+	struct scen *sc = user;
+
+	(void)now;
+	(void)ledger_evaluate(sc->ledger, 0, scen_fail, sc);
+}
+
+static int
+scen_make_run_dir(struct scen *sc)
+{
+	struct report *rep = sc->rep;
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	if (snprintf(rep->run_dir, sizeof rep->run_dir, "%s/sqlstorm.XXXXXX",
+	    tmp) >= (int)sizeof rep->run_dir) {
+		scen_hard(rep, "TMPDIR is too long");
+		return -1;
+	}
+	if (mkdtemp(rep->run_dir) == NULL) {
+		scen_hard(rep, "cannot create a run directory in %s: %s", tmp,
+		    strerror(errno));
+		rep->run_dir[0] = '\0';
+		return -1;
+	}
+	if (sc->cfg->db != NULL)
+		util_strlcpy(rep->db_path, sc->cfg->db, sizeof rep->db_path);
+	else if (snprintf(rep->db_path, sizeof rep->db_path, "%s/sqlstorm.db",
+	    rep->run_dir) >= (int)sizeof rep->db_path) {
+		scen_hard(rep, "run directory path is too long");
+		return -1;
+	}
+	return 0;
+}
+
+/* Build the child table: the workers, then the validator. */
+static struct sup_spec *
+scen_specs(struct scen *sc, size_t *n)
+{
+	int nw = sc->params.nworkers, i;
+	struct sup_spec *specs = calloc((size_t)nw + 1, sizeof *specs);
+
+	if (specs == NULL)
+		return NULL;
+	for (i = 0; i < nw; i++) {
+		snprintf(specs[i].name, sizeof specs[i].name, "w%d", i);
+		specs[i].fault_index = i;
+		specs[i].main = worker_main;
+		specs[i].arg = &sc->params;
+	}
+	util_strlcpy(specs[nw].name, "validator", sizeof specs[nw].name);
+	specs[nw].fault_index = FAULT_CHILD_VALIDATOR;
+	specs[nw].main = validator_main;
+	specs[nw].arg = &sc->params;
+	*n = (size_t)nw + 1;
+	return specs;
+}
+
+static int
+scen_supervise(struct scen *sc)
+{
+	const struct config *cfg = sc->cfg;
+	struct sup_options opt;
+	struct sup_spec *specs;
+	size_t n;
+	int rc;
+
+	specs = scen_specs(sc, &n);
+	if (specs == NULL) {
+		scen_hard(sc->rep, "out of memory");
+		return -1;
+	}
+	memset(&opt, 0, sizeof opt);
+	opt.duration_ns = cfg->duration_ns;
+	opt.grace_ns = cfg->grace_ns;
+	opt.kill_after_ns = SCEN_KILL_AFTER_NS;
+	opt.ready_timeout_ns = SCEN_READY_TIMEOUT_NS;
+	opt.policy = cfg->late_errors;
+	opt.faults = &sc->faults;
+	opt.on_record = scen_on_record;
+	opt.on_eof = scen_on_eof;
+	opt.on_tick = scen_on_tick;
+	opt.user = sc;
+	rc = sup_run(&opt, specs, n, &sc->rep->sup);
+	if (rc < 0)
+		scen_hard(sc->rep, "cannot start the children: %s",
+		    strerror(errno));
+	free(specs);
+	return rc;
+}
+
+/* The final database, against every ACK; runs after every child is gone. */
+static void
+scen_final(struct scen *sc)
+{
+	struct report *rep = sc->rep;
+	struct validate_result vr;
+	char err[512];
+	int code = 0, w;
+	int64_t now = util_now_ns();
+
+	(void)ledger_evaluate(sc->ledger, 1, scen_fail, sc);
+	memset(&vr, 0, sizeof vr);
+	if (validate_file(rep->db_path, sc->params.nworkers, &vr, err,
+	    sizeof err, &code) < 0) {
+		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		    "final database: %s", err);
+		return;
+	}
+	rep->final_checked = 1;
+	rep->final_rows = vr.rows;
+	if (!vr.integrity_ok || !vr.rows_ok)
+		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		    "final database: %s", vr.problem);
+	for (w = 0; w < sc->params.nworkers; w++) {
+		uint64_t acked = ledger_acked(sc->ledger, w);
+
+		rep->workers[w].final_k = vr.k[w];
+		if (vr.k[w] < acked)
+			rep->lost_rows += acked - vr.k[w];
+	}
+	(void)ledger_check_final(sc->ledger, vr.k, sc->params.nworkers,
+	    scen_fail, sc);
+	if (vr.rows == 0 && rep->sup.nfailures == 0)
+		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		    "final database: no row was ever committed");
+	rep->final_ok = vr.integrity_ok && vr.rows_ok;
+	validate_result_free(&vr);
+}
+
+static void
+scen_totals(struct scen *sc)
+{
+	struct report *rep = sc->rep;
+	int w;
+
+	for (w = 0; w < rep->nworkers; w++) {
+		const struct sup_child *ch = &rep->sup.children[w];
+		struct report_worker *rw = &rep->workers[w];
+
+		rep->inserts += rw->rows;
+		rep->commits += rw->commits;
+		rep->acked_rows += ledger_acked(sc->ledger, w);
+		rw->verdict = classify_fate(&ch->fate, rw->reason,
+		    sizeof rw->reason);
+	}
+}
+
+/* Passing snapshots go; failing ones stay for the post-mortem. */
+static void
+scen_cleanup(struct scen *sc)
+{
+	struct report *rep = sc->rep;
+	int failed = rep->sup.nfailures > 0 || rep->interrupted;
+	size_t i;
+
+	if (rep->run_dir[0] == '\0')
+		return;
+	for (i = 0; i < rep->nsnapshots; i++) {
+		char path[PATH_MAX];
+
+		if (!rep->snapshots[i].ok)
+			continue;
+		snprintf(path, sizeof path, "%s/snap-%u.db", rep->run_dir,
+		    rep->snapshots[i].index);
+		(void)unlink(path);
+	}
+	/* A hard error is a usage problem: leave nothing behind. */
+	if (sc->cfg->keep || (failed && rep->exit_code != 99)) {
+		rep->kept = 1;
+		return;
+	}
+	(void)util_rmtree(rep->run_dir);
+}
+
+static int
+scen_prepare(struct scen *sc)
+{
+	const struct config *cfg = sc->cfg;
+	struct report *rep = sc->rep;
+	char err[512];
+	enum store_status ss;
+
+	if (fault_parse(cfg->fault, cfg->workers, &sc->faults, err,
+	    sizeof err) < 0) {
+		scen_hard(rep, "--fault: %s", err);
+		return -1;
+	}
+	sc->ledger = ledger_new(cfg->workers);
+	rep->workers = calloc((size_t)cfg->workers, sizeof *rep->workers);
+	sc->snap_k = calloc((size_t)cfg->workers, sizeof *sc->snap_k);
+	if (sc->ledger == NULL || rep->workers == NULL || sc->snap_k == NULL) {
+		scen_hard(rep, "out of memory");
+		return -1;
+	}
+	rep->nworkers = cfg->workers;
+	if (scen_make_run_dir(sc) < 0)
+		return -1;
+	ss = store_prepare(cfg, rep->db_path, cfg->db != NULL, err, sizeof err);
+	if (ss == STORE_HARD) {
+		scen_hard(rep, "%s", err);
+		return -1;
+	}
+	if (ss == STORE_CORRUPT) {
+		/* A verdict, not a usage error: the store is already broken. */
+		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE,
+		    util_now_ns(), "%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+int
+scenario_run(const struct config *cfg, struct report *rep)
+{
+	struct scen sc;
+	int rc;
+
+	report_init(rep, cfg);
+	memset(&sc, 0, sizeof sc);
+	sc.cfg = cfg;
+	sc.rep = rep;
+	rep->seed = cfg->seed;
+	util_strlcpy(rep->journal_mode, config_journal_name(cfg->journal),
+	    sizeof rep->journal_mode);
+	(void)config_repro(cfg, "sqlstorm", rep->repro, sizeof rep->repro);
+	rc = scen_prepare(&sc);
+	if (rc == 0) {
+		sc.params.cfg = cfg;
+		sc.params.db_path = rep->db_path;
+		sc.params.run_dir = rep->run_dir;
+		sc.params.nworkers = cfg->workers;
+		sc.params.validator_id = cfg->workers;
+		if (scen_supervise(&sc) == 0) {
+			rep->interrupted = rep->sup.interrupted;
+			scen_final(&sc);
+			scen_totals(&sc);
+		}
+	}
+	if (rep->exit_code != 99)
+		rep->exit_code = rep->sup.nfailures > 0 || rep->interrupted;
+	scen_cleanup(&sc);
+	free(sc.snap_k);
+	ledger_free(sc.ledger);
+	fault_free(&sc.faults);
+	return rep->exit_code;
+}

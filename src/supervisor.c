@@ -1,3 +1,886 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/*
+ * supervisor: the generic parent of a run.  It forks the children with
+ * strict fd hygiene, holds them at a start barrier, runs a single poll()
+ * loop over their report pipes and a signal self-pipe, closes the shared
+ * shutdown pipe at the deadline, drains every pipe to EOF, reaps every
+ * child (SIGTERM, then SIGKILL, past the grace) and turns what it saw into
+ * verdicts with classify.c.  It knows nothing of SQL: records it does not
+ * judge itself go to the caller's on_record callback.
+ */
 #include "autoconf.h"
+#include "supervisor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
+
+#include "util.h"
+
+#if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+
+#define SUP_TICK_NS        (100 * UTIL_NS_PER_MS)
+#define SUP_READBUF        (8 * WIRE_MAX_RECORD)
+/* After every child is reaped, how long a pipe held open elsewhere may
+ * keep us waiting for its EOF. */
+#define SUP_LINGER_NS      (1 * UTIL_NS_PER_S)
+
+enum sup_phase { SUP_READY, SUP_RUN, SUP_DRAIN };
+
+struct sup_slot {
+	int      fd;              /* read end of the child's report pipe */
+	int      eof;
+	int      broken;          /* malformed: discard until EOF */
+	int      gone;            /* reaped, or lost to ECHILD */
+	uint32_t next_seq;
+	size_t   len;
+	uint8_t  buf[SUP_READBUF];
+};
+
+struct sup_state {
+	const struct sup_options *opt;
+	const struct sup_spec *specs;
+	size_t   n;
+	struct sup_result *res;
+	struct sup_slot *slots;
+	struct child_shared *shared;
+	int      start_w, start_r;
+	int      shutdown_w, shutdown_r;
+	pid_t    pgid;
+	pid_t    self;
+	enum sup_phase phase;
+	int      interrupts;
+	int      termed, killed;
+	int64_t  next_tick;
+	int64_t  ready_timeout_ns;
+};
+
+/* The self-pipe: handlers only write the signal number to it. */
+static int sup_sigpipe[2] = { -1, -1 };
+
+static void
+sup_on_signal(int signo)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)signo;
+
+	(void)write(sup_sigpipe[1], &b, 1);
+	errno = saved;
+}
+
+static const int sup_handled[] = { SIGINT, SIGTERM, SIGCHLD };
+#define SUP_NHANDLED (sizeof sup_handled / sizeof sup_handled[0])
+
+struct sup_saved_signals {
+	struct sigaction old[SUP_NHANDLED];
+	struct sigaction old_pipe;
+};
+
+static int
+sup_signals_install(struct sup_saved_signals *sv)
+{
+	struct sigaction sa;
+	size_t i;
+
+	if (util_pipe(sup_sigpipe) < 0)
+		return -1;
+	if (util_set_nonblock(sup_sigpipe[0]) < 0 ||
+	    util_set_nonblock(sup_sigpipe[1]) < 0)
+		return -1;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	/* EPIPE, not death, when a child's pipe is gone. */
+	sigaction(SIGPIPE, &sa, &sv->old_pipe);
+	sa.sa_handler = sup_on_signal;
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < SUP_NHANDLED; i++)
+		sigaction(sup_handled[i], &sa, &sv->old[i]);
+	return 0;
+}
+
+static void
+sup_signals_restore(struct sup_saved_signals *sv)
+{
+	size_t i;
+
+	for (i = 0; i < SUP_NHANDLED; i++)
+		sigaction(sup_handled[i], &sv->old[i], NULL);
+	sigaction(SIGPIPE, &sv->old_pipe, NULL);
+	util_close(&sup_sigpipe[0]);
+	util_close(&sup_sigpipe[1]);
+}
+
+static int
+sup_event_push(struct sup_result *res, const struct sup_event *ev)
+{
+	if (ev->verdict == VERDICT_FAILURE)
+		res->nfailures++;
+	else if (ev->verdict == VERDICT_EXPECTED)
+		res->nexpected++;
+	if (res->nevents >= SUP_MAX_EVENTS) {
+		res->dropped_events++;
+		return 0;
+	}
+	if (res->nevents == res->capevents) {
+		size_t cap = res->capevents ? res->capevents * 2 : 16;
+		struct sup_event *v = realloc(res->events, cap * sizeof *v);
+
+		if (v == NULL) {
+			res->dropped_events++;
+			return -1;
+		}
+		res->events = v;
+		res->capevents = cap;
+	}
+	res->events[res->nevents++] = *ev;
+	return 0;
+}
+
+int
+sup_result_add(struct sup_result *res, int child, enum verdict v,
+    int64_t t_ns, const char *fmt, ...)
+{
+	struct sup_event ev;
+	va_list ap;
+
+	memset(&ev, 0, sizeof ev);
+	ev.child = child;
+	ev.verdict = v;
+	ev.t_ns = t_ns;
+	va_start(ap, fmt);
+	vsnprintf(ev.reason, sizeof ev.reason, fmt, ap);
+	va_end(ap);
+	return sup_event_push(res, &ev);
+}
+
+void
+sup_result_free(struct sup_result *res)
+{
+	free(res->children);
+	free(res->events);
+	memset(res, 0, sizeof *res);
+}
+
+/* ------------------------------------------------------------ child side */
+
+static int
+sup_keep_fd(int fd, int keep1, int keep2, int keep3)
+{
+	return fd <= 2 || fd == keep1 || fd == keep2 || fd == keep3;
+}
+
+/*
+ * Close every fd but 0-2 and the child's own, including whatever the
+ * caller left open without FD_CLOEXEC: a sibling's pipe end held here would
+ * delay its EOF.  The fd directory is read first and closed after, so we
+ * never close the directory's own fd under readdir().
+ */
+static void
+sup_child_close_fds(int keep1, int keep2, int keep3)
+{
+	static const char *dirs[] = { "/proc/self/fd", "/dev/fd" };
+	long max = sysconf(_SC_OPEN_MAX);
+	size_t d;
+	int fd;
+
+	for (d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+		int fds[1024], nfds = 0, i, complete = 1;
+		struct dirent *de;
+		DIR *dir = opendir(dirs[d]);
+
+		if (dir == NULL)
+			continue;
+		while ((de = readdir(dir)) != NULL) {
+			char *end;
+			long v = strtol(de->d_name, &end, 10);
+
+			if (*end != '\0' || end == de->d_name || v == dirfd(dir))
+				continue;
+			if (nfds == (int)(sizeof fds / sizeof fds[0])) {
+				complete = 0;
+				break;
+			}
+			fds[nfds++] = (int)v;
+		}
+		closedir(dir);
+		for (i = 0; i < nfds; i++)
+			if (!sup_keep_fd(fds[i], keep1, keep2, keep3))
+				(void)close(fds[i]);
+		if (complete)
+			return;
+	}
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < (int)max; fd++)
+		if (!sup_keep_fd(fd, keep1, keep2, keep3))
+			(void)close(fd);
+}
+
+static struct fault *
+sup_child_faults(const struct sup_state *st, int fault_index, size_t *n)
+{
+	const struct fault_list *fl = st->opt->faults;
+	struct fault *v;
+	size_t i, k = 0;
+
+	*n = 0;
+	if (fl == NULL || fl->n == 0)
+		return NULL;
+	v = calloc(fl->n, sizeof *v);
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < fl->n; i++)
+		if (fl->v[i].child == fault_index)
+			v[k++] = fl->v[i];
+	*n = k;
+	return v;
+}
+
+static void
+sup_child_signals(const sigset_t *oldmask)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	for (i = 0; i < SUP_NHANDLED; i++)
+		sigaction(sup_handled[i], &sa, NULL);
+	/* A child learns of a dead parent from EPIPE, not from SIGPIPE. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+}
+
+static void
+sup_child_enter(struct sup_state *st, size_t i, int report_w,
+    const sigset_t *oldmask)
+{
+	const struct sup_spec *spec = &st->specs[i];
+	struct child_ctx ctx;
+	int rc;
+
+	/* Join the run's process group (the first child founds it). */
+	(void)setpgid(0, st->pgid);
+#if defined(HAVE_PRCTL) && defined(PR_SET_PDEATHSIG)
+	if (!st->opt->no_pdeathsig)
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+	sup_child_signals(oldmask);
+	/* The parent may have died before prctl() took effect. */
+	if (getppid() != st->self)
+		_exit(0);
+	sup_child_close_fds(report_w, st->shutdown_r, st->start_r);
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.id = (int)i;
+	ctx.index = spec->fault_index;
+	ctx.report_fd = report_w;
+	ctx.shutdown_fd = st->shutdown_r;
+	ctx.start_fd = st->start_r;
+	ctx.shared = st->shared;
+	ctx.parent_pid = st->self;
+	ctx.faults = sup_child_faults(st, spec->fault_index, &ctx.nfaults);
+	rc = spec->main(&ctx, spec->arg);
+	(void)child_flush(&ctx);
+	/* _exit: never run the parent's atexit handlers or flush its stdio. */
+	_exit(rc & 0xff);
+}
+
+/* ----------------------------------------------------------- parent side */
+
+static int
+sup_spawn_one(struct sup_state *st, size_t i)
+{
+	struct sup_child *ch = &st->res->children[i];
+	sigset_t all, old;
+	int rep[2] = { -1, -1 };
+	pid_t pid;
+
+	if (util_pipe(rep) < 0)
+		return -1;
+	/* No handler may run in the child before it resets them. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		util_close(&rep[0]);
+		sup_child_enter(st, i, rep[1], &old);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	util_close(&rep[1]);
+	if (pid < 0) {
+		util_close(&rep[0]);
+		return -1;
+	}
+	if (st->pgid == 0)
+		st->pgid = pid;
+	/* Both sides call setpgid() so neither order of events races. */
+	(void)setpgid(pid, st->pgid);
+	ch->pid = pid;
+	util_strlcpy(ch->name, st->specs[i].name, sizeof ch->name);
+	st->slots[i].fd = rep[0];
+	st->slots[i].next_seq = 1;
+	(void)util_set_nonblock(rep[0]);
+	return 0;
+}
+
+static void
+sup_kill_all(struct sup_state *st, int sig)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		struct sup_child *ch = &st->res->children[i];
+
+		if (ch->pid > 0 && !st->slots[i].gone) {
+			(void)kill(ch->pid, sig);
+			ch->fate.sent_signal = sig;
+		}
+	}
+}
+
+/* Reap whatever has exited.  Returns the number of children still alive. */
+static size_t
+sup_reap(struct sup_state *st, int block)
+{
+	size_t i, alive = 0;
+
+	for (i = 0; i < st->n; i++) {
+		struct sup_child *ch = &st->res->children[i];
+		struct sup_slot *sl = &st->slots[i];
+		int status;
+		pid_t r;
+
+		if (ch->pid <= 0 || sl->gone)
+			continue;
+		do
+			r = waitpid(ch->pid, &status, block ? 0 : WNOHANG);
+		while (r < 0 && errno == EINTR);
+		if (r == 0) {
+			alive++;
+			continue;
+		}
+		sl->gone = 1;
+		ch->t_reaped = util_now_ns();
+		if (r < 0)      /* ECHILD: someone else reaped it */
+			continue;
+		ch->fate.reaped = 1;
+		ch->fate.status = status;
+		if (ch->fate.t_gone == 0)
+			ch->fate.t_gone = ch->t_reaped;
+	}
+	return alive;
+}
+
+/* Effective deadline for judging errors: earlier if the run was cut. */
+static int64_t
+sup_judge_deadline(const struct sup_state *st)
+{
+	const struct sup_result *res = st->res;
+
+	if (res->shutdown_ns != 0 && res->shutdown_ns < res->deadline_ns)
+		return res->shutdown_ns;
+	return res->deadline_ns;
+}
+
+static void
+sup_take_error(struct sup_state *st, size_t i, const struct wire_record *r)
+{
+	struct sup_event ev;
+	int64_t deadline = sup_judge_deadline(st);
+
+	memset(&ev, 0, sizeof ev);
+	ev.child = (int)i;
+	ev.is_error = 1;
+	ev.err = r->u.error;
+	ev.t_ns = r->u.error.t_end;
+	if (deadline == 0) {
+		/* Before the start barrier: never late. */
+		deadline = INT64_MAX;
+	}
+	ev.late = classify_is_late(&r->u.error, deadline);
+	ev.verdict = classify_error(&r->u.error, deadline, st->opt->policy,
+	    ev.reason, sizeof ev.reason);
+	(void)sup_event_push(st->res, &ev);
+}
+
+static void
+sup_malformed(struct sup_state *st, size_t i, const char *why)
+{
+	struct sup_child *ch = &st->res->children[i];
+
+	if (!ch->fate.malformed) {
+		ch->fate.malformed = 1;
+		util_strlcpy(ch->fate.malformed_why, why,
+		    sizeof ch->fate.malformed_why);
+	}
+	/* The stream cannot be resynchronised: discard the rest. */
+	st->slots[i].broken = 1;
+	st->slots[i].len = 0;
+}
+
+static void
+sup_dispatch(struct sup_state *st, size_t i, const struct wire_record *r)
+{
+	struct sup_child *ch = &st->res->children[i];
+	struct sup_slot *sl = &st->slots[i];
+
+	if (r->h.child != i) {
+		sup_malformed(st, i, "record carries another child's id");
+		return;
+	}
+	if (r->h.seq != sl->next_seq) {
+		sup_malformed(st, i, "record sequence out of order");
+		return;
+	}
+	if (ch->fate.done_seen) {
+		sup_malformed(st, i, "record after DONE");
+		return;
+	}
+	sl->next_seq++;
+	ch->records++;
+	switch (r->h.type) {
+	case WIRE_READY:
+		if (!ch->ready) {
+			ch->ready = 1;
+			ch->t_ready = util_now_ns();
+		}
+		break;
+	case WIRE_ERROR:
+		sup_take_error(st, i, r);
+		break;
+	case WIRE_DONE:
+		ch->fate.done_seen = 1;
+		ch->fate.done_shutdown = r->u.done.shutdown_seen;
+		break;
+	default:
+		break;
+	}
+	if (st->opt->on_record != NULL)
+		st->opt->on_record(st->opt->user, (int)i, r);
+}
+
+static void
+sup_decode(struct sup_state *st, size_t i)
+{
+	struct sup_slot *sl = &st->slots[i];
+	size_t off = 0;
+
+	while (!sl->broken && off < sl->len) {
+		struct wire_record r;
+		const char *why = NULL;
+		size_t used = 0;
+		enum wire_status ws;
+
+		ws = wire_decode(sl->buf + off, sl->len - off, &r, &used, &why);
+		if (ws == WIRE_NEED_MORE)
+			break;
+		if (ws == WIRE_MALFORMED) {
+			sup_malformed(st, i, why != NULL ? why : "malformed");
+			return;
+		}
+		off += used;
+		sup_dispatch(st, i, &r);
+	}
+	if (sl->broken) {
+		sl->len = 0;
+		return;
+	}
+	memmove(sl->buf, sl->buf + off, sl->len - off);
+	sl->len -= off;
+}
+
+static void
+sup_on_eof(struct sup_state *st, size_t i)
+{
+	struct sup_slot *sl = &st->slots[i];
+	struct sup_child *ch = &st->res->children[i];
+
+	sl->eof = 1;
+	util_close(&sl->fd);
+	if (ch->fate.t_gone == 0)
+		ch->fate.t_gone = util_now_ns();
+	if (sl->len != 0 && !sl->broken)
+		sup_malformed(st, i, "truncated record at end of stream");
+	if (st->opt->on_eof != NULL)
+		st->opt->on_eof(st->opt->user, (int)i);
+}
+
+/* Read what one child's pipe holds now (one bufferful per turn: fairness). */
+static void
+sup_read_slot(struct sup_state *st, size_t i)
+{
+	struct sup_slot *sl = &st->slots[i];
+	uint8_t discard[SUP_READBUF];
+	ssize_t n;
+
+	if (sl->broken)
+		n = util_read(sl->fd, discard, sizeof discard);
+	else
+		n = util_read(sl->fd, sl->buf + sl->len, sizeof sl->buf - sl->len);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			sup_on_eof(st, i);
+		return;
+	}
+	if (n == 0) {
+		sup_on_eof(st, i);
+		return;
+	}
+	if (!sl->broken) {
+		sl->len += (size_t)n;
+		sup_decode(st, i);
+	}
+}
+
+static void
+sup_shutdown_now(struct sup_state *st)
+{
+	if (st->shutdown_w < 0)
+		return;
+	st->res->shutdown_ns = util_now_ns();
+	/* EOF for every child at once; the only signal they need. */
+	util_close(&st->shutdown_w);
+	st->phase = SUP_DRAIN;
+}
+
+static void
+sup_release(struct sup_state *st)
+{
+	int64_t now = util_now_ns();
+
+	st->res->start_ns = now;
+	st->res->deadline_ns = now + st->opt->duration_ns;
+	st->shared->deadline_ns = st->res->deadline_ns;
+	st->shared->start_ns = now;
+	/* The close() below orders these stores before any child's read(). */
+	util_close(&st->start_w);
+	st->phase = SUP_RUN;
+	st->next_tick = now + SUP_TICK_NS;
+}
+
+static void
+sup_take_signals(struct sup_state *st)
+{
+	unsigned char b[64];
+	ssize_t n, k;
+
+	while ((n = util_read(sup_sigpipe[0], b, sizeof b)) > 0) {
+		for (k = 0; k < n; k++) {
+			if (b[k] != SIGINT && b[k] != SIGTERM)
+				continue;
+			st->interrupts++;
+			st->res->interrupted = 1;
+			st->res->signal = b[k];
+		}
+	}
+}
+
+static int
+sup_all_ready(const struct sup_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (!st->res->children[i].ready && !st->slots[i].eof &&
+		    !st->slots[i].gone)
+			return 0;
+	return 1;
+}
+
+static int
+sup_all_eof(const struct sup_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (!st->slots[i].eof)
+			return 0;
+	return 1;
+}
+
+/* Escalate against children still alive past the grace.  Returns the next
+ * time something is due, or -1. */
+static int64_t
+sup_escalate(struct sup_state *st, int64_t now)
+{
+	int64_t t_term = st->res->shutdown_ns + st->opt->grace_ns;
+	int64_t t_kill = t_term + st->opt->kill_after_ns;
+	size_t i;
+
+	if (st->interrupts >= 2 && !st->killed) {
+		/* A second ^C: no more patience. */
+		t_term = t_kill = now;
+	}
+	if (!st->termed && now >= t_term) {
+		st->termed = 1;
+		for (i = 0; i < st->n; i++)
+			if (!st->slots[i].gone && st->res->children[i].pid > 0)
+				st->res->children[i].fate.hung = 1;
+		sup_kill_all(st, SIGTERM);
+	}
+	if (!st->killed && now >= t_kill) {
+		st->killed = 1;
+		sup_kill_all(st, SIGKILL);
+	}
+	if (!st->termed)
+		return t_term;
+	if (!st->killed)
+		return t_kill;
+	return -1;
+}
+
+/*
+ * Work out what is due in the current phase and when poll() must wake
+ * next (-1: only a record or a signal can move us on).  Returns 1 when
+ * the run is over: every child reaped and every pipe at EOF (or given up
+ * on: a pipe some grandchild holds open must not keep us forever).
+ */
+static int
+sup_step(struct sup_state *st, int64_t now, int64_t *wake,
+    int64_t *linger_until)
+{
+	switch (st->phase) {
+	case SUP_READY:
+		*wake = st->res->t_spawned + st->ready_timeout_ns;
+		return 0;
+	case SUP_RUN:
+		*wake = st->res->deadline_ns;
+		if (st->opt->on_tick != NULL && st->next_tick < *wake)
+			*wake = st->next_tick;
+		return 0;
+	case SUP_DRAIN:
+		break;
+	}
+	/* Reap before escalating, so an exited child is never called hung. */
+	if (sup_reap(st, 0) > 0) {
+		*wake = sup_escalate(st, now);
+		if (sup_reap(st, 0) > 0)
+			return 0;
+	}
+	if (sup_all_eof(st))
+		return 1;
+	if (*linger_until == 0)
+		*linger_until = now + SUP_LINGER_NS;
+	*wake = *linger_until;
+	return now >= *linger_until;
+}
+
+static int
+sup_everyone_gone(struct sup_state *st)
+{
+	return sup_all_eof(st) && sup_reap(st, 0) == 0;
+}
+
+static int
+sup_loop(struct sup_state *st)
+{
+	struct pollfd *pfd;
+	size_t *map;
+	int64_t linger_until = 0;
+
+	pfd = calloc(st->n + 1, sizeof *pfd);
+	map = calloc(st->n + 1, sizeof *map);
+	if (pfd == NULL || map == NULL) {
+		free(pfd);
+		free(map);
+		return -1;
+	}
+	for (;;) {
+		int64_t now = util_now_ns(), wake;
+		size_t i, np = 0;
+		int n;
+
+		sup_take_signals(st);
+		if (st->phase == SUP_READY &&
+		    (sup_all_ready(st) || st->res->interrupted ||
+		    now >= st->res->t_spawned + st->ready_timeout_ns))
+			sup_release(st);
+		if (st->phase == SUP_RUN) {
+			/* Nobody left to wait for: the verdict is already in. */
+			if (st->res->interrupted || now >= st->res->deadline_ns ||
+			    sup_everyone_gone(st))
+				sup_shutdown_now(st);
+			else if (st->opt->on_tick != NULL && now >= st->next_tick) {
+				st->opt->on_tick(st->opt->user, now);
+				st->next_tick = now + SUP_TICK_NS;
+			}
+		}
+		if (sup_step(st, now, &wake, &linger_until))
+			break;
+
+		pfd[np].fd = sup_sigpipe[0];
+		pfd[np].events = POLLIN;
+		map[np++] = st->n;
+		for (i = 0; i < st->n; i++) {
+			if (st->slots[i].eof)
+				continue;
+			pfd[np].fd = st->slots[i].fd;
+			pfd[np].events = POLLIN;
+			map[np++] = i;
+		}
+		n = poll(pfd, (nfds_t)np, wake < 0 ? -1 :
+		    util_poll_timeout(wake, util_now_ns()));
+		if (n < 0 && errno != EINTR) {
+			free(pfd);
+			free(map);
+			return -1;
+		}
+		for (i = 0; n > 0 && i < np; i++)
+			if (pfd[i].revents != 0 && map[i] < st->n)
+				sup_read_slot(st, map[i]);
+	}
+	free(pfd);
+	free(map);
+	return 0;
+}
+
+static void
+sup_judge_fates(struct sup_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		struct sup_child *ch = &st->res->children[i];
+		struct sup_event ev;
+
+		ch->fate.shutdown_ns = st->res->shutdown_ns;
+		memset(&ev, 0, sizeof ev);
+		ev.child = (int)i;
+		ev.t_ns = ch->fate.t_gone;
+		ev.verdict = classify_fate(&ch->fate, ev.reason,
+		    sizeof ev.reason);
+		if (ev.verdict != VERDICT_PASS)
+			(void)sup_event_push(st->res, &ev);
+	}
+}
+
+static void
+sup_teardown(struct sup_state *st)
+{
+	size_t i;
+
+	if (st->slots != NULL)
+		for (i = 0; i < st->n; i++)
+			util_close(&st->slots[i].fd);
+	util_close(&st->start_w);
+	util_close(&st->start_r);
+	util_close(&st->shutdown_w);
+	util_close(&st->shutdown_r);
+	free(st->slots);
+	if (st->shared != NULL)
+		munmap(st->shared, sizeof *st->shared);
+}
+
+/* Spawning failed half-way: release nobody, kill and reap the others. */
+static void
+sup_abort_spawn(struct sup_state *st)
+{
+	int saved = errno;
+
+	util_close(&st->start_w);       /* EOF with start_ns == 0: leave */
+	sup_kill_all(st, SIGKILL);
+	(void)sup_reap(st, 1);
+	errno = saved;
+}
+
+static int
+sup_setup(struct sup_state *st)
+{
+	int p[2];
+	size_t i;
+
+	st->shared = mmap(NULL, sizeof *st->shared, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st->shared == MAP_FAILED) {
+		st->shared = NULL;
+		return -1;
+	}
+	memset((void *)st->shared, 0, sizeof *st->shared);
+	st->slots = calloc(st->n, sizeof *st->slots);
+	st->res->children = calloc(st->n, sizeof *st->res->children);
+	if (st->slots == NULL || st->res->children == NULL)
+		return -1;
+	st->res->nchildren = st->n;
+	for (i = 0; i < st->n; i++)
+		st->slots[i].fd = -1;
+	if (util_pipe(p) < 0)
+		return -1;
+	st->start_r = p[0];
+	st->start_w = p[1];
+	if (util_pipe(p) < 0)
+		return -1;
+	st->shutdown_r = p[0];
+	st->shutdown_w = p[1];
+	return 0;
+}
+
+int
+sup_run(const struct sup_options *opt, const struct sup_spec *specs,
+    size_t nspecs, struct sup_result *res)
+{
+	struct sup_saved_signals sv;
+	struct sup_state st;
+	size_t i;
+	int rc = -1;
+
+	memset(res, 0, sizeof *res);
+	memset(&st, 0, sizeof st);
+	st.opt = opt;
+	st.specs = specs;
+	st.n = nspecs;
+	st.res = res;
+	st.start_w = st.start_r = st.shutdown_w = st.shutdown_r = -1;
+	st.self = getpid();
+	if (opt->ready_timeout_ns <= 0)
+		st.ready_timeout_ns = 30 * UTIL_NS_PER_S;
+	else
+		st.ready_timeout_ns = opt->ready_timeout_ns;
+	if (sup_signals_install(&sv) < 0) {
+		sup_signals_restore(&sv);
+		return -1;
+	}
+	if (sup_setup(&st) < 0)
+		goto out;
+	res->t_spawned = util_now_ns();
+	for (i = 0; i < nspecs; i++) {
+		if (sup_spawn_one(&st, i) < 0) {
+			sup_abort_spawn(&st);
+			goto out;
+		}
+	}
+	/* The parent keeps only the write ends of start and shutdown. */
+	util_close(&st.start_r);
+	util_close(&st.shutdown_r);
+	st.phase = SUP_READY;
+	if (sup_loop(&st) < 0) {
+		sup_abort_spawn(&st);
+		goto out;
+	}
+	(void)sup_reap(&st, 0);
+	res->done_ns = util_now_ns();
+	sup_judge_fates(&st);
+	rc = 0;
+out:
+	sup_teardown(&st);
+	sup_signals_restore(&sv);
+	return rc;
+}

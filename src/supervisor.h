@@ -41,7 +41,11 @@ struct sup_options {
 	int64_t ready_timeout_ns;   /* children must be READY by then */
 	enum late_policy policy;
 	const struct fault_list *faults;    /* may be NULL */
-	/* Called in the parent for each ACK, SNAPSHOT, SNAPK, HIST or DONE. */
+	int no_pdeathsig;           /* tests: rely on the shutdown pipe alone */
+	/*
+	 * Called in the parent for every well-formed record, after the
+	 * supervisor has taken what it needs (READY, ERROR, DONE).
+	 */
 	void (*on_record)(void *user, int child, const struct wire_record *r);
 	/* Called once when a child's report pipe reaches EOF. */
 	void (*on_eof)(void *user, int child);

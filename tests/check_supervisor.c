@@ -1,2 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_supervisor: end-to-end tests of the generic supervisor with real
+ * processes.  Each test forks real children whose behaviour comes from
+ * injected faults, and checks the verdict the supervisor reaches.  Bounds
+ * are generous (seconds): nothing here depends on how fast the machine is.
+ */
 #include "autoconf.h"
-int main(void) { return 77; }
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
+
+#include "supervisor.h"
+#include "util.h"
+
+#define MS UTIL_NS_PER_MS
+#define NFAULTS_MAX 8
+
+/* ------------------------------------------------------------- helpers */
+
+/* A generic well-behaved child: ready, sleep in poll until shutdown. */
+static int
+plain_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	while (child_sleep_until(c, util_now_ns() + 20 * MS) == 0)
+		continue;
+	memset(&done, 0, sizeof done);
+	(void)child_finish(c, &done);
+	return 0;
+}
+
+/* Count the child's fds >= 3; exit 0 if exactly its three, else 10 + n. */
+static int
+fdcount_main(struct child_ctx *c, void *arg)
+{
+	int fd, n = 0;
+
+	(void)arg;
+	for (fd = 3; fd < 4096; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	if (n != 3 || fcntl(c->report_fd, F_GETFD) < 0 ||
+	    fcntl(c->shutdown_fd, F_GETFD) < 0 || fcntl(c->start_fd, F_GETFD) < 0)
+		return 10 + n;
+	return plain_main(c, arg);
+}
+
+struct run {
+	struct sup_options opt;
+	struct sup_spec specs[64];
+	size_t nspecs;
+	struct fault faults[NFAULTS_MAX];
+	struct fault_list fl;
+	struct sup_result res;
+	int64_t error_read_ns;      /* when the first ERROR record arrived */
+	int ticks;
+	int raise_on_tick;
+};
+
+static void
+on_record(void *user, int child, const struct wire_record *r)
+{
+	struct run *run = user;
+
+	(void)child;
+	if (r->h.type == WIRE_ERROR && run->error_read_ns == 0)
+		run->error_read_ns = util_now_ns();
+}
+
+static void
+on_tick(void *user, int64_t now)
+{
+	struct run *run = user;
+
+	(void)now;
+	if (++run->ticks == 2 && run->raise_on_tick)
+		raise(run->raise_on_tick);
+}
+
+static void
+run_init(struct run *run, size_t nchildren, int64_t duration_ms)
+{
+	size_t i;
+
+	memset(run, 0, sizeof *run);
+	run->opt.duration_ns = duration_ms * MS;
+	run->opt.grace_ns = 1000 * MS;
+	run->opt.kill_after_ns = 500 * MS;
+	run->opt.ready_timeout_ns = 10000 * MS;
+	run->opt.policy = LATE_STRICT;
+	run->opt.on_record = on_record;
+	run->opt.on_tick = on_tick;
+	run->opt.user = run;
+	run->fl.v = run->faults;
+	run->opt.faults = &run->fl;
+	for (i = 0; i < nchildren; i++) {
+		snprintf(run->specs[i].name, sizeof run->specs[i].name, "w%zu", i);
+		run->specs[i].fault_index = (int)i;
+		run->specs[i].main = plain_main;
+	}
+	run->nspecs = nchildren;
+}
+
+static void
+add_fault(struct run *run, int child, enum fault_action a, int arg,
+    int deferred, int from_deadline, int64_t offset_ms)
+{
+	struct fault *f = &run->faults[run->fl.n++];
+
+	ck_assert_uint_le(run->fl.n, NFAULTS_MAX);
+	memset(f, 0, sizeof *f);
+	f->child = child;
+	f->action = a;
+	f->arg = arg;
+	f->deferred = deferred;
+	f->from_deadline = from_deadline;
+	f->offset_ns = offset_ms * MS;
+}
+
+static void
+run_go(struct run *run)
+{
+	ck_assert_int_eq(sup_run(&run->opt, run->specs, run->nspecs,
+	    &run->res), 0);
+}
+
+/* No child of ours may be left, reaped or not. */
+static void
+assert_no_children(void)
+{
+	int status;
+
+	errno = 0;
+	ck_assert_int_eq(waitpid(-1, &status, WNOHANG), -1);
+	ck_assert_int_eq(errno, ECHILD);
+}
+
+static const struct sup_event *
+find_event(const struct run *run, int child, enum verdict v)
+{
+	size_t i;
+
+	for (i = 0; i < run->res.nevents; i++)
+		if (run->res.events[i].child == child &&
+		    run->res.events[i].verdict == v)
+			return &run->res.events[i];
+	return NULL;
+}
+
+static void
+assert_one_failure(struct run *run, int child, const char *needle)
+{
+	const struct sup_event *ev = find_event(run, child, VERDICT_FAILURE);
+
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_msg(strstr(ev->reason, needle) != NULL,
+	    "reason '%s' lacks '%s'", ev->reason, needle);
+	ck_assert_uint_eq(run->res.nfailures, 1);
+}
+
+/* -------------------------------------------------------------- spawn */
+
+START_TEST(test_supervisor_clean_run_passes)
+{
+	struct run run;
+	size_t i;
+
+	run_init(&run, 8, 300);
+	run_go(&run);
+	ck_assert_uint_eq(run.res.nfailures, 0);
+	ck_assert_uint_eq(run.res.nexpected, 0);
+	ck_assert_int_eq(run.res.interrupted, 0);
+	for (i = 0; i < 8; i++) {
+		const struct sup_child *ch = &run.res.children[i];
+
+		ck_assert(ch->ready);
+		ck_assert(ch->fate.reaped);
+		ck_assert(ch->fate.done_seen);
+		ck_assert(WIFEXITED(ch->fate.status));
+		ck_assert_int_eq(WEXITSTATUS(ch->fate.status), 0);
+	}
+	ck_assert_int_ge(run.res.shutdown_ns, run.res.deadline_ns);
+	ck_assert_int_ge(run.res.done_ns, run.res.shutdown_ns);
+	/* Generous: shutdown is prompt, but the machine may be loaded. */
+	ck_assert_int_lt(run.res.done_ns - run.res.deadline_ns, 5000 * MS);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_child_holds_only_its_fds)
+{
+	struct run run;
+	int stray = -1;
+	size_t i;
+
+	/* An fd the caller forgot to mark close-on-exec. */
+	stray = open("/dev/null", O_RDONLY);
+	ck_assert_int_ge(stray, 0);
+	run_init(&run, 6, 200);
+	for (i = 0; i < 6; i++)
+		run.specs[i].main = fdcount_main;
+	run_go(&run);
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(WEXITSTATUS(run.res.children[i].fate.status), 0);
+	ck_assert_uint_eq(run.res.nfailures, 0);
+	close(stray);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+/* ------------------------------------------------------------- errors */
+
+START_TEST(test_supervisor_error_before_deadline_fails)
+{
+	struct run run;
+
+	run_init(&run, 2, 600);
+	add_fault(&run, 1, FAULT_ERROR, 5 /* BUSY */, 0, 0, 100);
+	run_go(&run);
+	assert_one_failure(&run, 1, "before the deadline");
+	ck_assert(find_event(&run, 1, VERDICT_FAILURE)->is_error);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_benign_late_error_expected)
+{
+	struct run run;
+	const struct sup_event *ev;
+
+	run_init(&run, 2, 300);
+	add_fault(&run, 0, FAULT_ERROR, 5 /* BUSY */, 0, 1, 20);
+	run_go(&run);
+	ck_assert_uint_eq(run.res.nfailures, 0);
+	ck_assert_uint_eq(run.res.nexpected, 1);
+	ev = find_event(&run, 0, VERDICT_EXPECTED);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert(ev->late);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_severe_late_error_fails)
+{
+	struct run run;
+
+	run_init(&run, 2, 300);
+	add_fault(&run, 0, FAULT_ERROR, 11 /* CORRUPT */, 0, 1, 20);
+	run_go(&run);
+	assert_one_failure(&run, 0, "CORRUPT");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_ignore_policy_forgives_late_severe)
+{
+	struct run run;
+
+	run_init(&run, 2, 300);
+	run.opt.policy = LATE_IGNORE;
+	add_fault(&run, 0, FAULT_ERROR, 11 /* CORRUPT */, 0, 1, 20);
+	run_go(&run);
+	ck_assert_uint_eq(run.res.nfailures, 0);
+	ck_assert_uint_eq(run.res.nexpected, 1);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_deferred_early_error_fails)
+{
+	struct run run;
+
+	/*
+	 * The error happens 300 ms before the deadline but its record is
+	 * held back until the child has seen shutdown: it is read after the
+	 * deadline and must still fail the run.
+	 */
+	run_init(&run, 2, 800);
+	add_fault(&run, 1, FAULT_ERROR, 5 /* BUSY */, 1, 1, -300);
+	run_go(&run);
+	ck_assert_int_ge(run.error_read_ns, run.res.deadline_ns);
+	assert_one_failure(&run, 1, "before the deadline");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+/* ------------------------------------------------------------- fates */
+
+START_TEST(test_supervisor_crash_fails)
+{
+	struct run run;
+
+	run_init(&run, 2, 600);
+	add_fault(&run, 0, FAULT_CRASH, 0, 0, 0, 100);
+	run_go(&run);
+	assert_one_failure(&run, 0, "SIGSEGV");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_crash_after_deadline_fails)
+{
+	struct run run;
+
+	run_init(&run, 2, 300);
+	add_fault(&run, 1, FAULT_CRASH, 0, 0, 1, 10);
+	run_go(&run);
+	assert_one_failure(&run, 1, "SIGSEGV");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_abort_fails)
+{
+	struct run run;
+
+	run_init(&run, 2, 600);
+	add_fault(&run, 1, FAULT_ABORT, 0, 0, 0, 100);
+	run_go(&run);
+	assert_one_failure(&run, 1, "SIGABRT");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_early_exit_fails)
+{
+	struct run run;
+
+	run_init(&run, 2, 600);
+	add_fault(&run, 0, FAULT_EXIT, 0, 0, 0, 100);
+	run_go(&run);
+	assert_one_failure(&run, 0, "before the deadline");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_exit_code_fails)
+{
+	struct run run;
+
+	run_init(&run, 2, 300);
+	add_fault(&run, 0, FAULT_EXIT, 3, 0, 1, 10);
+	run_go(&run);
+	assert_one_failure(&run, 0, "code 3");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_hang_is_killed)
+{
+	struct run run;
+	const struct sup_child *ch;
+
+	run_init(&run, 2, 300);
+	run.opt.grace_ns = 300 * MS;
+	run.opt.kill_after_ns = 300 * MS;
+	add_fault(&run, 1, FAULT_HANG, 0, 0, 0, 100);
+	run_go(&run);
+	assert_one_failure(&run, 1, "hung");
+	ch = &run.res.children[1];
+	ck_assert(ch->fate.hung);
+	/* hang ignores SIGTERM: only the SIGKILL that follows ends it. */
+	ck_assert(WIFSIGNALED(ch->fate.status));
+	ck_assert_int_eq(WTERMSIG(ch->fate.status), SIGKILL);
+	ck_assert(!run.res.children[0].fate.hung);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_garbage_is_protocol_failure)
+{
+	struct run run;
+
+	run_init(&run, 2, 500);
+	add_fault(&run, 0, FAULT_GARBAGE, 0, 0, 0, 100);
+	run_go(&run);
+	assert_one_failure(&run, 0, "protocol");
+	/* The garbage did not stop the parent from reaping the child. */
+	ck_assert(run.res.children[0].fate.reaped);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+/* --------------------------------------------------------- interrupts */
+
+START_TEST(test_supervisor_interrupt_reaps_all)
+{
+	struct run run;
+	size_t i;
+
+	run_init(&run, 4, 60000);
+	run.raise_on_tick = SIGINT;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.signal, SIGINT);
+	ck_assert_int_lt(run.res.shutdown_ns, run.res.deadline_ns);
+	for (i = 0; i < 4; i++)
+		ck_assert(run.res.children[i].fate.reaped);
+	/* Children stopped because they were asked: no failure. */
+	ck_assert_uint_eq(run.res.nfailures, 0);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_sigterm_interrupts)
+{
+	struct run run;
+
+	run_init(&run, 2, 60000);
+	run.raise_on_tick = SIGTERM;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.signal, SIGTERM);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+/* ------------------------------------------------------------- orphans */
+
+/* In the middle process: where to send the child pids on the first tick. */
+static int orphan_pid_fd = -1;
+
+static void
+orphan_tick(void *user, int64_t now)
+{
+	struct run *run = user;
+	size_t i;
+
+	(void)now;
+	if (orphan_pid_fd < 0)
+		return;
+	/* The result is filled as we go: children[] already holds the pids. */
+	for (i = 0; i < run->nspecs; i++)
+		(void)util_write_all(orphan_pid_fd, &run->res.children[i].pid,
+		    sizeof(pid_t));
+	util_close(&orphan_pid_fd);
+}
+
+/*
+ * Fork a middle process that supervises 4 children for a minute and tells
+ * us their pids; SIGKILL the middle and watch every child go.  We become a
+ * subreaper (Linux) so the orphans are ours to reap and time; elsewhere we
+ * poll kill(pid, 0).
+ */
+static void
+orphan_case(int no_pdeathsig)
+{
+	enum { N = 4 };
+	int p[2], i;
+	pid_t middle, pids[N];
+	int64_t t_kill, worst = 0;
+
+#if defined(HAVE_PRCTL) && defined(PR_SET_CHILD_SUBREAPER)
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+#endif
+	ck_assert_int_eq(pipe(p), 0);
+	middle = fork();
+	ck_assert_int_ge(middle, 0);
+	if (middle == 0) {
+		struct run run;
+
+		close(p[0]);
+		orphan_pid_fd = p[1];
+		run_init(&run, N, 60000);
+		run.opt.no_pdeathsig = no_pdeathsig;
+		run.opt.on_tick = orphan_tick;
+		(void)sup_run(&run.opt, run.specs, run.nspecs, &run.res);
+		_exit(0);
+	}
+	close(p[1]);
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(read(p[0], &pids[i], sizeof pids[i]),
+		    (ssize_t)sizeof pids[i]);
+	close(p[0]);
+	ck_assert_int_eq(kill(middle, SIGKILL), 0);
+	t_kill = util_now_ns();
+	ck_assert_int_eq(waitpid(middle, NULL, 0), middle);
+	for (i = 0; i < N; i++) {
+		for (;;) {
+#if defined(HAVE_PRCTL) && defined(PR_SET_CHILD_SUBREAPER)
+			if (waitpid(pids[i], NULL, WNOHANG) == pids[i])
+				break;
+#else
+			if (kill(pids[i], 0) < 0 && errno == ESRCH)
+				break;
+#endif
+			ck_assert_msg(util_now_ns() - t_kill < 1000 * MS,
+			    "child %d outlived its parent by a second",
+			    (int)pids[i]);
+			(void)poll(NULL, 0, 2);
+		}
+		if (util_now_ns() - t_kill > worst)
+			worst = util_now_ns() - t_kill;
+	}
+	fprintf(stderr, "orphans (%s) gone %.1f ms after the parent's SIGKILL\n",
+	    no_pdeathsig ? "shutdown EOF" : "PDEATHSIG", (double)worst / MS);
+}
+
+START_TEST(test_supervisor_orphans_exit_on_shutdown_eof)
+{
+	orphan_case(1);
+}
+END_TEST
+
+START_TEST(test_supervisor_orphans_exit_with_pdeathsig)
+{
+	orphan_case(0);
+}
+END_TEST
+
+/* -------------------------------------------------------------- scale */
+
+START_TEST(test_supervisor_many_children)
+{
+	struct run run;
+
+	run_init(&run, 64, 300);
+	run_go(&run);
+	ck_assert_uint_eq(run.res.nchildren, 64);
+	ck_assert_uint_eq(run.res.nfailures, 0);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+Suite *supervisor_suite(void);
+
+Suite *
+supervisor_suite(void)
+{
+	Suite *s = suite_create("supervisor");
+	TCase *tc;
+
+	tc = tcase_create("spawn");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_supervisor_clean_run_passes);
+	tcase_add_test(tc, test_supervisor_child_holds_only_its_fds);
+	tcase_add_test(tc, test_supervisor_many_children);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_supervisor_error_before_deadline_fails);
+	tcase_add_test(tc, test_supervisor_benign_late_error_expected);
+	tcase_add_test(tc, test_supervisor_severe_late_error_fails);
+	tcase_add_test(tc, test_supervisor_ignore_policy_forgives_late_severe);
+	tcase_add_test(tc, test_supervisor_deferred_early_error_fails);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fates");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_supervisor_crash_fails);
+	tcase_add_test(tc, test_supervisor_crash_after_deadline_fails);
+	tcase_add_test(tc, test_supervisor_abort_fails);
+	tcase_add_test(tc, test_supervisor_early_exit_fails);
+	tcase_add_test(tc, test_supervisor_exit_code_fails);
+	tcase_add_test(tc, test_supervisor_hang_is_killed);
+	tcase_add_test(tc, test_supervisor_garbage_is_protocol_failure);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("interrupt");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_supervisor_interrupt_reaps_all);
+	tcase_add_test(tc, test_supervisor_sigterm_interrupts);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("orphans");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_supervisor_orphans_exit_on_shutdown_eof);
+	tcase_add_test(tc, test_supervisor_orphans_exit_with_pdeathsig);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(supervisor_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
