@@ -1,2 +1,102 @@
 #!/bin/sh
-exit 77
+# The command line: strict one-line errors (exit 99, nothing created),
+# --help, --version, --print-config, and unusable --db paths.
+. "${top_srcdir:-..}/tests/lib.sh"
+clean_env
+scratch_init
+
+# expect_hard NAME PATTERN DESCRIPTION: exit 99, exactly one stderr line
+# matching PATTERN, and no file created in $TMPDIR or the working directory.
+expect_hard() {
+	lines=$(wc -l <"$SCRATCH/$1.err")
+	left=$(find "$SCRATCH" -mindepth 1 ! -name '*.out' ! -name '*.err' ! -name 'in-*' | head -n 1)
+	if [ "$rc" -eq 99 ] && [ "$lines" -eq 1 ] && [ -z "$left" ] &&
+	    grep -E -q -- "$2" "$SCRATCH/$1.err"; then
+		ok "$3"
+	else
+		not_ok "$3 (wanted exit 99, one line /$2/, nothing created; got $lines lines, left '$left')"
+		show "$1"
+	fi
+}
+
+cd "$SCRATCH" || exit 99
+
+SQLSTORM_WORKERS=abc run_tool env_workers
+expect_hard env_workers '^sqlstorm: SQLSTORM_WORKERS: .abc. is not an integer from 1 to 1024$' \
+    "SQLSTORM_WORKERS=abc is one line, exit 99"
+
+run_tool neg_duration --duration=-1s
+expect_hard neg_duration '^sqlstorm: --duration: .-1s.' "--duration=-1s is one line, exit 99"
+
+run_tool garbage_duration --duration 10sx
+expect_hard garbage_duration '^sqlstorm: --duration: .10sx.' "trailing garbage is rejected"
+
+run_tool huge --duration 99999999999999999999h
+expect_hard huge '^sqlstorm: --duration' "an overflowing duration is rejected"
+
+run_tool workers0 --workers 0
+expect_hard workers0 '^sqlstorm: --workers: .0.' "--workers 0 is rejected"
+
+run_tool workers_big --workers 1025
+expect_hard workers_big '^sqlstorm: --workers: .1025.' "--workers 1025 is rejected"
+
+run_tool journal --journal bogus
+expect_hard journal '^sqlstorm: --journal: .bogus.' "an unknown journal mode is rejected"
+
+run_tool unknown_flag --frobnicate
+expect_hard unknown_flag '^sqlstorm: .*--frobnicate' "an unknown flag is rejected"
+
+run_tool missing_value --workers
+expect_hard missing_value '^sqlstorm: --workers' "a flag without its value is rejected"
+
+run_tool bad_fault --fault 'w0:explode@1s'
+expect_hard bad_fault "^sqlstorm: --fault: .*explode" "a malformed fault spec is rejected"
+
+SQLSTORM_FAULT='w7:crash@1s' run_tool bad_fault_env
+expect_hard bad_fault_env "^sqlstorm: SQLSTORM_FAULT: .*w7" "a fault for a worker that does not exist is rejected"
+
+run_tool empty_db --db ''
+expect_hard empty_db '^sqlstorm: --db' "an empty --db is rejected"
+
+# Unusable database files: a one-line error, exit 99, nothing left behind.
+mkdir "$SCRATCH/in-dir"
+printf 'this is not a database, just some text that is long enough to fill a header.....................................' >"$SCRATCH/in-text"
+run_tool notadb --duration 200ms --db "$SCRATCH/in-text"
+expect_hard notadb "not a SQLite database" "a file that is not a database is rejected"
+
+run_tool nodir --duration 200ms --db "$SCRATCH/in-missing/x.db"
+expect_hard nodir "in-missing" "a database in a missing directory is rejected"
+
+run_tool isdir --duration 200ms --db "$SCRATCH/in-dir"
+expect_hard isdir "in-dir" "a directory given as --db is rejected"
+
+if [ "$(id -u)" -ne 0 ]; then
+	"$SQLSTORM" --duration 200ms --db "$SCRATCH/in-ro.db" >/dev/null 2>&1
+	chmod 444 "$SCRATCH/in-ro.db"
+	run_tool readonly --duration 200ms --db "$SCRATCH/in-ro.db"
+	expect_hard readonly "in-ro.db" "a read-only database is rejected"
+else
+	ok "# SKIP read-only database (root ignores file permissions)"
+fi
+
+# Typo protection: a warning, not an error.
+SQLSTORM_WORKRES=2 run_tool typo --print-config
+expect typo 0 'SQLSTORM_WORKRES.*SQLSTORM_WORKERS' "an unknown SQLSTORM_ variable gets a did-you-mean warning"
+
+run_tool help --help
+expect help 0 'SQLSTORM_DURATION' "--help names the environment variables"
+for f in --duration --workers --interval --batch --validate-every --grace \
+    --busy-timeout --db --keep --journal --sync --seed --late-errors --json \
+    --junit --tap --quiet --fault; do
+	grep -q -- "$f" "$SCRATCH/help.out" || not_ok "--help lacks $f"
+done
+
+run_tool version --version
+expect version 0 'SQLite 3\.' "--version names sqlstorm's and SQLite's versions"
+
+SQLSTORM_WORKERS=7 run_tool print --print-config --grace 3s
+expect print 0 'workers.*7.*env' "--print-config shows env values and their source"
+expect print 0 'grace.*3s.*flag' "--print-config shows flag values and their source"
+expect print 0 'duration.*10s.*default' "--print-config shows defaults"
+
+finish

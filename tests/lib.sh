@@ -1,1 +1,67 @@
-#!/bin/sh
+# Shared helpers for sqlstorm's shell tests (sourced, not run).
+# Each test gets its own scratch directory under $TMPDIR, removed on exit,
+# so `make -j check` is safe and nothing lands in the source tree.
+
+: "${SQLSTORM:=../src/sqlstorm}"
+
+# Tests that must not be steered by the caller's SQLSTORM_* overrides.
+clean_env() {
+	for v in $(env | sed -n 's/^\(SQLSTORM_[A-Za-z0-9_]*\)=.*/\1/p'); do
+		unset "$v"
+	done
+}
+
+scratch_init() {
+	SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/sqlstorm-test.XXXXXX") || exit 99
+	trap 'rm -rf "$SCRATCH"' EXIT
+	# Run directories of the tool under test go here too.
+	TMPDIR=$SCRATCH
+	export TMPDIR
+}
+
+ntest=0
+nfail=0
+
+ok() {
+	ntest=$((ntest + 1))
+	echo "ok $ntest - $*"
+}
+
+not_ok() {
+	ntest=$((ntest + 1))
+	nfail=$((nfail + 1))
+	echo "not ok $ntest - $*"
+}
+
+# run_tool NAME ARGS...: run sqlstorm, keep its stdout/stderr/exit code.
+run_tool() {
+	name=$1
+	shift
+	"$SQLSTORM" "$@" >"$SCRATCH/$name.out" 2>"$SCRATCH/$name.err"
+	rc=$?
+	return 0
+}
+
+show() {
+	echo "--- $1 (exit $rc): stdout"
+	sed 's/^/| /' "$SCRATCH/$1.out"
+	echo "--- $1: stderr"
+	sed 's/^/| /' "$SCRATCH/$1.err"
+}
+
+# expect NAME CODE PATTERN DESCRIPTION: exit code and a line in out or err.
+expect() {
+	if [ "$rc" -eq "$2" ] &&
+	    cat "$SCRATCH/$1.out" "$SCRATCH/$1.err" | grep -E -q -- "$3"; then
+		ok "$4"
+	else
+		not_ok "$4 (wanted exit $2 and /$3/)"
+		show "$1"
+	fi
+}
+
+finish() {
+	echo "$((ntest - nfail)) passed, $nfail failed"
+	[ "$nfail" -eq 0 ] || exit 1
+	exit 0
+}
