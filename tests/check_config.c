@@ -1,2 +1,1064 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_config: unit tests for config.c.  Every knob is checked at its
+ * default, from the environment and from a flag, with the precedence
+ * between them; every error path must name the flag or variable; ranges
+ * are tested as boundary pairs (largest valid, smallest invalid).  The
+ * environment is always an explicit array, never the test's own, and the
+ * warning stream is a tmpfile(), so nothing here depends on the caller.
+ */
 #include "autoconf.h"
-int main(void) { return 77; }
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define NS_MS	INT64_C(1000000)
+#define NS_S	INT64_C(1000000000)
+#define NS_H	(INT64_C(3600) * NS_S)
+#define NS_D	(INT64_C(24) * NS_H)
+
+#define MAX_ARGS 32
+
+/* One config_parse() call and everything it produced. */
+struct parsed {
+	struct config		cfg;
+	enum config_action	action;
+	int			rc;
+	char			err[CONFIG_ERR_MAX];
+	char			warn[2048];
+};
+
+static const char *const no_env[] = { NULL };
+
+/*
+ * Parse env (NULL-terminated) and the flags that follow it (NULL-terminated,
+ * argv[0] is supplied).  Warnings are collected from a tmpfile.
+ */
+static void
+parse_va(struct parsed *p, const char *const *env, va_list ap)
+{
+	char *argv[MAX_ARGS + 2];
+	const char *arg;
+	FILE *warn;
+	size_t n;
+	int argc = 0;
+
+	argv[argc++] = (char *)"sqlstorm";
+	while ((arg = va_arg(ap, const char *)) != NULL) {
+		ck_assert_int_lt(argc, MAX_ARGS);
+		argv[argc++] = (char *)arg;
+	}
+	argv[argc] = NULL;
+
+	warn = tmpfile();
+	ck_assert_ptr_nonnull(warn);
+	memset(p, 0, sizeof(*p));
+	strcpy(p->err, "(untouched)");
+	config_defaults(&p->cfg);
+	p->rc = config_parse(&p->cfg, argc, argv, (char **)env, &p->action,
+	    warn, p->err, sizeof(p->err));
+	rewind(warn);
+	n = fread(p->warn, 1, sizeof(p->warn) - 1, warn);
+	p->warn[n] = '\0';
+	fclose(warn);
+}
+
+static void
+parse(struct parsed *p, const char *const *env, ...)
+{
+	va_list ap;
+
+	va_start(ap, env);
+	parse_va(p, env, ap);
+	va_end(ap);
+}
+
+/* Parse, expect success, and return the config (owned by p). */
+static struct config *
+parse_ok(struct parsed *p, const char *const *env, ...)
+{
+	va_list ap;
+
+	va_start(ap, env);
+	parse_va(p, env, ap);
+	va_end(ap);
+	ck_assert_msg(p->rc == 0, "unexpected error: %s", p->err);
+	return &p->cfg;
+}
+
+/*
+ * Expect failure with exactly the message want: one line, no prefix.
+ */
+static void
+expect_err(struct parsed *p, const char *want)
+{
+	ck_assert_msg(p->rc == -1, "parse succeeded, expected: %s", want);
+	ck_assert_str_eq(p->err, want);
+	config_free(&p->cfg);
+}
+
+/* Expect failure with a message that starts with prefix. */
+static void
+expect_err_prefix(struct parsed *p, const char *prefix)
+{
+	ck_assert_msg(p->rc == -1, "parse succeeded, expected: %s", prefix);
+	ck_assert_msg(strncmp(p->err, prefix, strlen(prefix)) == 0,
+	    "error '%s' does not start with '%s'", p->err, prefix);
+	ck_assert_ptr_null(strchr(p->err, '\n'));
+	ck_assert_msg(strncmp(p->err, "sqlstorm:", 9) != 0, "prefixed: %s",
+	    p->err);
+	config_free(&p->cfg);
+}
+
+/* ------------------------------------------------------------ defaults */
+
+START_TEST(test_config_defaults_values)
+{
+	struct config cfg;
+	int i;
+
+	config_defaults(&cfg);
+	ck_assert(cfg.duration_ns == 10 * NS_S);
+	ck_assert_int_eq(cfg.workers, 4);
+	ck_assert(cfg.interval_ns == 10 * NS_MS);
+	ck_assert_int_eq(cfg.batch, 1);
+	ck_assert(cfg.validate_every_ns == 500 * NS_MS);
+	ck_assert(cfg.grace_ns == 2 * NS_S);
+	ck_assert(cfg.busy_timeout_ns == 5 * NS_S);
+	ck_assert_ptr_null(cfg.db);
+	ck_assert_int_eq(cfg.keep, 0);
+	ck_assert_int_eq(cfg.journal, CONFIG_JOURNAL_WAL);
+	ck_assert_int_eq(cfg.sync, CONFIG_SYNC_NORMAL);
+	ck_assert_int_eq(cfg.seed_set, 0);
+	ck_assert_int_eq(cfg.late_errors, LATE_STRICT);
+	ck_assert_ptr_null(cfg.json);
+	ck_assert_ptr_null(cfg.junit);
+	ck_assert_int_eq(cfg.tap, 0);
+	ck_assert_int_eq(cfg.quiet, 0);
+	ck_assert_ptr_null(cfg.fault);
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		ck_assert_int_eq(cfg.source[i], CONFIG_SRC_DEFAULT);
+	config_free(&cfg);
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_defaults_no_args)
+{
+	struct parsed p;
+
+	parse_ok(&p, no_env, NULL);
+	ck_assert_int_eq(p.action, CONFIG_RUN);
+	ck_assert_str_eq(p.err, "");
+	ck_assert_str_eq(p.warn, "");
+	config_free(&p.cfg);
+}
+END_TEST
+
+/* ------------------------------------------------------------ env */
+
+START_TEST(test_config_env_every_knob)
+{
+	static const char *const env[] = {
+		"PATH=/bin", "SQLSTORM_DURATION=3s", "SQLSTORM_WORKERS=7",
+		"SQLSTORM_INTERVAL=0", "SQLSTORM_BATCH=50",
+		"SQLSTORM_VALIDATE_EVERY=250ms", "SQLSTORM_GRACE=1m",
+		"SQLSTORM_BUSY_TIMEOUT=100us", "SQLSTORM_DB=/tmp/x.db",
+		"SQLSTORM_KEEP=1", "SQLSTORM_JOURNAL=delete",
+		"SQLSTORM_SYNC=full", "SQLSTORM_SEED=42",
+		"SQLSTORM_LATE_ERRORS=ignore", "SQLSTORM_JSON=r.json",
+		"SQLSTORM_JUNIT=r.xml", "SQLSTORM_TAP=yes",
+		"SQLSTORM_QUIET=on", "SQLSTORM_FAULT=w6:crash@1s", NULL
+	};
+	struct parsed p;
+	struct config *c = parse_ok(&p, env, NULL);
+	int i;
+
+	ck_assert(c->duration_ns == 3 * NS_S);
+	ck_assert_int_eq(c->workers, 7);
+	ck_assert(c->interval_ns == 0);
+	ck_assert_int_eq(c->batch, 50);
+	ck_assert(c->validate_every_ns == 250 * NS_MS);
+	ck_assert(c->grace_ns == 60 * NS_S);
+	ck_assert(c->busy_timeout_ns == 100000);
+	ck_assert_str_eq(c->db, "/tmp/x.db");
+	ck_assert_int_eq(c->keep, 1);
+	ck_assert_int_eq(c->journal, CONFIG_JOURNAL_DELETE);
+	ck_assert_int_eq(c->sync, CONFIG_SYNC_FULL);
+	ck_assert_int_eq(c->seed_set, 1);
+	ck_assert_uint_eq(c->seed, 42);
+	ck_assert_int_eq(c->late_errors, LATE_IGNORE);
+	ck_assert_str_eq(c->json, "r.json");
+	ck_assert_str_eq(c->junit, "r.xml");
+	ck_assert_int_eq(c->tap, 1);
+	ck_assert_int_eq(c->quiet, 1);
+	ck_assert_str_eq(c->fault, "w6:crash@1s");
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
+	ck_assert_str_eq(p.warn, "");
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_env_error_names_variable)
+{
+	static const char *const env[] = { "SQLSTORM_WORKERS=abc", NULL };
+	static const char *const env2[] = { "SQLSTORM_GRACE=2h", NULL };
+	static const char *const env3[] = { "SQLSTORM_DB=", NULL };
+	struct parsed p;
+
+	parse(&p, env, NULL);
+	expect_err(&p, "SQLSTORM_WORKERS: 'abc' is not an integer from 1 "
+	    "to 1024");
+	parse(&p, env2, NULL);
+	expect_err(&p, "SQLSTORM_GRACE: '2h' is not a duration from 0 to 1h "
+	    "(units: ns, us, ms, s, m, h)");
+	parse(&p, env3, NULL);
+	expect_err(&p, "SQLSTORM_DB: the path must not be empty");
+}
+END_TEST
+
+START_TEST(test_config_env_bad_value_with_newline)
+{
+	static const char *const env[] = { "SQLSTORM_SYNC=full\nrm", NULL };
+	struct parsed p;
+
+	/* A newline in the value must not break the one-line message. */
+	parse(&p, env, NULL);
+	expect_err(&p, "SQLSTORM_SYNC: 'full?rm' is not one of off, normal, "
+	    "full, extra");
+}
+END_TEST
+
+START_TEST(test_config_env_first_entry_wins)
+{
+	static const char *const env[] = {
+		"SQLSTORM_WORKERS=2", "SQLSTORM_WORKERS=3", NULL
+	};
+	struct parsed p;
+
+	/* Same rule as getenv(): the first entry is the one in force. */
+	ck_assert_int_eq(parse_ok(&p, env, NULL)->workers, 2);
+}
+END_TEST
+
+START_TEST(test_config_env_unknown_warns_with_suggestion)
+{
+	static const char *const env[] = {
+		"SQLSTORM_WORKRES=8", "SQLSTORM_DURATON=1s",
+		"SQLSTORM_busy_timeout=1s", NULL
+	};
+	struct parsed p;
+
+	parse_ok(&p, env, NULL);
+	ck_assert_str_eq(p.warn,
+	    "sqlstorm: warning: unknown variable SQLSTORM_WORKRES "
+	    "(did you mean SQLSTORM_WORKERS?)\n"
+	    "sqlstorm: warning: unknown variable SQLSTORM_DURATON "
+	    "(did you mean SQLSTORM_DURATION?)\n"
+	    "sqlstorm: warning: unknown variable SQLSTORM_busy_timeout "
+	    "(did you mean SQLSTORM_BUSY_TIMEOUT?)\n");
+	/* A misspelt variable is not applied. */
+	ck_assert_int_eq(p.cfg.workers, 4);
+	config_free(&p.cfg);
+}
+END_TEST
+
+START_TEST(test_config_env_unknown_far_no_suggestion)
+{
+	static const char *const env[] = {
+		"SQLSTORM_FROBNICATE=1", "SQLSTORM_X=1", "SQLSTORM_=1",
+		"SQLSTORM_DURATIONXYZ=1", NULL
+	};
+	struct parsed p;
+
+	parse_ok(&p, env, NULL);
+	ck_assert_str_eq(p.warn,
+	    "sqlstorm: warning: unknown variable SQLSTORM_FROBNICATE\n"
+	    "sqlstorm: warning: unknown variable SQLSTORM_X\n"
+	    "sqlstorm: warning: unknown variable SQLSTORM_\n"
+	    "sqlstorm: warning: unknown variable SQLSTORM_DURATIONXYZ\n");
+	config_free(&p.cfg);
+}
+END_TEST
+
+START_TEST(test_config_env_run_dir_reserved)
+{
+	static const char *const env[] = {
+		"SQLSTORM_RUN_DIR=/tmp/run", "OTHER_WORKRES=1",
+		"SQLSTORMWORKERS=1", NULL
+	};
+	struct parsed p;
+
+	parse_ok(&p, env, NULL);
+	ck_assert_str_eq(p.warn, "");
+	config_free(&p.cfg);
+}
+END_TEST
+
+START_TEST(test_config_env_null_warn_stream)
+{
+	static const char *const env[] = { "SQLSTORM_WORKRES=8", NULL };
+	char *argv[] = { (char *)"sqlstorm", NULL };
+	char err[CONFIG_ERR_MAX];
+	enum config_action action;
+	struct config cfg;
+
+	config_defaults(&cfg);
+	ck_assert_int_eq(config_parse(&cfg, 1, argv, (char **)env, &action,
+	    NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_parse(&cfg, 1, argv, NULL, &action,
+	    NULL, err, sizeof(err)), 0);
+	config_free(&cfg);
+}
+END_TEST
+
+/* ------------------------------------------------------------ flags */
+
+START_TEST(test_config_flags_every_knob)
+{
+	struct parsed p;
+	struct config *c = parse_ok(&p, no_env,
+	    "--duration", "90s", "--workers=16", "--interval", "5ms",
+	    "--batch=100", "--validate-every", "0", "--grace=10s",
+	    "--busy-timeout", "1h", "--db=/tmp/a b.db", "--keep",
+	    "--journal", "TRUNCATE", "--sync=Extra", "--seed", "0",
+	    "--late-errors=IGNORE", "--json", "out.json", "--junit=j.xml",
+	    "--tap", "--quiet=true", "--fault", "validator:hang@deadline",
+	    NULL);
+	int i;
+
+	ck_assert(c->duration_ns == 90 * NS_S);
+	ck_assert_int_eq(c->workers, 16);
+	ck_assert(c->interval_ns == 5 * NS_MS);
+	ck_assert_int_eq(c->batch, 100);
+	ck_assert(c->validate_every_ns == 0);
+	ck_assert(c->grace_ns == 10 * NS_S);
+	ck_assert(c->busy_timeout_ns == NS_H);
+	ck_assert_str_eq(c->db, "/tmp/a b.db");
+	ck_assert_int_eq(c->keep, 1);
+	ck_assert_int_eq(c->journal, CONFIG_JOURNAL_TRUNCATE);
+	ck_assert_int_eq(c->sync, CONFIG_SYNC_EXTRA);
+	ck_assert_int_eq(c->seed_set, 1);
+	ck_assert_uint_eq(c->seed, 0);
+	ck_assert_int_eq(c->late_errors, LATE_IGNORE);
+	ck_assert_str_eq(c->json, "out.json");
+	ck_assert_str_eq(c->junit, "j.xml");
+	ck_assert_int_eq(c->tap, 1);
+	ck_assert_int_eq(c->quiet, 1);
+	ck_assert_str_eq(c->fault, "validator:hang@deadline");
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
+	ck_assert_int_eq(p.action, CONFIG_RUN);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_flags_override_env)
+{
+	static const char *const env[] = {
+		"SQLSTORM_WORKERS=8", "SQLSTORM_DURATION=1m",
+		"SQLSTORM_KEEP=yes", "SQLSTORM_JSON=env.json",
+		"SQLSTORM_JOURNAL=off", NULL
+	};
+	struct parsed p;
+	struct config *c = parse_ok(&p, env, "--workers", "2", "--keep=no",
+	    "--json=flag.json", NULL);
+
+	ck_assert_int_eq(c->workers, 2);
+	ck_assert_int_eq(c->source[CONFIG_WORKERS], CONFIG_SRC_FLAG);
+	ck_assert_int_eq(c->keep, 0);
+	ck_assert_int_eq(c->source[CONFIG_KEEP], CONFIG_SRC_FLAG);
+	ck_assert_str_eq(c->json, "flag.json");
+	/* Not overridden: the environment's value stays. */
+	ck_assert(c->duration_ns == 60 * NS_S);
+	ck_assert_int_eq(c->source[CONFIG_DURATION], CONFIG_SRC_ENV);
+	ck_assert_int_eq(c->journal, CONFIG_JOURNAL_OFF);
+	ck_assert_int_eq(c->source[CONFIG_BATCH], CONFIG_SRC_DEFAULT);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_flags_bad_flag_beats_good_env)
+{
+	static const char *const env[] = { "SQLSTORM_WORKERS=8", NULL };
+	struct parsed p;
+
+	parse(&p, env, "--workers=0", NULL);
+	expect_err(&p, "--workers: '0' is not an integer from 1 to 1024");
+}
+END_TEST
+
+START_TEST(test_config_flags_last_wins)
+{
+	struct parsed p;
+	struct config *c = parse_ok(&p, no_env, "--db", "a.db", "--db=b.db",
+	    "--workers", "3", "--workers=5", NULL);
+
+	ck_assert_str_eq(c->db, "b.db");
+	ck_assert_int_eq(c->workers, 5);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_flags_booleans)
+{
+	static const char *const yes[] = { "yes", "YES", "true", "True", "1",
+	    "on", "ON", NULL };
+	static const char *const no[] = { "no", "No", "false", "FALSE", "0",
+	    "off", "Off", NULL };
+	char arg[64];
+	struct parsed p;
+	int i;
+
+	for (i = 0; yes[i] != NULL; i++) {
+		snprintf(arg, sizeof(arg), "--tap=%s", yes[i]);
+		ck_assert_int_eq(parse_ok(&p, no_env, arg, NULL)->tap, 1);
+	}
+	for (i = 0; no[i] != NULL; i++) {
+		snprintf(arg, sizeof(arg), "--tap=%s", no[i]);
+		ck_assert_int_eq(parse_ok(&p, no_env, "--tap", arg, NULL)->tap,
+		    0);
+	}
+	parse(&p, no_env, "--quiet=maybe", NULL);
+	expect_err(&p, "--quiet: 'maybe' is not a boolean (yes, no, true, "
+	    "false, 1, 0, on, off)");
+	parse(&p, no_env, "--keep=", NULL);
+	expect_err_prefix(&p, "--keep: '' is not a boolean");
+}
+END_TEST
+
+START_TEST(test_config_flags_boolean_takes_no_next_word)
+{
+	struct parsed p;
+
+	/* "--keep no" would be ambiguous next to "--keep --quiet". */
+	parse(&p, no_env, "--keep", "no", NULL);
+	expect_err(&p, "unexpected argument 'no' (a boolean takes its value "
+	    "as --keep=VALUE)");
+	ck_assert_int_eq(parse_ok(&p, no_env, "--keep", "--quiet",
+	    NULL)->quiet, 1);
+}
+END_TEST
+
+START_TEST(test_config_flags_missing_value)
+{
+	struct parsed p;
+
+	parse(&p, no_env, "--workers", NULL);
+	expect_err(&p, "--workers: missing value (an integer from 1 to "
+	    "1024)");
+	parse(&p, no_env, "--quiet", "--duration", NULL);
+	expect_err(&p, "--duration: missing value (a duration from 1ms to "
+	    "168h (units: ns, us, ms, s, m, h))");
+	parse(&p, no_env, "--db", NULL);
+	expect_err_prefix(&p, "--db: missing value");
+}
+END_TEST
+
+START_TEST(test_config_flags_unknown)
+{
+	struct parsed p;
+
+	parse(&p, no_env, "--wrokers", "3", NULL);
+	expect_err(&p, "unknown option '--wrokers' (did you mean "
+	    "--workers?)");
+	parse(&p, no_env, "--validate_every=1s", NULL);
+	expect_err(&p, "unknown option '--validate_every=1s' (did you mean "
+	    "--validate-every?)");
+	parse(&p, no_env, "-workers", "3", NULL);
+	expect_err(&p, "unknown option '-workers' (did you mean "
+	    "--workers?)");
+	parse(&p, no_env, "--frobnicate", NULL);
+	expect_err(&p, "unknown option '--frobnicate' (see --help)");
+	parse(&p, no_env, "-x", NULL);
+	expect_err(&p, "unknown option '-x' (see --help)");
+	parse(&p, no_env, "--=3", NULL);
+	expect_err_prefix(&p, "unknown option '--=3'");
+}
+END_TEST
+
+START_TEST(test_config_flags_positional)
+{
+	struct parsed p;
+
+	parse(&p, no_env, "run", NULL);
+	expect_err(&p, "unexpected argument 'run' (sqlstorm takes options "
+	    "only; see --help)");
+	parse(&p, no_env, "-", NULL);
+	expect_err_prefix(&p, "unexpected argument '-'");
+	parse(&p, no_env, "--", "--workers=2", NULL);
+	expect_err_prefix(&p, "unexpected argument '--workers=2'");
+	/* "--" alone at the end is harmless. */
+	ck_assert_int_eq(parse_ok(&p, no_env, "--workers=2", "--",
+	    NULL)->workers, 2);
+}
+END_TEST
+
+START_TEST(test_config_flags_actions)
+{
+	static const char *const bad_env[] = { "SQLSTORM_BATCH=0", NULL };
+	struct parsed p;
+
+	parse_ok(&p, no_env, "--help", NULL);
+	ck_assert_int_eq(p.action, CONFIG_HELP);
+	parse_ok(&p, no_env, "--workers=2", "-h", NULL);
+	ck_assert_int_eq(p.action, CONFIG_HELP);
+	parse_ok(&p, no_env, "-V", NULL);
+	ck_assert_int_eq(p.action, CONFIG_VERSION);
+	parse_ok(&p, no_env, "--version", "--bogus", NULL);
+	ck_assert_int_eq(p.action, CONFIG_VERSION);
+	parse_ok(&p, no_env, "--print-config", "--workers", "9", NULL);
+	ck_assert_int_eq(p.action, CONFIG_PRINT);
+	ck_assert_int_eq(p.cfg.workers, 9);
+	/* Flags before --help are still checked, as is the environment. */
+	parse(&p, no_env, "--bogus", "--help", NULL);
+	expect_err_prefix(&p, "unknown option '--bogus'");
+	parse(&p, bad_env, "--help", NULL);
+	expect_err_prefix(&p, "SQLSTORM_BATCH: '0'");
+	parse(&p, no_env, "--help=yes", NULL);
+	expect_err_prefix(&p, "unknown option '--help=yes'");
+}
+END_TEST
+
+/* ------------------------------------------------------------ durations */
+
+START_TEST(test_config_durations_valid)
+{
+	static const struct { const char *s; int64_t ns; } ok[] = {
+		{ "0", 0 }, { "0ns", 0 }, { "0s", 0 }, { "1ns", 1 },
+		{ "7us", 7000 }, { "500ms", 500 * NS_MS }, { "10s", 10 * NS_S },
+		{ "2m", 120 * NS_S }, { "3h", 3 * NS_H }, { "010s", 10 * NS_S },
+		{ "9223372036854775807ns", INT64_MAX },
+		{ "2562047h", INT64_C(2562047) * NS_H },
+	};
+	int64_t ns;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ns = -1;
+		ck_assert_msg(config_parse_duration(ok[i].s, &ns) == 0,
+		    "rejected '%s'", ok[i].s);
+		ck_assert_msg(ns == ok[i].ns, "'%s' gave %lld", ok[i].s,
+		    (long long)ns);
+	}
+}
+END_TEST
+
+START_TEST(test_config_durations_invalid)
+{
+	static const char *const bad[] = {
+		"", "10", "00", "10sx", "-1s", "+1s", "1.5s", " 1s", "1s ",
+		"1 s", "s", "ms", "1S", "1d", "1sec", "1ms1", "0x10s",
+		"99999999999999h", "9223372036854775808ns",
+		"2562048h", "18446744073709551616s", "99999999999999999999999s",
+	};
+	int64_t ns;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ns = 12345;
+		ck_assert_msg(config_parse_duration(bad[i], &ns) == -1,
+		    "accepted '%s'", bad[i]);
+		ck_assert(ns == 12345);
+	}
+	ck_assert_int_eq(config_parse_duration(NULL, &ns), -1);
+}
+END_TEST
+
+START_TEST(test_config_durations_format)
+{
+	static const struct { int64_t ns; const char *s; } fmt[] = {
+		{ 0, "0" }, { 1, "1ns" }, { 1500, "1500ns" }, { 2000, "2us" },
+		{ 1500 * NS_MS, "1500ms" }, { 2 * NS_S, "2s" },
+		{ 90 * NS_S, "90s" }, { 600 * NS_S, "10m" },
+		{ 7 * NS_D, "168h" }, { 7 * NS_D + 1, "604800000000001ns" },
+		{ -50 * NS_MS, "-50ms" },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		config_format_duration(fmt[i].ns, buf, sizeof(buf));
+		ck_assert_str_eq(buf, fmt[i].s);
+	}
+}
+END_TEST
+
+START_TEST(test_config_durations_round_trip)
+{
+	static const int64_t v[] = {
+		0, 1, 999, 1000, 1001, 10 * NS_MS, 1500 * NS_MS, NS_S,
+		59 * NS_S, 61 * NS_S, NS_H, 7 * NS_D, 7 * NS_D + 1, INT64_MAX,
+	};
+	char buf[64];
+	int64_t back;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		config_format_duration(v[i], buf, sizeof(buf));
+		ck_assert_int_eq(config_parse_duration(buf, &back), 0);
+		ck_assert_msg(back == v[i], "%s", buf);
+	}
+}
+END_TEST
+
+START_TEST(test_config_durations_knob_errors)
+{
+	struct parsed p;
+
+	parse(&p, no_env, "--duration", "-1s", NULL);
+	expect_err(&p, "--duration: '-1s' is not a duration from 1ms to 168h "
+	    "(units: ns, us, ms, s, m, h)");
+	parse(&p, no_env, "--interval=10sx", NULL);
+	expect_err(&p, "--interval: '10sx' is not a duration from 0 to 1h "
+	    "(units: ns, us, ms, s, m, h)");
+	parse(&p, no_env, "--validate-every=1.5s", NULL);
+	expect_err_prefix(&p, "--validate-every: '1.5s' is not a duration");
+	parse(&p, no_env, "--busy-timeout", "99999999999999h", NULL);
+	expect_err_prefix(&p, "--busy-timeout: '99999999999999h' is not a "
+	    "duration");
+	parse(&p, no_env, "--grace=", NULL);
+	expect_err_prefix(&p, "--grace: '' is not a duration");
+}
+END_TEST
+
+/* ------------------------------------------------------------ limits */
+
+/* One boundary pair: value ok is accepted, value bad is rejected. */
+static void
+pair(const char *flag, const char *ok, const char *bad)
+{
+	char arg[128], prefix[128];
+	struct parsed p;
+
+	snprintf(arg, sizeof(arg), "--%s=%s", flag, ok);
+	parse_ok(&p, no_env, arg, NULL);
+	config_free(&p.cfg);
+	snprintf(arg, sizeof(arg), "--%s=%s", flag, bad);
+	parse(&p, no_env, arg, NULL);
+	snprintf(prefix, sizeof(prefix), "--%s: '%s' is not ", flag, bad);
+	expect_err_prefix(&p, prefix);
+}
+
+START_TEST(test_config_limits_boundary_pairs)
+{
+	pair("workers", "1024", "1025");
+	pair("workers", "1", "0");
+	pair("batch", "100000", "100001");
+	pair("batch", "1", "0");
+	pair("duration", "168h", "604800000000001ns");
+	pair("duration", "1ms", "999999ns");
+	pair("duration", "1ms", "0ms");
+	pair("duration", "1ms", "0");
+	pair("interval", "1h", "3600000000001ns");
+	pair("interval", "0", "61m");
+	pair("validate-every", "60m", "3601s");
+	pair("grace", "3600s", "3600000000001ns");
+	pair("busy-timeout", "3600000ms", "3600001ms");
+	pair("seed", "9223372036854775807", "9223372036854775808");
+	pair("seed", "0", "-1");
+}
+END_TEST
+
+START_TEST(test_config_limits_integers_strict)
+{
+	static const char *const bad[] = {
+		"", "abc", "+4", "-4", " 4", "4 ", "4x", "0x10", "4.0", "1e3",
+		"99999999999999999999999",
+	};
+	char arg[64];
+	struct parsed p;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(arg, sizeof(arg), "--workers=%s", bad[i]);
+		parse(&p, no_env, arg, NULL);
+		expect_err_prefix(&p, "--workers: '");
+	}
+	ck_assert_int_eq(parse_ok(&p, no_env, "--workers=0004",
+	    NULL)->workers, 4);
+	parse(&p, no_env, "--seed", "18446744073709551616", NULL);
+	expect_err(&p, "--seed: '18446744073709551616' is not an integer "
+	    "from 0 to 9223372036854775807");
+}
+END_TEST
+
+START_TEST(test_config_limits_empty_strings)
+{
+	static const char *const env_json[] = { "SQLSTORM_JSON=", NULL };
+	static const char *const env_fault[] = { "SQLSTORM_FAULT=", NULL };
+	struct parsed p;
+
+	parse(&p, no_env, "--db", "", NULL);
+	expect_err(&p, "--db: the path must not be empty");
+	parse(&p, no_env, "--junit=", NULL);
+	expect_err(&p, "--junit: the path must not be empty");
+	parse(&p, env_json, NULL);
+	expect_err(&p, "SQLSTORM_JSON: the path must not be empty");
+	parse(&p, no_env, "--workers", "", NULL);
+	expect_err(&p, "--workers: '' is not an integer from 1 to 1024");
+	parse(&p, no_env, "--journal=", NULL);
+	expect_err_prefix(&p, "--journal: '' is not one of");
+	/* An empty fault spec means "no faults" (fault.h), and can cancel
+	 * one set in the environment. */
+	ck_assert_ptr_null(parse_ok(&p, env_fault, NULL)->fault);
+	ck_assert_ptr_null(parse_ok(&p, no_env, "--fault=", NULL)->fault);
+}
+END_TEST
+
+START_TEST(test_config_limits_long_value_truncated)
+{
+	char arg[600];
+	struct parsed p;
+
+	memset(arg, '9', sizeof(arg));
+	memcpy(arg, "--workers=", 10);
+	arg[sizeof(arg) - 1] = '\0';
+	parse(&p, no_env, arg, NULL);
+	expect_err_prefix(&p, "--workers: '999");
+	ck_assert_ptr_nonnull(strstr(p.err, "...' is not an integer from 1 "
+	    "to 1024"));
+}
+END_TEST
+
+/* ------------------------------------------------------------ enums */
+
+START_TEST(test_config_enums_case_insensitive)
+{
+	struct parsed p;
+
+	ck_assert_int_eq(parse_ok(&p, no_env, "--journal=WAL",
+	    NULL)->journal, CONFIG_JOURNAL_WAL);
+	ck_assert_int_eq(parse_ok(&p, no_env, "--journal", "Persist",
+	    NULL)->journal, CONFIG_JOURNAL_PERSIST);
+	ck_assert_int_eq(parse_ok(&p, no_env, "--journal=memory",
+	    NULL)->journal, CONFIG_JOURNAL_MEMORY);
+	ck_assert_int_eq(parse_ok(&p, no_env, "--sync=OFF", NULL)->sync,
+	    CONFIG_SYNC_OFF);
+	ck_assert_int_eq(parse_ok(&p, no_env, "--sync=nOrMaL", NULL)->sync,
+	    CONFIG_SYNC_NORMAL);
+	ck_assert_int_eq(parse_ok(&p, no_env, "--late-errors=Strict",
+	    NULL)->late_errors, LATE_STRICT);
+}
+END_TEST
+
+START_TEST(test_config_enums_errors)
+{
+	struct parsed p;
+
+	parse(&p, no_env, "--journal=wall", NULL);
+	expect_err(&p, "--journal: 'wall' is not one of wal, delete, "
+	    "truncate, persist, memory, off");
+	parse(&p, no_env, "--sync", "fullx", NULL);
+	expect_err(&p, "--sync: 'fullx' is not one of off, normal, full, "
+	    "extra");
+	parse(&p, no_env, "--late-errors=lenient", NULL);
+	expect_err(&p, "--late-errors: 'lenient' is not one of strict, "
+	    "ignore");
+}
+END_TEST
+
+START_TEST(test_config_enums_names)
+{
+	ck_assert_str_eq(config_journal_name(CONFIG_JOURNAL_WAL), "wal");
+	ck_assert_str_eq(config_journal_name(CONFIG_JOURNAL_DELETE),
+	    "delete");
+	ck_assert_str_eq(config_journal_name(CONFIG_JOURNAL_TRUNCATE),
+	    "truncate");
+	ck_assert_str_eq(config_journal_name(CONFIG_JOURNAL_PERSIST),
+	    "persist");
+	ck_assert_str_eq(config_journal_name(CONFIG_JOURNAL_MEMORY),
+	    "memory");
+	ck_assert_str_eq(config_journal_name(CONFIG_JOURNAL_OFF), "off");
+	ck_assert_str_eq(config_sync_name(CONFIG_SYNC_OFF), "off");
+	ck_assert_str_eq(config_sync_name(CONFIG_SYNC_NORMAL), "normal");
+	ck_assert_str_eq(config_sync_name(CONFIG_SYNC_FULL), "full");
+	ck_assert_str_eq(config_sync_name(CONFIG_SYNC_EXTRA), "extra");
+	ck_assert_str_eq(config_late_name(LATE_STRICT), "strict");
+	ck_assert_str_eq(config_late_name(LATE_IGNORE), "ignore");
+	ck_assert_str_eq(config_sync_name((enum config_sync)42), "?");
+}
+END_TEST
+
+/* ------------------------------------------------------------ fault */
+
+START_TEST(test_config_fault_validated_after_layers)
+{
+	static const char *const env[] = { "SQLSTORM_FAULT=w5:crash@1s",
+	    NULL };
+	struct parsed p;
+
+	/* w5 needs six workers: the flag layer decides, not the order. */
+	parse(&p, env, NULL);
+	expect_err_prefix(&p, "SQLSTORM_FAULT: ");
+	ck_assert_str_eq(parse_ok(&p, env, "--workers=6", NULL)->fault,
+	    "w5:crash@1s");
+	config_free(&p.cfg);
+	parse(&p, no_env, "--fault", "w0:explode@1s", NULL);
+	expect_err_prefix(&p, "--fault: ");
+	parse(&p, no_env, "--fault=w0:crash@1s", "--workers=1", NULL);
+	ck_assert_int_eq(p.rc, 0);
+	config_free(&p.cfg);
+	/* --print-config shows a configuration that would run. */
+	parse(&p, no_env, "--fault=w9:crash@1s", "--print-config", NULL);
+	expect_err_prefix(&p, "--fault: ");
+}
+END_TEST
+
+/* ------------------------------------------------------------ output */
+
+/* Read everything written to fp since it was created. */
+static char *
+slurp(FILE *fp)
+{
+	long len;
+	char *s;
+
+	fflush(fp);
+	len = ftell(fp);
+	ck_assert_int_ge(len, 0);
+	s = malloc((size_t)len + 1);
+	ck_assert_ptr_nonnull(s);
+	rewind(fp);
+	ck_assert_uint_eq(fread(s, 1, (size_t)len, fp), (size_t)len);
+	s[len] = '\0';
+	return s;
+}
+
+START_TEST(test_config_output_usage)
+{
+	static const char *const want[] = {
+		"--duration DURATION", "SQLSTORM_DURATION (default: 10s)",
+		"--workers N", "SQLSTORM_WORKERS (default: 4)",
+		"--interval DURATION", "SQLSTORM_INTERVAL (default: 10ms)",
+		"--batch N", "SQLSTORM_BATCH (default: 1)",
+		"--validate-every DURATION",
+		"SQLSTORM_VALIDATE_EVERY (default: 500ms)",
+		"--grace DURATION", "SQLSTORM_GRACE (default: 2s)",
+		"--busy-timeout DURATION", "SQLSTORM_BUSY_TIMEOUT (default: 5s)",
+		"--db PATH", "SQLSTORM_DB (default: temporary directory)",
+		"--keep ", "SQLSTORM_KEEP (default: no)",
+		"--journal MODE", "SQLSTORM_JOURNAL (default: wal)",
+		"--sync LEVEL", "SQLSTORM_SYNC (default: normal)",
+		"--seed N", "SQLSTORM_SEED (default: random)",
+		"--late-errors POLICY", "SQLSTORM_LATE_ERRORS (default: strict)",
+		"--json FILE", "SQLSTORM_JSON (default: none)",
+		"--junit FILE", "SQLSTORM_JUNIT (default: none)",
+		"--tap ", "SQLSTORM_TAP (default: no)",
+		"--quiet ", "SQLSTORM_QUIET (default: no)",
+		"--fault SPEC", "SQLSTORM_FAULT (default: none)",
+		"--help", "--version", "--print-config",
+		"0 pass, 1 fail, 77 skip, 99 hard error",
+		"CHILD:ACTION[/deferred]@TIME", "deadline-50ms", "droprow",
+		"[1..1024]", "[1ms..168h]", "[0..1h]", "[1..100000]",
+		"[0..9223372036854775807]",
+		"[wal|delete|truncate|persist|memory|off]",
+		"[off|normal|full|extra]", "[strict|ignore]",
+	};
+	FILE *fp = tmpfile();
+	char *out, *line, *next;
+	size_t i;
+
+	ck_assert_ptr_nonnull(fp);
+	config_usage(fp);
+	out = slurp(fp);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(out, want[i]) != NULL, "missing '%s'",
+		    want[i]);
+	/* It must read well in an 80-column terminal. */
+	for (line = out; *line != '\0'; line = next + 1) {
+		next = strchr(line, '\n');
+		ck_assert_ptr_nonnull(next);
+		ck_assert_msg(next - line <= 79, "too long: %.*s",
+		    (int)(next - line), line);
+	}
+	free(out);
+	fclose(fp);
+}
+END_TEST
+
+START_TEST(test_config_output_print)
+{
+	static const char *const env[] = { "SQLSTORM_WORKERS=8", NULL };
+	struct parsed p;
+	FILE *fp = tmpfile();
+	char *out;
+
+	ck_assert_ptr_nonnull(fp);
+	config_print(parse_ok(&p, env, "--duration=90s", "--db=x.db", NULL),
+	    fp);
+	out = slurp(fp);
+	ck_assert_str_eq(out,
+	    "duration         90s                      flag\n"
+	    "workers          8                        env\n"
+	    "interval         10ms                     default\n"
+	    "batch            1                        default\n"
+	    "validate-every   500ms                    default\n"
+	    "grace            2s                       default\n"
+	    "busy-timeout     5s                       default\n"
+	    "db               x.db                     flag\n"
+	    "keep             no                       default\n"
+	    "journal          wal                      default\n"
+	    "sync             normal                   default\n"
+	    "seed             random                   default\n"
+	    "late-errors      strict                   default\n"
+	    "json             none                     default\n"
+	    "junit            none                     default\n"
+	    "tap              no                       default\n"
+	    "quiet            no                       default\n"
+	    "fault            none                     default\n");
+	free(out);
+	fclose(fp);
+	config_free(&p.cfg);
+}
+END_TEST
+
+START_TEST(test_config_output_repro)
+{
+	static const char *const env[] = { "SQLSTORM_BATCH=10", NULL };
+	struct parsed p;
+	char buf[512];
+	struct config *c;
+
+	c = parse_ok(&p, no_env, NULL);
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm");
+	config_free(c);
+
+	/* The environment's values become flags; defaults are left out. */
+	c = parse_ok(&p, env, "--workers=4", "--duration=1500ms",
+	    "--seed=7", "--keep", "--db=/tmp/it's here", "--journal=DELETE",
+	    "--fault=w0:crash@deadline-50ms", NULL);
+	ck_assert_int_eq(config_repro(c, "./src/sqlstorm", buf, sizeof(buf)),
+	    0);
+	ck_assert_str_eq(buf, "./src/sqlstorm --duration 1500ms --batch 10 "
+	    "--db '/tmp/it'\\''s here' --keep --journal delete --seed 7 "
+	    "--fault w0:crash@deadline-50ms");
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_output_repro_quoting)
+{
+	struct parsed p;
+	char buf[512];
+	struct config *c;
+
+	c = parse_ok(&p, no_env, "--json=a b.json", "--junit=$HOME/x;y",
+	    "--tap=no", NULL);
+	ck_assert_int_eq(config_repro(c, "my prog", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "'my prog' --json 'a b.json' --junit "
+	    "'$HOME/x;y'");
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_output_repro_too_small)
+{
+	struct parsed p;
+	char buf[64];
+	struct config *c = parse_ok(&p, no_env, "--seed=123", NULL);
+	const char *want = "sqlstorm --seed 123";
+	size_t need = strlen(want) + 1;
+
+	/* Fits exactly / one byte short fails (and leaves an empty string). */
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, need), 0);
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, need - 1), -1);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, 0), -1);
+	config_free(c);
+}
+END_TEST
+
+Suite *config_suite(void);
+
+Suite *
+config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc;
+
+	tc = tcase_create("defaults");
+	tcase_add_test(tc, test_config_defaults_values);
+	tcase_add_test(tc, test_config_defaults_no_args);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("env");
+	tcase_add_test(tc, test_config_env_every_knob);
+	tcase_add_test(tc, test_config_env_error_names_variable);
+	tcase_add_test(tc, test_config_env_bad_value_with_newline);
+	tcase_add_test(tc, test_config_env_first_entry_wins);
+	tcase_add_test(tc, test_config_env_unknown_warns_with_suggestion);
+	tcase_add_test(tc, test_config_env_unknown_far_no_suggestion);
+	tcase_add_test(tc, test_config_env_run_dir_reserved);
+	tcase_add_test(tc, test_config_env_null_warn_stream);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("flags");
+	tcase_add_test(tc, test_config_flags_every_knob);
+	tcase_add_test(tc, test_config_flags_override_env);
+	tcase_add_test(tc, test_config_flags_bad_flag_beats_good_env);
+	tcase_add_test(tc, test_config_flags_last_wins);
+	tcase_add_test(tc, test_config_flags_booleans);
+	tcase_add_test(tc, test_config_flags_boolean_takes_no_next_word);
+	tcase_add_test(tc, test_config_flags_missing_value);
+	tcase_add_test(tc, test_config_flags_unknown);
+	tcase_add_test(tc, test_config_flags_positional);
+	tcase_add_test(tc, test_config_flags_actions);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("durations");
+	tcase_add_test(tc, test_config_durations_valid);
+	tcase_add_test(tc, test_config_durations_invalid);
+	tcase_add_test(tc, test_config_durations_format);
+	tcase_add_test(tc, test_config_durations_round_trip);
+	tcase_add_test(tc, test_config_durations_knob_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_config_limits_boundary_pairs);
+	tcase_add_test(tc, test_config_limits_integers_strict);
+	tcase_add_test(tc, test_config_limits_empty_strings);
+	tcase_add_test(tc, test_config_limits_long_value_truncated);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("enums");
+	tcase_add_test(tc, test_config_enums_case_insensitive);
+	tcase_add_test(tc, test_config_enums_errors);
+	tcase_add_test(tc, test_config_enums_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fault");
+	tcase_add_test(tc, test_config_fault_validated_after_layers);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("output");
+	tcase_add_test(tc, test_config_output_usage);
+	tcase_add_test(tc, test_config_output_print);
+	tcase_add_test(tc, test_config_output_repro);
+	tcase_add_test(tc, test_config_output_repro_quoting);
+	tcase_add_test(tc, test_config_output_repro_too_small);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
