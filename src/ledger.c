@@ -323,6 +323,25 @@ ledger_prune(struct ledger *l, int w)
 		wk->off = i;
 }
 
+void
+ledger_horizon(struct ledger *l, int64_t t)
+{
+	int w;
+
+	for (w = 0; w < l->nworkers; w++) {
+		struct ledger_worker *wk = &l->w[w];
+		int64_t limit = t;
+		size_t i;
+
+		/* A snapshot still to be judged may need what lies before t. */
+		if (wk->judged < l->nsnaps && l->snaps[wk->judged].t_begin < limit)
+			limit = l->snaps[wk->judged].t_begin;
+		i = ledger_before(wk, limit);
+		if (i + 1 > wk->off)
+			wk->off = i;
+	}
+}
+
 /* 1 if worker w can no longer send an ACK from before snapshot si. */
 static int
 ledger_ready(const struct ledger *l, size_t si, int w)

@@ -69,6 +69,13 @@ size_t ledger_evaluate(struct ledger *l, int final, ledger_fail_fn fail,
 size_t ledger_check_final(struct ledger *l, const uint64_t *k, int nworkers,
     ledger_fail_fn fail, void *user);
 
+/*
+ * Promise that no snapshot still to come begins before t (for example the
+ * validator is off): ACK history older than t is dropped, so memory stays
+ * bounded without snapshots.  Snapshots already queued are respected.
+ */
+void ledger_horizon(struct ledger *l, int64_t t);
+
 /* Highest acknowledged seq of worker w (0 if none). */
 uint64_t ledger_acked(const struct ledger *l, int w);
 

@@ -488,6 +488,40 @@ START_TEST(test_ledger_prune_bounded)
 }
 END_TEST
 
+/*
+ * Without snapshots (validator off) the horizon keeps history bounded, and
+ * a final check still sees every ACK; a snapshot queued before the horizon
+ * keeps the history it needs.
+ */
+START_TEST(test_ledger_horizon_bounds_history)
+{
+	struct ledger *l = make(1);
+	uint64_t seq, k;
+
+	for (seq = 1; seq <= 50000; seq++) {
+		int64_t t = (int64_t)seq * 1000;
+
+		ck_assert_int_eq(ledger_ack(l, 0, seq, t), 0);
+		ledger_seen(l, 0, t);
+		if (seq % 100 == 0)
+			ledger_horizon(l, t);
+		ck_assert_uint_le(ledger_history_len(l, 0), 101);
+	}
+	/* A snapshot that began at seq 40000's time: not yet judged. */
+	k = 40000;
+	ck_assert_int_eq(ledger_snapshot(l, 1, 40000 * 1000 + 1, &k, 1), 0);
+	ck_assert_uint_eq(evaluate(l, 0), 0);
+	ledger_horizon(l, 50000 * 1000);
+	ck_assert_uint_eq(evaluate(l, 1), 0);
+	ck_assert_uint_eq(ledger_judged(l), 1);
+	k = 50000;
+	ck_assert_uint_eq(ledger_check_final(l, &k, 1, NULL, NULL), 0);
+	k = 49999;
+	ck_assert_uint_eq(ledger_check_final(l, &k, 1, NULL, NULL), 1);
+	ledger_free(l);
+}
+END_TEST
+
 static Suite *
 ledger_suite(void)
 {
@@ -525,6 +559,7 @@ ledger_suite(void)
 	tc = tcase_create("prune");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ledger_prune_bounded);
+	tcase_add_test(tc, test_ledger_horizon_bounds_history);
 	suite_add_tcase(s, tc);
 	return s;
 }
