@@ -244,7 +244,8 @@ child_inject_error(struct child_ctx *c, const struct fault *f, int64_t when)
 unsigned
 child_faults_due(struct child_ctx *c)
 {
-	unsigned bits = 0;
+	/* Faults that fired in child_sleep_until() are the caller's too. */
+	unsigned bits = c->pending_bits;
 	int64_t now = util_now_ns();
 	size_t i;
 
@@ -284,6 +285,7 @@ child_faults_due(struct child_ctx *c)
 			break;
 		}
 	}
+	c->pending_bits = 0;
 	return bits;
 }
 
@@ -308,7 +310,7 @@ child_sleep_until(struct child_ctx *c, int64_t until_ns)
 
 		if (child_flush(c) < 0)
 			return -1;
-		(void)child_faults_due(c);
+		c->pending_bits = child_faults_due(c);
 		if (child_shutdown(c, 1))
 			return 1;
 		now = util_now_ns();

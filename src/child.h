@@ -48,6 +48,7 @@ struct child_ctx {
 	struct wire_record deferred[CHILD_MAX_DEFERRED];
 	size_t    ndeferred;
 	uint64_t  errors_sent;
+	unsigned  pending_bits;     /* caller-side faults fired while asleep */
 };
 
 /*

@@ -1,3 +1,364 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/*
+ * classify: the verdicts of DESIGN.md ("Classification") as pure
+ * functions.  An ERROR record is judged only by what it carries: it is late
+ * if the child had seen shutdown or it ended at or after the deadline, and
+ * a late error is expected only if its primary code is one shutdown makes
+ * normal (BUSY, LOCKED, INTERRUPT, ABORT).  A child's end is judged from
+ * its wait status and what the supervisor saw, in a fixed order so that the
+ * most telling cause is the one reported.  This module deliberately reads
+ * no clock and does no I/O: there is no "time the parent read it" anywhere
+ * in the API, so that time can never leak into a verdict.
+ */
 #include "autoconf.h"
+#include "classify.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+
+#include <sqlite3.h>
+
+#include "wire.h"
+
+static const struct {
+	int         code;
+	const char *name;
+} code_names[] = {
+	{ SQLITE_OK, "OK" }, { SQLITE_ERROR, "ERROR" },
+	{ SQLITE_INTERNAL, "INTERNAL" }, { SQLITE_PERM, "PERM" },
+	{ SQLITE_ABORT, "ABORT" }, { SQLITE_BUSY, "BUSY" },
+	{ SQLITE_LOCKED, "LOCKED" }, { SQLITE_NOMEM, "NOMEM" },
+	{ SQLITE_READONLY, "READONLY" }, { SQLITE_INTERRUPT, "INTERRUPT" },
+	{ SQLITE_IOERR, "IOERR" }, { SQLITE_CORRUPT, "CORRUPT" },
+	{ SQLITE_NOTFOUND, "NOTFOUND" }, { SQLITE_FULL, "FULL" },
+	{ SQLITE_CANTOPEN, "CANTOPEN" }, { SQLITE_PROTOCOL, "PROTOCOL" },
+	{ SQLITE_EMPTY, "EMPTY" }, { SQLITE_SCHEMA, "SCHEMA" },
+	{ SQLITE_TOOBIG, "TOOBIG" }, { SQLITE_CONSTRAINT, "CONSTRAINT" },
+	{ SQLITE_MISMATCH, "MISMATCH" }, { SQLITE_MISUSE, "MISUSE" },
+	{ SQLITE_NOLFS, "NOLFS" }, { SQLITE_AUTH, "AUTH" },
+	{ SQLITE_FORMAT, "FORMAT" }, { SQLITE_RANGE, "RANGE" },
+	{ SQLITE_NOTADB, "NOTADB" }, { SQLITE_NOTICE, "NOTICE" },
+	{ SQLITE_WARNING, "WARNING" }, { SQLITE_ROW, "ROW" },
+	{ SQLITE_DONE, "DONE" },
+};
+
+/* Signals by name; strsignal() gives prose ("Segmentation fault"). */
+static const struct {
+	int         sig;
+	const char *name;
+} signal_names[] = {
+	{ SIGHUP, "SIGHUP" }, { SIGINT, "SIGINT" }, { SIGQUIT, "SIGQUIT" },
+	{ SIGILL, "SIGILL" }, { SIGABRT, "SIGABRT" }, { SIGFPE, "SIGFPE" },
+	{ SIGKILL, "SIGKILL" }, { SIGSEGV, "SIGSEGV" }, { SIGPIPE, "SIGPIPE" },
+	{ SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" }, { SIGUSR1, "SIGUSR1" },
+	{ SIGUSR2, "SIGUSR2" }, { SIGCHLD, "SIGCHLD" }, { SIGCONT, "SIGCONT" },
+	{ SIGSTOP, "SIGSTOP" }, { SIGTSTP, "SIGTSTP" }, { SIGTTIN, "SIGTTIN" },
+	{ SIGTTOU, "SIGTTOU" }, { SIGBUS, "SIGBUS" }, { SIGURG, "SIGURG" },
+#ifdef SIGTRAP
+	{ SIGTRAP, "SIGTRAP" },
+#endif
+#ifdef SIGSYS
+	{ SIGSYS, "SIGSYS" },
+#endif
+#ifdef SIGXCPU
+	{ SIGXCPU, "SIGXCPU" },
+#endif
+#ifdef SIGXFSZ
+	{ SIGXFSZ, "SIGXFSZ" },
+#endif
+#ifdef SIGVTALRM
+	{ SIGVTALRM, "SIGVTALRM" },
+#endif
+#ifdef SIGPROF
+	{ SIGPROF, "SIGPROF" },
+#endif
+};
+
+/* Appends to a reason line; output past cap is silently cut. */
+struct line {
+	char   *buf;
+	size_t  cap;
+	size_t  len;
+};
+
+static void
+line_init(struct line *l, char *buf, size_t cap)
+{
+	l->buf = cap > 0 ? buf : NULL;
+	l->cap = l->buf != NULL ? cap : 0;
+	l->len = 0;
+	if (l->buf != NULL)
+		l->buf[0] = '\0';
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+line_add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->buf == NULL || l->len + 1 >= l->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, l->cap - l->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		l->buf[l->len] = '\0';
+	else if ((size_t)n >= l->cap - l->len)
+		l->len = l->cap - 1;
+	else
+		l->len += (size_t)n;
+}
+
+/*
+ * Append "<ref>-50ms" for t relative to ref.  Whole milliseconds are cut
+ * toward zero, and a sub-millisecond difference says "<1ms" so that an
+ * error 1 ns before the deadline never reads as "deadline-0ms".
+ */
+static void
+line_add_delta(struct line *l, const char *ref, int64_t t, int64_t ref_ns)
+{
+	int before = t < ref_ns;
+	uint64_t d = before ? (uint64_t)ref_ns - (uint64_t)t :
+	    (uint64_t)t - (uint64_t)ref_ns;
+
+	/* Unsigned arithmetic: the difference of two int64 never overflows. */
+	if (d == 0)
+		line_add(l, "%s+0ms", ref);
+	else if (d < 1000000)
+		line_add(l, "%s%c<1ms", ref, before ? '-' : '+');
+	else
+		line_add(l, "%s%c%llums", ref, before ? '-' : '+',
+		    (unsigned long long)(d / 1000000));
+}
+
+/* Append a message on one line: control bytes become '?'. */
+static void
+line_add_text(struct line *l, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && l->buf != NULL && l->len + 1 < l->cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		l->buf[l->len++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	if (l->buf != NULL)
+		l->buf[l->len] = '\0';
+}
+
+static void
+line_add_signal(struct line *l, int sig)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof signal_names / sizeof signal_names[0]; i++)
+		if (signal_names[i].sig == sig) {
+			line_add(l, "%s", signal_names[i].name);
+			return;
+		}
+	line_add(l, "signal %d", sig);
+}
+
+int
+classify_code_benign(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_INTERRUPT:
+	case SQLITE_ABORT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *
+classify_code_name(int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
+		if (code_names[i].code == code)
+			return code_names[i].name;
+	return NULL;
+}
+
+static int
+parse_small_decimal(const char *s)
+{
+	int v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > 255)
+			return -1;
+	}
+	return v;
+}
+
+int
+classify_code_from_name(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return -1;
+	if (*name >= '0' && *name <= '9')
+		return parse_small_decimal(name);
+	if (strncasecmp(name, "SQLITE_", 7) == 0)
+		name += 7;
+	for (i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
+		if (strcasecmp(code_names[i].name, name) == 0)
+			return code_names[i].code;
+	return -1;
+}
+
+int
+classify_is_late(const struct wire_error *e, int64_t deadline_ns)
+{
+	return e->shutdown_seen != 0 || e->t_end >= deadline_ns;
+}
+
+/* "BUSY (5) in COMMIT at deadline-50ms, shutdown not seen: <message>" */
+static void
+describe_error(struct line *l, const struct wire_error *e,
+    int64_t deadline_ns)
+{
+	const char *name = classify_code_name(e->code & 0xff);
+
+	if (name != NULL)
+		line_add(l, "%s (%d", name, (int)e->code);
+	else
+		line_add(l, "unknown code (%d", (int)e->code);
+	if (e->extended != 0 && e->extended != e->code)
+		line_add(l, ", extended %d", (int)e->extended);
+	line_add(l, ") in %s at ", wire_op_name(e->op));
+	line_add_delta(l, "deadline", e->t_end, deadline_ns);
+	line_add(l, ", shutdown %s", e->shutdown_seen ? "seen" : "not seen");
+	if (e->sys_errno != 0)
+		line_add(l, ", errno %d", (int)e->sys_errno);
+	line_add(l, ": ");
+	/* strnlen: a hand-built record may have forgotten msg_len. */
+	line_add_text(l, e->message, strnlen(e->message, WIRE_MSG_MAX));
+}
+
+enum verdict
+classify_error(const struct wire_error *e, int64_t deadline_ns,
+    enum late_policy policy, char *reason, size_t cap)
+{
+	struct line l;
+	enum verdict v;
+
+	line_init(&l, reason, cap);
+	if (!classify_is_late(e, deadline_ns)) {
+		v = VERDICT_FAILURE;
+		line_add(&l, "error before the deadline: ");
+	} else if (classify_code_benign(e->code)) {
+		v = VERDICT_EXPECTED;
+		line_add(&l, "late error during shutdown: ");
+	} else if (policy == LATE_IGNORE) {
+		v = VERDICT_EXPECTED;
+		line_add(&l, "severe error after the deadline, ignored by "
+		    "policy: ");
+	} else {
+		v = VERDICT_FAILURE;
+		line_add(&l, "severe error after the deadline: ");
+	}
+	describe_error(&l, e, deadline_ns);
+	return v;
+}
+
+/* Failures read from the wait status; 0 if it shows a clean exit. */
+static int
+fate_status(const struct classify_fate *f, struct line *l)
+{
+	if (WIFSIGNALED(f->status)) {
+		int sig = WTERMSIG(f->status);
+
+		if (sig == f->sent_signal) {
+			line_add(l, "killed by the supervisor with ");
+			line_add_signal(l, sig);
+			return 1;
+		}
+		line_add(l, "crashed: killed by signal ");
+		line_add_signal(l, sig);
+		line_add(l, " (%d)", sig);
+#ifdef WCOREDUMP
+		if (WCOREDUMP(f->status))
+			line_add(l, ", core dumped");
+#endif
+		return 1;
+	}
+	if (!WIFEXITED(f->status)) {
+		line_add(l, "unexpected wait status 0x%x", (unsigned)f->status);
+		return 1;
+	}
+	if (WEXITSTATUS(f->status) != 0) {
+		line_add(l, "exited with code %d", WEXITSTATUS(f->status));
+		return 1;
+	}
+	return 0;
+}
+
+enum verdict
+classify_fate(const struct classify_fate *f, char *reason, size_t cap)
+{
+	struct line l;
+
+	line_init(&l, reason, cap);
+	if (f->malformed) {
+		line_add(&l, "protocol failure: ");
+		line_add_text(&l, f->malformed_why, strnlen(f->malformed_why,
+		    sizeof f->malformed_why));
+		if (f->malformed_why[0] == '\0')
+			line_add(&l, "malformed record");
+	} else if (f->hung) {
+		line_add(&l, "hung: still running at the deadline + grace");
+		if (f->sent_signal != 0) {
+			line_add(&l, "; killed with ");
+			line_add_signal(&l, f->sent_signal);
+		}
+	} else if (!f->reaped)
+		line_add(&l, "never reaped");
+	else if (fate_status(f, &l))
+		;
+	else if (f->t_gone != 0 && f->t_gone < f->shutdown_ns) {
+		line_add(&l, "exited before the deadline (at ");
+		line_add_delta(&l, "shutdown", f->t_gone, f->shutdown_ns);
+		line_add(&l, ")");
+	} else if (!f->done_seen)
+		line_add(&l, "report pipe closed without DONE");
+	else if (!f->done_shutdown)
+		line_add(&l, "finished before seeing shutdown");
+	else
+		return VERDICT_PASS;
+	return VERDICT_FAILURE;
+}
+
+const char *
+classify_verdict_name(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_PASS:
+		return "pass";
+	case VERDICT_EXPECTED:
+		return "expected";
+	case VERDICT_FAILURE:
+		return "failure";
+	default:
+		return "unknown";
+	}
+}

@@ -377,7 +377,8 @@ scen_cleanup(struct scen *sc)
 	}
 	/* A hard error is a usage problem: leave nothing behind. */
 	if (sc->cfg->keep || (failed && rep->exit_code != 99)) {
-		rep->kept = 1;
+		/* With the user's --db an empty run directory tells nothing. */
+		rep->kept = !(sc->cfg->db != NULL && rmdir(rep->run_dir) == 0);
 		return;
 	}
 	(void)util_rmtree(rep->run_dir);

@@ -1,3 +1,374 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/*
+ * store: the SQLite scenario's database plumbing.  In the parent, before
+ * any fork, store_prepare() creates or checks the database, sets its
+ * journal mode, recreates sqlstorm's own table and closes the connection
+ * again.  In a child, store_open() opens a private connection whose busy
+ * handler waits in short poll()s on the shutdown fd and gives up at
+ * shutdown or at the busy timeout, and whose progress handler interrupts
+ * a long statement once shutdown is seen.  It never touches tables other
+ * than sqlstorm_rows, never keeps a handle across a fork, and never
+ * judges or reports errors itself: callers do.
+ */
 #include "autoconf.h"
+#include "store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "child.h"
+#include "util.h"
+#include "validate.h"
+
+/* Statements between two progress-handler calls. */
+#define STORE_PROGRESS_OPS 1000
+
+#define STORE_SCHEMA \
+	"BEGIN IMMEDIATE;" \
+	"DROP TABLE IF EXISTS " VALIDATE_TABLE ";" \
+	"CREATE TABLE " VALIDATE_TABLE "(worker INTEGER NOT NULL," \
+	" seq INTEGER NOT NULL, payload BLOB NOT NULL, t INTEGER NOT NULL);" \
+	"CREATE INDEX " VALIDATE_TABLE "_ws ON " VALIDATE_TABLE \
+	"(worker, seq);" \
+	"COMMIT;"
+
+static void
+serr(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void
+serr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int
+store_ms(int64_t ns)
+{
+	int64_t ms = (ns + UTIL_NS_PER_MS - 1) / UTIL_NS_PER_MS;
+
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/*
+ * Run a one-row statement (a PRAGMA) and copy its first column into val
+ * (cap bytes, "" if none).  Returns the SQLite code: SQLITE_OK or an error.
+ */
+static int
+store_pragma(sqlite3 *db, const char *sql, char *val, size_t cap)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	val[0] = '\0';
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+
+		util_strlcpy(val, s != NULL ? s : "", cap);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The user's existing file must be readable and writable by us. */
+static enum store_status
+store_access(const char *path, char *err, size_t errlen)
+{
+	if (access(path, F_OK) < 0) {
+		/* Absent is fine: SQLite creates it if the directory exists. */
+		if (errno == ENOENT)
+			return STORE_OK;
+	} else if (access(path, R_OK | W_OK) == 0)
+		return STORE_OK;
+	serr(err, errlen, "cannot use '%s': %s", path, strerror(errno));
+	return STORE_HARD;
+}
+
+static enum store_status
+store_create(const char *path, sqlite3 **db, char *err, size_t errlen)
+{
+	int rc, sys;
+
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK)
+		return STORE_OK;
+	/* "unable to open database file" hides the useful part: errno. */
+	sys = *db != NULL ? sqlite3_system_errno(*db) : 0;
+	serr(err, errlen, "cannot create '%s': %s", path, sys != 0 ?
+	    strerror(sys) : *db != NULL ? sqlite3_errmsg(*db) :
+	    sqlite3_errstr(rc));
+	return STORE_HARD;
+}
+
+/* PRAGMA quick_check: the user's data must be sound before we start. */
+static enum store_status
+store_quick_check(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char line[256];
+	int rc;
+
+	rc = store_pragma(db, "PRAGMA quick_check", line, sizeof line);
+	if ((rc & 0xff) == SQLITE_NOTADB) {
+		serr(err, errlen, "'%s' is not a SQLite database", path);
+		return STORE_HARD;
+	}
+	if ((rc & 0xff) == SQLITE_CORRUPT) {
+		serr(err, errlen, "'%s' is corrupt before the run: %s", path,
+		    sqlite3_errmsg(db));
+		return STORE_CORRUPT;
+	}
+	if (rc != SQLITE_OK) {
+		serr(err, errlen, "cannot check '%s': %s", path,
+		    sqlite3_errmsg(db));
+		return STORE_HARD;
+	}
+	if (strcmp(line, "ok") != 0) {
+		/* Skip the "*** in database main ***" banner: say what broke. */
+		char *what = line;
+
+		if (strncmp(what, "*** ", 4) == 0 && strchr(what, '\n') != NULL)
+			what = strchr(what, '\n') + 1;
+		what[strcspn(what, "\n")] = '\0';
+		serr(err, errlen, "'%s' is corrupt before the run: %s", path,
+		    what);
+		return STORE_CORRUPT;
+	}
+	return STORE_OK;
+}
+
+/*
+ * Ask for the journal mode and check what SQLite actually set: WAL is
+ * refused on some file systems and VFSes, and SQLite says so only by
+ * returning the old mode.
+ */
+static int
+store_journal(sqlite3 *db, const char *path, enum config_journal j,
+    char *err, size_t errlen)
+{
+	const char *want = config_journal_name(j);
+	char sql[64], got[32];
+	int rc;
+
+	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", want);
+	if ((rc = store_pragma(db, sql, got, sizeof got)) != SQLITE_OK) {
+		serr(err, errlen, "cannot set journal mode %s on '%s': %s",
+		    want, path, sqlite3_errmsg(db));
+		return rc;
+	}
+	if (strcasecmp(got, want) != 0) {
+		serr(err, errlen, "journal mode %s is not available for '%s'"
+		    " (got %s)", want, path, got);
+		return SQLITE_ERROR;
+	}
+	return SQLITE_OK;
+}
+
+static int
+store_sync(sqlite3 *db, enum config_sync s)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA synchronous=%s", config_sync_name(s));
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* Checks on an open connection, then mode and schema. */
+static enum store_status
+store_setup(const struct config *cfg, sqlite3 *db, const char *path,
+    char *err, size_t errlen)
+{
+	enum store_status st;
+
+	if (sqlite3_db_readonly(db, "main") == 1) {
+		serr(err, errlen, "'%s' is read-only", path);
+		return STORE_HARD;
+	}
+	if ((st = store_quick_check(db, path, err, errlen)) != STORE_OK)
+		return st;
+	if (store_journal(db, path, cfg->journal, err, errlen) != SQLITE_OK)
+		return STORE_HARD;
+	if (store_sync(db, cfg->sync) != SQLITE_OK ||
+	    sqlite3_exec(db, STORE_SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+		serr(err, errlen, "cannot prepare '%s': %s", path,
+		    sqlite3_errmsg(db));
+		return STORE_HARD;
+	}
+	return STORE_OK;
+}
+
+enum store_status
+store_prepare(const struct config *cfg, const char *path, int is_user,
+    char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	enum store_status st;
+
+	err[0] = '\0';
+	if (is_user && (st = store_access(path, err, errlen)) != STORE_OK)
+		return st;
+	if ((st = store_create(path, &db, err, errlen)) != STORE_OK)
+		goto out;
+	sqlite3_extended_result_codes(db, 1);
+	/* The user's database may be busy with its own writers. */
+	sqlite3_busy_timeout(db, store_ms(cfg->busy_timeout_ns));
+	st = store_setup(cfg, db, path, err, errlen);
+out:
+	/* Closed before any fork: no handle may cross into a child. */
+	sqlite3_close(db);
+	return st;
+}
+
+/*
+ * Sleep until until_ns or shutdown.  Returns 1 to keep waiting for the
+ * lock, 0 to give up because shutdown was seen.
+ */
+static int
+store_busy_sleep(struct store_busy *b, int64_t until_ns)
+{
+	struct child_ctx *ctx = b->ctx;
+
+	if (ctx == NULL || ctx->shutdown_fd < 0) {
+		(void)poll(NULL, 0, util_poll_timeout(until_ns, util_now_ns()));
+		return 1;
+	}
+	if (util_wait_readable(ctx->shutdown_fd, until_ns) == 0)
+		return 1;
+	if (child_shutdown(ctx, 1))
+		return 0;
+	/*
+	 * Readable but not shutdown: a hanging child ignores the EOF.  Sleep
+	 * the step anyway rather than spin on an fd that stays readable.
+	 */
+	(void)poll(NULL, 0, util_poll_timeout(until_ns, util_now_ns()));
+	return 1;
+}
+
+/*
+ * SQLite's busy handler: count is the number of earlier calls for this
+ * lock.  Returning 0 makes the statement fail with SQLITE_BUSY.
+ */
+static int
+store_busy_cb(void *arg, int count)
+{
+	static const int64_t backoff_ms[] = { 1, 2, 5, 10 };
+	struct store_busy *b = arg;
+	int64_t now = util_now_ns(), left, step;
+	int keep;
+
+	if (count == 0) {
+		b->begun_ns = now;
+		b->waits++;
+	}
+	if (b->ctx != NULL && child_shutdown(b->ctx, 1))
+		return 0;
+	left = b->timeout_ns - (now - b->begun_ns);
+	if (left <= 0)
+		return 0;
+	step = backoff_ms[count < 3 ? count : 3] * UTIL_NS_PER_MS;
+	if (step > left)
+		step = left;
+	keep = store_busy_sleep(b, now + step);
+	b->wait_ns += util_now_ns() - now;
+	return keep;
+}
+
+/* Non-zero interrupts the running statement (SQLITE_INTERRUPT). */
+static int
+store_progress_cb(void *arg)
+{
+	return child_shutdown(arg, 0);
+}
+
+/*
+ * Per-connection settings.  WAL is a property of the file, set by
+ * store_prepare(); the rollback modes are per connection, so every
+ * writer must ask for the same one.
+ */
+static int
+store_settings(const struct config *cfg, sqlite3 *db, const char *path,
+    int readonly, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!readonly && cfg->journal != CONFIG_JOURNAL_WAL &&
+	    (rc = store_journal(db, path, cfg->journal, err, errlen)) !=
+	    SQLITE_OK)
+		return rc;
+	if ((rc = store_sync(db, cfg->sync)) != SQLITE_OK)
+		serr(err, errlen, "cannot set synchronous on '%s': %s", path,
+		    sqlite3_errmsg(db));
+	return rc;
+}
+
+int
+store_open(const struct config *cfg, const char *path, int readonly,
+    struct child_ctx *ctx, struct store_busy *busy, struct sqlite3 **db,
+    char *err, size_t errlen, int *code)
+{
+	sqlite3 *h = NULL;
+	int rc;
+
+	memset(busy, 0, sizeof *busy);
+	busy->ctx = ctx;
+	busy->timeout_ns = cfg->busy_timeout_ns;
+	*db = NULL;
+	rc = sqlite3_open_v2(path, &h, readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		serr(err, errlen, "cannot open '%s': %s", path, h != NULL ?
+		    sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		rc = h != NULL ? sqlite3_extended_errcode(h) : rc;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(h, 1);
+	/* Handlers first: even the PRAGMAs below may meet a lock. */
+	sqlite3_busy_handler(h, store_busy_cb, busy);
+	if (ctx != NULL)
+		sqlite3_progress_handler(h, STORE_PROGRESS_OPS,
+		    store_progress_cb, ctx);
+	if ((rc = store_settings(cfg, h, path, readonly, err, errlen)) !=
+	    SQLITE_OK) {
+		rc = sqlite3_extended_errcode(h) != SQLITE_OK ?
+		    sqlite3_extended_errcode(h) : rc;
+		goto fail;
+	}
+	*db = h;
+	return 0;
+fail:
+	sqlite3_close(h);
+	if (code != NULL)
+		*code = rc;
+	return -1;
+}
+
+const char *
+store_sqlite_version(void)
+{
+	static char buf[160];
+
+	if (buf[0] == '\0')
+		snprintf(buf, sizeof buf, "%s %s", sqlite3_libversion(),
+		    sqlite3_sourceid());
+	return buf;
+}

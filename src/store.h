@@ -34,18 +34,26 @@ enum store_status {
 enum store_status store_prepare(const struct config *cfg, const char *path,
     int is_user, char *err, size_t errlen);
 
-/* Busy-wait statistics kept by a child's busy handler. */
+/*
+ * Busy-wait statistics kept by a child's busy handler.  store_open()
+ * zeroes it and fills in the handler's context (ctx, timeout_ns).
+ */
 struct store_busy {
-	uint64_t waits;       /* busy handler invocations */
+	uint64_t waits;       /* busy episodes (a statement met a lock) */
 	int64_t  wait_ns;     /* time spent waiting */
-	int64_t  begun_ns;    /* start of the current busy episode, 0 if none */
+	int64_t  begun_ns;    /* start of the last busy episode, 0 if none */
+	struct child_ctx *ctx;      /* for the handlers; may be NULL */
+	int64_t  timeout_ns;        /* cfg->busy_timeout_ns */
 };
 
 /*
- * In a child: open path read-write (or read-only), set synchronous from
+ * In a child: open path read-write (or read-only), set synchronous (and,
+ * for a writer, a rollback journal mode, which is per connection) from
  * cfg, and install the shutdown-aware busy and progress handlers (they use
- * ctx and busy, which must outlive the connection).  Returns 0 with *db
- * set, or -1 with err filled and *code the SQLite code.
+ * ctx and busy, which must outlive the connection; ctx may be NULL outside
+ * a child: then the busy handler only sleeps and there is no progress
+ * handler).  Returns 0 with *db set, or -1 with err filled and *code the
+ * (extended) SQLite code.
  */
 int store_open(const struct config *cfg, const char *path, int readonly,
     struct child_ctx *ctx, struct store_busy *busy, struct sqlite3 **db,

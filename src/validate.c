@@ -1,3 +1,457 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/*
+ * validate: take a consistent copy of a live database with the online
+ * backup API (one step, so one read transaction), and check a database
+ * file: PRAGMA integrity_check, count(*), and per worker a gap-free prefix
+ * 1..k of seq with no duplicates, naming the first concrete fault.  It
+ * only reads the file it checks and never writes the live database.  It
+ * does not judge the result against ACKs (ledger.c does) and knows nothing
+ * of children or pipes: give-up is a callback.
+ */
 #include "autoconf.h"
+#include "validate.h"
+
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "util.h"
+
+/*
+ * The copies and the final database have no writer, but a WAL file left
+ * behind may need recovery under a lock another reader holds briefly.
+ */
+#define VALIDATE_OPEN_BUSY_MS 2000
+
+/* Everything one validate_file() call carries between its steps. */
+struct vcheck {
+	sqlite3    *db;
+	const char *path;
+	struct validate_result *out;
+	char       *err;
+	size_t      errlen;
+	int         code;
+};
+
+/* Per-worker aggregate from the GROUP BY query. */
+struct vworker {
+	int64_t  worker;
+	uint64_t count, distinct;
+	int64_t  min, max;
+};
+
+static void
+vproblem(struct validate_result *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Keep the first problem only: later ones are usually consequences. */
+static void
+vproblem(struct validate_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->problem[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->problem, sizeof r->problem, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Classify a failed query.  Corruption is a verdict on the file: note it
+ * and return 0 so the caller reports integrity_ok = 0.  Anything else
+ * (not a database, I/O error, missing table) is a hard error: -1.
+ */
+static int
+vfail(struct vcheck *v, int rc)
+{
+	const char *msg = sqlite3_errmsg(v->db);
+
+	v->code = sqlite3_extended_errcode(v->db);
+	if ((rc & 0xff) == SQLITE_CORRUPT) {
+		v->out->integrity_ok = 0;
+		vproblem(v->out, "%s", msg);
+		return 0;
+	}
+	snprintf(v->err, v->errlen, "%s: %s", v->path, msg);
+	return -1;
+}
+
+static int
+vprepare(struct vcheck *v, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(v->db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return vfail(v, rc) < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+/*
+ * PRAGMA integrity_check: ok iff exactly one row "ok".  Returns 0 (ran or
+ * found corruption), -1 hard error.
+ */
+static int
+vintegrity(struct vcheck *v)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, nrows = 0, ret;
+
+	if ((ret = vprepare(v, "PRAGMA integrity_check", &st)) != 0)
+		return ret < 0 ? -1 : 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(st, 0);
+
+		if (line == NULL)
+			line = "(null)";
+		if (nrows++ == 0 && strcmp(line, "ok") == 0)
+			continue;
+		/*
+		 * Only the first finding: the rest is usually more of the
+		 * same.  A "*** in database main ***" banner line says
+		 * nothing, so skip it.
+		 */
+		if (strncmp(line, "*** ", 4) == 0 && strchr(line, '\n'))
+			line = strchr(line, '\n') + 1;
+		if (v->out->integrity_ok)
+			vproblem(v->out, "integrity_check: %.*s",
+			    (int)strcspn(line, "\n"), line);
+		v->out->integrity_ok = 0;
+	}
+	ret = rc == SQLITE_DONE ? 0 : vfail(v, rc);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* One integer from a one-row query.  Returns 0, 1 corrupt, -1 hard. */
+static int
+vscalar(struct vcheck *v, const char *sql, int64_t *val)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret;
+
+	if ((ret = vprepare(v, sql, &st)) != 0)
+		return ret;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*val = sqlite3_column_int64(st, 0);
+		ret = 0;
+	} else
+		ret = vfail(v, rc) < 0 ? -1 : 1;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+
+/* Describe the first missing seq of worker w: k holds, after comes next. */
+static void
+vgap(struct validate_result *r, const struct vworker *w, uint64_t k,
+    int64_t after, uint64_t rest)
+{
+	char held[96], tail[96];
+
+	if (k > 0)
+		snprintf(held, sizeof held, "1..%" PRIu64 " and ", k);
+	else
+		held[0] = '\0';
+	/* The usual case, one hole in a run: say exactly what is there. */
+	if (rest == (uint64_t)(w->max - after) + 1)
+		snprintf(tail, sizeof tail, "%" PRId64 "..%" PRId64, after,
+		    w->max);
+	else
+		snprintf(tail, sizeof tail, "%" PRIu64 " rows in %" PRId64
+		    "..%" PRId64, rest, after, w->max);
+	vproblem(r, "w%" PRId64 ": seq %" PRIu64 " missing (holds %s%s)",
+	    w->worker, k + 1, held, tail);
+}
+
+/*
+ * Scan worker w's seqs in order to find its gap-free prefix *k and the
+ * first fault (a duplicate, a seq below 1, or the first missing seq).
+ * Returns 0, 1 corrupt, -1 hard error.
+ */
+static int
+vscan(struct vcheck *v, const struct vworker *w, uint64_t *k)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t prev = 0, after = 0;
+	uint64_t seen = 0;
+	int rc, ret;
+
+	*k = 0;
+	if ((ret = vprepare(v, "SELECT seq FROM " VALIDATE_TABLE
+	    " WHERE worker = ? ORDER BY seq", &st)) != 0)
+		return ret;
+	sqlite3_bind_int64(st, 1, w->worker);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t s = sqlite3_column_int64(st, 0);
+
+		if (s < 1)
+			vproblem(v->out, "w%" PRId64 ": unexpected seq %"
+			    PRId64, w->worker, s);
+		else if (s == prev)
+			vproblem(v->out, "w%" PRId64 ": seq %" PRId64
+			    " duplicated", w->worker, s);
+		else if ((uint64_t)s == *k + 1)
+			*k = (uint64_t)s;
+		else {
+			/* Past the prefix: the rest only matters for the message. */
+			after = s;
+			break;
+		}
+		prev = s;
+		seen++;
+	}
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		ret = 0;
+	else
+		ret = vfail(v, rc) < 0 ? -1 : 1;
+	sqlite3_finalize(st);
+	if (ret == 0 && after > 0)
+		vgap(v->out, w, *k, after, w->count - seen);
+	return ret;
+}
+
+/* Judge one worker's aggregate; scan it only if it is not clean. */
+static int
+vworker_check(struct vcheck *v, const struct vworker *w)
+{
+	struct validate_result *r = v->out;
+	uint64_t *k;
+	int ret;
+
+	if (w->worker < 0 || w->worker >= r->nworkers) {
+		r->rows_ok = 0;
+		vproblem(r, "rows of unknown worker %" PRId64, w->worker);
+		return 0;
+	}
+	k = &r->k[w->worker];
+	if (w->min == 1 && (uint64_t)w->max == w->count &&
+	    w->distinct == w->count) {
+		*k = w->count;
+		return 0;
+	}
+	r->rows_ok = 0;
+	if ((ret = vscan(v, w, k)) != 0)
+		return ret;
+	/* Odd values (text in seq) can fool the aggregate, not the verdict. */
+	vproblem(r, "w%" PRId64 ": %" PRIu64 " rows, %" PRIu64 " distinct, seq %"
+	    PRId64 "..%" PRId64, w->worker, w->count, w->distinct, w->min,
+	    w->max);
+	return 0;
+}
+
+/* Per-worker checks.  Returns 0, 1 corrupt, -1 hard error. */
+static int
+vworkers(struct vcheck *v)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret;
+
+	if ((ret = vprepare(v, "SELECT worker, count(*), count(DISTINCT seq),"
+	    " min(seq), max(seq) FROM " VALIDATE_TABLE
+	    " GROUP BY worker ORDER BY worker", &st)) != 0)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct vworker w;
+
+		w.worker = sqlite3_column_int64(st, 0);
+		w.count = (uint64_t)sqlite3_column_int64(st, 1);
+		w.distinct = (uint64_t)sqlite3_column_int64(st, 2);
+		w.min = sqlite3_column_int64(st, 3);
+		w.max = sqlite3_column_int64(st, 4);
+		if ((ret = vworker_check(v, &w)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = vfail(v, rc) < 0 ? -1 : 1;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * count(*) then the per-worker checks.  Returns 0 or -1; rows that could
+ * not be read for corruption are not ok.
+ */
+static int
+vrows(struct vcheck *v)
+{
+	int64_t n = 0;
+	int ret;
+
+	ret = vscalar(v, "SELECT count(*) FROM " VALIDATE_TABLE, &n);
+	if (ret == 0) {
+		v->out->rows = (uint64_t)n;
+		ret = vworkers(v);
+	}
+	if (ret > 0)
+		v->out->rows_ok = 0;
+	return ret < 0 ? -1 : 0;
+}
+
+int
+validate_file(const char *path, int nworkers, struct validate_result *out,
+    char *err, size_t errlen, int *code)
+{
+	struct vcheck v;
+	int rc, ret = -1;
+
+	memset(out, 0, sizeof *out);
+	memset(&v, 0, sizeof v);
+	v.path = path;
+	v.out = out;
+	v.err = err;
+	v.errlen = errlen;
+	out->integrity_ok = 1;
+	out->rows_ok = 1;
+	out->nworkers = nworkers > 0 ? nworkers : 0;
+	out->k = calloc(nworkers > 0 ? (size_t)nworkers : 1, sizeof *out->k);
+	if (out->k == NULL) {
+		v.code = SQLITE_NOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	rc = sqlite3_open_v2(path, &v.db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		v.code = v.db != NULL ? sqlite3_extended_errcode(v.db) : rc;
+		snprintf(err, errlen, "%s: %s", path, v.db != NULL ?
+		    sqlite3_errmsg(v.db) : sqlite3_errstr(rc));
+		goto out;
+	}
+	sqlite3_extended_result_codes(v.db, 1);
+	sqlite3_busy_timeout(v.db, VALIDATE_OPEN_BUSY_MS);
+	if (vintegrity(&v) < 0 || vrows(&v) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_close(v.db);
+	if (ret < 0)
+		validate_result_free(out);
+	if (code != NULL)
+		*code = ret < 0 ? v.code : SQLITE_OK;
+	return ret;
+}
+
+void
+validate_result_free(struct validate_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->k);
+	r->k = NULL;
+}
+
+/*
+ * Run the whole copy as one backup step, retrying BUSY/LOCKED with a short
+ * backoff.  One step means one read transaction on src, which is what
+ * makes the copy a consistent snapshot.  Returns the last step's code.
+ */
+static int
+vbackup_step(sqlite3_backup *b, int64_t timeout_ns, int (*give_up)(void *),
+    void *arg)
+{
+	static const int backoff_ms[] = { 1, 2, 5, 10 };
+	int64_t begun = util_now_ns();
+	size_t i = 0;
+	int rc;
+
+	for (;;) {
+		rc = sqlite3_backup_step(b, -1);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return rc;
+		if (give_up != NULL && give_up(arg))
+			return rc;
+		if (util_now_ns() - begun >= timeout_ns)
+			return rc;
+		(void)poll(NULL, 0, backoff_ms[i]);
+		if (i + 1 < sizeof backoff_ms / sizeof backoff_ms[0])
+			i++;
+	}
+}
+
+/* Open src read-only and dst read-write (created). */
+static int
+vbackup_open(const char *src, const char *dst, sqlite3 **s, sqlite3 **d,
+    char *err, size_t errlen, int *code)
+{
+	const char *which = src;
+	sqlite3 *db;
+	int rc;
+
+	rc = sqlite3_open_v2(src, s, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK) {
+		which = dst;
+		rc = sqlite3_open_v2(dst, d, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_CREATE, NULL);
+	}
+	if (rc == SQLITE_OK)
+		return 0;
+	db = which == src ? *s : *d;
+	*code = db != NULL ? sqlite3_extended_errcode(db) : rc;
+	snprintf(err, errlen, "%s: %s", which, db != NULL ?
+	    sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	return -1;
+}
+
+int
+validate_backup(const char *src, const char *dst, int64_t busy_timeout_ns,
+    int (*give_up)(void *arg), void *arg, char *err, size_t errlen,
+    int *code)
+{
+	sqlite3 *s = NULL, *d = NULL;
+	sqlite3_backup *b;
+	int rc, c = SQLITE_OK, ret = -1, opened = 0;
+	int64_t t0 = util_now_ns();
+
+	if (vbackup_open(src, dst, &s, &d, err, errlen, &c) < 0)
+		goto out;
+	opened = 1;
+	sqlite3_extended_result_codes(s, 1);
+	sqlite3_extended_result_codes(d, 1);
+	if ((b = sqlite3_backup_init(d, "main", s, "main")) == NULL) {
+		c = sqlite3_extended_errcode(d);
+		snprintf(err, errlen, "backup of %s: %s", src, sqlite3_errmsg(d));
+		goto out;
+	}
+	rc = vbackup_step(b, busy_timeout_ns, give_up, arg);
+	(void)sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		c = rc;
+		snprintf(err, errlen, "backup of %s: %s (after %" PRId64 " ms)",
+		    src, sqlite3_errstr(rc), (util_now_ns() - t0) / UTIL_NS_PER_MS);
+		goto out;
+	}
+	/*
+	 * The copy keeps a WAL source's header, so opening it would need
+	 * -wal and -shm files.  A rollback-mode copy is one self-contained
+	 * file that opens read-only anywhere, e.g. in a post-mortem.
+	 */
+	if ((rc = sqlite3_exec(d, "PRAGMA journal_mode=DELETE", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
+		c = sqlite3_extended_errcode(d);
+		snprintf(err, errlen, "%s: %s", dst, sqlite3_errmsg(d));
+		goto out;
+	}
+	ret = 0;
+out:
+	/* No statement is left open, so close cannot fail with BUSY. */
+	sqlite3_close(s);
+	sqlite3_close(d);
+	/* A half-written copy is worse than none: nobody may mistake it. */
+	if (ret < 0 && opened)
+		(void)unlink(dst);
+	if (code != NULL)
+		*code = c;
+	return ret;
+}

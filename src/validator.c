@@ -1,3 +1,197 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/*
+ * validator: the snapshot child of the SQLite scenario, run after fork.
+ * Every cfg->validate_every_ns from the start it copies the live database
+ * into <run_dir>/snap-<index>.db with one backup step (a consistent read),
+ * checks the copy with validate_file() and reports the per-worker maxima
+ * (SNAPK records) and the verdict (one SNAPSHOT record).  It never judges
+ * against ACKs (the parent's ledger does) and never writes the live
+ * database.  Failing copies stay on disk for the post-mortem; of the
+ * passing ones only the three most recent are kept, and the parent
+ * removes those at the end.
+ */
 #include "autoconf.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "scenario.h"
+#include "util.h"
+#include "validate.h"
+#include "wire.h"
+
+#define VALIDATOR_KEEP 3
+/* With validation off, wake this often just to notice shutdown. */
+#define VALIDATOR_IDLE_NS (3600 * UTIL_NS_PER_S)
+
+struct validator {
+	struct child_ctx *ctx;
+	const struct scenario_params *p;
+	uint64_t snapshots;              /* SNAPSHOT records sent */
+	uint32_t kept[VALIDATOR_KEEP];   /* recent passing snapshots */
+	size_t   nkept;
+};
+
+static int
+validator_give_up(void *arg)
+{
+	return child_shutdown(arg, 1);
+}
+
+static void
+validator_path(const struct validator *v, uint32_t index, char *buf,
+    size_t cap)
+{
+	snprintf(buf, cap, "%s/snap-%" PRIu32 ".db", v->p->run_dir, index);
+}
+
+/* Per-worker maxima first: the parent pairs them with the SNAPSHOT. */
+static int
+validator_send_k(struct validator *v, uint32_t index,
+    const struct validate_result *res)
+{
+	struct wire_record r;
+	uint32_t first, n, total = (uint32_t)res->nworkers;
+
+	for (first = 0; first < total; first += n) {
+		n = total - first;
+		if (n > WIRE_SNAPK_MAX)
+			n = WIRE_SNAPK_MAX;
+		memset(&r, 0, sizeof r);
+		r.h.type = WIRE_SNAPK;
+		r.u.snapk.index = index;
+		r.u.snapk.first = first;
+		r.u.snapk.n = n;
+		memcpy(r.u.snapk.k, res->k + first, n * sizeof res->k[0]);
+		if (child_send(v->ctx, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+validator_send(struct validator *v, uint32_t index, int64_t t_begin,
+    const struct validate_result *res)
+{
+	struct wire_record r;
+	struct wire_snapshot *s = &r.u.snapshot;
+
+	if (validator_send_k(v, index, res) < 0)
+		return -1;
+	memset(&r, 0, sizeof r);
+	r.h.type = WIRE_SNAPSHOT;
+	s->index = index;
+	s->integrity_ok = (uint8_t)(res->integrity_ok != 0);
+	s->rows_ok = (uint8_t)(res->rows_ok != 0);
+	s->t_begin = t_begin;
+	s->t_end = util_now_ns();
+	s->rows = res->rows;
+	s->nworkers = (uint32_t)res->nworkers;
+	util_strlcpy(s->problem, res->problem, sizeof s->problem);
+	s->problem_len = (uint16_t)strlen(s->problem);
+	if (child_send(v->ctx, &r) < 0)
+		return -1;
+	v->snapshots++;
+	return 0;
+}
+
+/* A passing copy joins the recent ones; the oldest beyond three goes. */
+static void
+validator_retain(struct validator *v, uint32_t index)
+{
+	char path[PATH_MAX];
+
+	if (v->nkept == VALIDATOR_KEEP) {
+		validator_path(v, v->kept[0], path, sizeof path);
+		(void)unlink(path);
+		memmove(v->kept, v->kept + 1, (VALIDATOR_KEEP - 1) *
+		    sizeof v->kept[0]);
+		v->nkept--;
+	}
+	v->kept[v->nkept++] = index;
+}
+
+/*
+ * Take, check and report snapshot index.  Returns 0 to go on, -1 to stop
+ * (shutdown seen during a failed copy, or the parent is gone).
+ */
+static int
+validator_snapshot(struct validator *v, uint32_t index)
+{
+	const struct config *cfg = v->p->cfg;
+	struct validate_result res;
+	char path[PATH_MAX], err[WIRE_MSG_MAX + 1];
+	int64_t t_begin;
+	int code = 0, rc;
+
+	validator_path(v, index, path, sizeof path);
+	/* Before the read begins: the ledger's rule needs exactly that. */
+	t_begin = util_now_ns();
+	if (validate_backup(v->p->db_path, path, cfg->busy_timeout_ns,
+	    validator_give_up, v->ctx, err, sizeof err, &code) < 0) {
+		/* Reported even at shutdown: the parent classifies it. */
+		(void)child_error(v->ctx, WIRE_OP_SNAPSHOT, code & 0xff, code, 0,
+		    err, t_begin, util_now_ns(), 0);
+		return child_shutdown(v->ctx, 1) || v->ctx->parent_gone ? -1 : 0;
+	}
+	if (validate_file(path, v->p->nworkers, &res, err, sizeof err,
+	    &code) < 0) {
+		/* The copy stays on disk: it is the evidence. */
+		(void)child_error(v->ctx, WIRE_OP_VALIDATE, code & 0xff, code, 0,
+		    err, t_begin, util_now_ns(), 0);
+		return v->ctx->parent_gone ? -1 : 0;
+	}
+	rc = validator_send(v, index, t_begin, &res);
+	if (res.integrity_ok && res.rows_ok)
+		validator_retain(v, index);
+	validate_result_free(&res);
+	return rc;
+}
+
+static void
+validator_loop(struct validator *v)
+{
+	int64_t every = v->p->cfg->validate_every_ns;
+	int64_t next = v->ctx->shared->start_ns;
+	uint32_t index = 0;
+
+	for (;;) {
+		/* Behind schedule: start at once, but never in a burst. */
+		next += every;
+		if (next < util_now_ns())
+			next = util_now_ns();
+		if (child_sleep_until(v->ctx, next) != 0)
+			break;
+		(void)child_faults_due(v->ctx);
+		if (validator_snapshot(v, ++index) < 0)
+			break;
+	}
+}
+
+int
+validator_main(struct child_ctx *ctx, void *arg)
+{
+	struct validator v;
+	struct wire_done done;
+
+	memset(&v, 0, sizeof v);
+	v.ctx = ctx;
+	v.p = arg;
+	if (child_ready_wait(ctx) < 0)
+		return 0;
+	if (v.p->cfg->validate_every_ns > 0)
+		validator_loop(&v);
+	else
+		while (child_sleep_until(ctx, util_now_ns() +
+		    VALIDATOR_IDLE_NS) == 0)
+			continue;
+	memset(&done, 0, sizeof done);
+	done.snapshots = v.snapshots;
+	done.errors = ctx->errors_sent;
+	(void)child_finish(ctx, &done);
+	return 0;
+}

@@ -1,3 +1,300 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/*
+ * worker: one insert worker of the SQLite scenario, run in a child after
+ * fork.  It opens its own connection, waits at the start barrier, then
+ * commits transactions of cfg->batch rows (worker, seq, payload, t) with
+ * seq = 1, 2, 3, ... and acknowledges each COMMIT that returned OK.  A
+ * failed transaction is reported with its timing, rolled back and retried
+ * with the same seqs, so its rows always stay a gap-free prefix.  It
+ * never decides whether an error is acceptable (the parent classifies)
+ * and never exits: worker_main() returns the exit status.
+ */
 #include "autoconf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "child.h"
+#include "scenario.h"
+#include "store.h"
+#include "util.h"
+#include "validate.h"
+#include "wire.h"
+
+#define WORKER_PAYLOAD 64
+/* Pause before retrying a failed transaction when the interval is 0. */
+#define WORKER_MIN_BACKOFF_NS (10 * UTIL_NS_PER_MS)
+
+struct worker {
+	struct child_ctx *ctx;
+	const struct config *cfg;
+	int           index;
+	sqlite3      *db;
+	sqlite3_stmt *insert, *begin, *commit, *rollback, *del;
+	struct store_busy busy;
+	uint64_t      next;            /* first seq of the next transaction */
+	uint64_t      acked;           /* highest committed seq */
+	uint64_t      last_attempted;  /* highest seq ever bound to INSERT */
+	uint64_t      commits, rows;
+	uint64_t      rng;
+	unsigned      drops_pending;
+	struct wire_hist hist;
+	unsigned char payload[WORKER_PAYLOAD];
+};
+
+/* splitmix64: tiny, seedable, good enough for incompressible payloads. */
+static uint64_t
+worker_rand(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* Send an ERROR for the statement that just failed with rc. */
+static void
+worker_report(struct worker *w, int op, int rc, int64_t t_begin,
+    int64_t t_end)
+{
+	(void)child_error(w->ctx, op, rc & 0xff,
+	    sqlite3_extended_errcode(w->db), sqlite3_system_errno(w->db),
+	    sqlite3_errmsg(w->db), t_begin, t_end, 0);
+}
+
+/* Step a statement that returns no rows.  Returns 0 or -1 (reported). */
+static int
+worker_step(struct worker *w, sqlite3_stmt *st, int op)
+{
+	int64_t t0 = util_now_ns();
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE)
+		worker_report(w, op, rc, t0, util_now_ns());
+	/* Reset after reporting: the message belongs to the failed step. */
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+worker_prepare1(struct worker *w, sqlite3_stmt **st, const char *sql)
+{
+	int64_t t0 = util_now_ns();
+	int rc = sqlite3_prepare_v2(w->db, sql, -1, st, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	worker_report(w, WIRE_OP_OPEN, rc, t0, util_now_ns());
+	return -1;
+}
+
+static int
+worker_prepare(struct worker *w)
+{
+	if (worker_prepare1(w, &w->insert, "INSERT INTO " VALIDATE_TABLE
+	    "(worker, seq, payload, t) VALUES(?, ?, ?, ?)") < 0 ||
+	    worker_prepare1(w, &w->begin, "BEGIN IMMEDIATE") < 0 ||
+	    worker_prepare1(w, &w->commit, "COMMIT") < 0 ||
+	    worker_prepare1(w, &w->rollback, "ROLLBACK") < 0 ||
+	    worker_prepare1(w, &w->del, "DELETE FROM " VALIDATE_TABLE
+	    " WHERE worker = ? AND seq = ?") < 0)
+		return -1;
+	return 0;
+}
+
+/* Open the connection and prepare.  Returns 0 or -1 (reported). */
+static int
+worker_open(struct worker *w, const struct scenario_params *p)
+{
+	char err[WIRE_MSG_MAX + 1];
+	int64_t t0 = util_now_ns();
+	int code = 0;
+
+	if (store_open(w->cfg, p->db_path, 0, w->ctx, &w->busy, &w->db, err,
+	    sizeof err, &code) < 0) {
+		(void)child_error(w->ctx, WIRE_OP_OPEN, code & 0xff, code, 0,
+		    err, t0, util_now_ns(), 0);
+		return -1;
+	}
+	return worker_prepare(w);
+}
+
+static void
+worker_close(struct worker *w)
+{
+	sqlite3_finalize(w->insert);
+	sqlite3_finalize(w->begin);
+	sqlite3_finalize(w->commit);
+	sqlite3_finalize(w->rollback);
+	sqlite3_finalize(w->del);
+	w->insert = w->begin = w->commit = w->rollback = w->del = NULL;
+	/* An open transaction (shutdown mid-way) is rolled back here. */
+	sqlite3_close(w->db);
+	w->db = NULL;
+}
+
+/*
+ * The canary: delete one acknowledged row, seq = acked / 2, in its own
+ * transaction, so the validator and the ledger must notice.  It stays
+ * pending until something is acknowledged or the delete succeeds.
+ */
+static void
+worker_droprow(struct worker *w)
+{
+	uint64_t seq = w->acked / 2 > 0 ? w->acked / 2 : 1;
+
+	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
+		return;
+	sqlite3_bind_int64(w->del, 1, w->index);
+	sqlite3_bind_int64(w->del, 2, (sqlite3_int64)seq);
+	if (worker_step(w, w->del, WIRE_OP_FAULT) < 0 ||
+	    worker_step(w, w->commit, WIRE_OP_COMMIT) < 0) {
+		if (!sqlite3_get_autocommit(w->db))
+			(void)worker_step(w, w->rollback, WIRE_OP_ROLLBACK);
+		return;
+	}
+	w->drops_pending--;
+}
+
+/* Collect due faults (generic ones fire inside) and run the canary. */
+static void
+worker_faults(struct worker *w)
+{
+	if (child_faults_due(w->ctx) & (1u << FAULT_DROPROW))
+		w->drops_pending++;
+	if (w->drops_pending > 0 && w->acked > 0)
+		worker_droprow(w);
+}
+
+static void
+worker_bind(struct worker *w, uint64_t seq)
+{
+	size_t i, j;
+
+	for (i = 0; i < sizeof w->payload; i += 8) {
+		uint64_t r = worker_rand(&w->rng);
+
+		for (j = 0; j < 8; j++)
+			w->payload[i + j] = (unsigned char)(r >> (8 * j));
+	}
+	sqlite3_bind_int64(w->insert, 1, w->index);
+	sqlite3_bind_int64(w->insert, 2, (sqlite3_int64)seq);
+	sqlite3_bind_blob(w->insert, 3, w->payload, sizeof w->payload,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(w->insert, 4, util_now_ns());
+	if (seq > w->last_attempted)
+		w->last_attempted = seq;
+}
+
+/*
+ * One transaction of cfg->batch rows.  Returns 0 (committed and
+ * acknowledged) or -1 (reported and rolled back; w->next unchanged so the
+ * same seqs are retried).
+ */
+static int
+worker_txn(struct worker *w)
+{
+	uint64_t last = w->next + (uint64_t)w->cfg->batch - 1, seq;
+	int64_t t0 = util_now_ns(), t_commit;
+
+	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
+		goto fail;
+	for (seq = w->next; seq <= last; seq++) {
+		worker_bind(w, seq);
+		if (worker_step(w, w->insert, WIRE_OP_INSERT) < 0)
+			goto fail;
+	}
+	if (worker_step(w, w->commit, WIRE_OP_COMMIT) < 0)
+		goto fail;
+	t_commit = util_now_ns();
+	w->acked = last;
+	(void)child_ack(w->ctx, last, t_commit);
+	w->next = last + 1;
+	w->hist.count[wire_hist_bucket((uint64_t)(t_commit - t0) / 1000)]++;
+	w->commits++;
+	w->rows += (uint64_t)w->cfg->batch;
+	return 0;
+fail:
+	/* A failed COMMIT (BUSY) leaves the transaction open. */
+	if (!sqlite3_get_autocommit(w->db))
+		(void)worker_step(w, w->rollback, WIRE_OP_ROLLBACK);
+	return -1;
+}
+
+static void
+worker_loop(struct worker *w)
+{
+	int64_t interval = w->cfg->interval_ns, next_time = util_now_ns();
+	int64_t backoff = interval > WORKER_MIN_BACKOFF_NS ? interval :
+	    WORKER_MIN_BACKOFF_NS;
+
+	while (!child_shutdown(w->ctx, 0) && !w->ctx->parent_gone) {
+		worker_faults(w);
+		if (worker_txn(w) < 0) {
+			if (child_shutdown(w->ctx, 1))
+				break;
+			if (child_sleep_until(w->ctx, util_now_ns() + backoff) != 0)
+				break;
+			continue;
+		}
+		if (interval == 0)
+			continue;
+		/* Late (a slow commit)?  Go on from now: never burst to catch up. */
+		next_time += interval;
+		if (next_time < util_now_ns())
+			next_time = util_now_ns();
+		if (child_sleep_until(w->ctx, next_time) != 0)
+			break;
+	}
+}
+
+/* The latency histogram, then DONE. */
+static void
+worker_done(struct worker *w)
+{
+	struct wire_record r;
+	struct wire_done d;
+
+	memset(&r, 0, sizeof r);
+	r.h.type = WIRE_HIST;
+	r.u.hist = w->hist;
+	(void)child_send(w->ctx, &r);
+	memset(&d, 0, sizeof d);
+	d.commits = w->commits;
+	d.rows = w->rows;
+	d.last_seq = w->last_attempted;
+	d.busy_waits = w->busy.waits;
+	d.busy_ns = w->busy.wait_ns;
+	d.errors = w->ctx->errors_sent;
+	(void)child_finish(w->ctx, &d);
+}
+
+int
+worker_main(struct child_ctx *ctx, void *arg)
+{
+	const struct scenario_params *p = arg;
+	struct worker w;
+	int rc = 1;
+
+	memset(&w, 0, sizeof w);
+	w.ctx = ctx;
+	w.cfg = p->cfg;
+	w.index = ctx->index;
+	w.next = 1;
+	w.rng = p->cfg->seed ^ (uint64_t)ctx->index;
+	if (worker_open(&w, p) < 0)
+		goto out;
+	rc = 0;
+	if (child_ready_wait(ctx) < 0)
+		goto out;
+	worker_loop(&w);
+	worker_close(&w);
+	worker_done(&w);
+out:
+	worker_close(&w);
+	return rc;
+}

@@ -1,2 +1,531 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_classify: table-driven tests of every verdict rule.  Errors are
+ * placed relative to a deadline to the nanosecond; a child's end uses real
+ * wait statuses from tiny forked children (exit, crash, killed) rather
+ * than hand-built ints, so the tests hold wherever <sys/wait.h> encodes
+ * them differently.
+ */
 #include "autoconf.h"
-int main(void) { return 77; }
+
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "classify.h"
+#include "wire.h"
+
+#define MS        INT64_C(1000000)
+#define DEADLINE  (INT64_C(10) * 1000 * MS + 12345)     /* 10 s + a bit */
+
+/* ------------------------------------------------------------ children */
+
+enum end { END_EXIT0, END_EXIT3, END_SEGV, END_TERM, END_KILL };
+
+static void
+child_body(enum end how, const sigset_t *mask)
+{
+	struct rlimit none = { 0, 0 };
+
+	/*
+	 * Default actions first, then unblock: Check's own SIGTERM handler
+	 * signals the whole process group, and must not run in here.  No
+	 * core file may land in the build tree either.
+	 */
+	(void)setrlimit(RLIMIT_CORE, &none);
+	(void)signal(SIGSEGV, SIG_DFL);
+	(void)signal(SIGTERM, SIG_DFL);
+	(void)sigprocmask(SIG_SETMASK, mask, NULL);
+	switch (how) {
+	case END_EXIT0:
+		_exit(0);
+	case END_EXIT3:
+		_exit(3);
+	case END_SEGV:
+		(void)raise(SIGSEGV);
+		_exit(98);
+	default:
+		/* Wait to be killed; the parent's signal may already be due. */
+		for (;;)
+			pause();
+	}
+}
+
+/* The wait status of a child that ended the given way. */
+static int
+status_of(enum end how)
+{
+	sigset_t all, old;
+	pid_t pid, r;
+	int status = 0;
+
+	/* Block signals around fork(): the child resets handlers first. */
+	sigfillset(&all);
+	ck_assert_int_eq(sigprocmask(SIG_SETMASK, &all, &old), 0);
+	pid = fork();
+	if (pid == 0) {
+		sigdelset(&old, SIGTERM);
+		sigdelset(&old, SIGSEGV);
+		child_body(how, &old);
+	}
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	ck_assert_int_ge(pid, 0);
+	if (how == END_TERM)
+		ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	else if (how == END_KILL)
+		ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	do
+		r = waitpid(pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	ck_assert_int_eq(r, pid);
+	return status;
+}
+
+/* ------------------------------------------------------------ errors */
+
+struct err_case {
+	const char      *name;
+	int              code;
+	int              extended;
+	int              shutdown_seen;
+	int64_t          t_end;          /* relative to the deadline */
+	enum late_policy policy;
+	enum verdict     want;
+	const char      *want_reason;    /* a substring of the reason */
+};
+
+static const struct err_case err_cases[] = {
+	/* Not late: always a failure, whatever the code or policy. */
+	{ "busy 50ms before, read after", SQLITE_BUSY, 0, 0, -50 * MS,
+	    LATE_STRICT, VERDICT_FAILURE,
+	    "error before the deadline: BUSY (5) in COMMIT at deadline-50ms, "
+	    "shutdown not seen: boom" },
+	{ "busy 50ms before, ignore policy", SQLITE_BUSY, 0, 0, -50 * MS,
+	    LATE_IGNORE, VERDICT_FAILURE, "error before the deadline" },
+	{ "busy 1ns before", SQLITE_BUSY, 0, 0, -1, LATE_STRICT,
+	    VERDICT_FAILURE, "at deadline-<1ms" },
+	{ "corrupt before, ignore policy", SQLITE_CORRUPT, 0, 0, -2000 * MS,
+	    LATE_IGNORE, VERDICT_FAILURE, "CORRUPT (11) in COMMIT at "
+	    "deadline-2000ms" },
+	/* Late by t_end alone. */
+	{ "busy exactly at the deadline", SQLITE_BUSY, 0, 0, 0, LATE_STRICT,
+	    VERDICT_EXPECTED, "late error during shutdown: BUSY (5) in COMMIT "
+	    "at deadline+0ms, shutdown not seen" },
+	{ "locked 3ms after", SQLITE_LOCKED, 0, 0, 3 * MS, LATE_STRICT,
+	    VERDICT_EXPECTED, "LOCKED (6) in COMMIT at deadline+3ms" },
+	{ "busy 1ns after", SQLITE_BUSY, 0, 0, 1, LATE_STRICT,
+	    VERDICT_EXPECTED, "deadline+<1ms" },
+	/* Late by shutdown_seen alone (the parent shut down early). */
+	{ "busy seen shutdown, before", SQLITE_BUSY, 0, 1, -50 * MS,
+	    LATE_STRICT, VERDICT_EXPECTED, "late error during shutdown: BUSY "
+	    "(5) in COMMIT at deadline-50ms, shutdown seen" },
+	{ "corrupt seen shutdown, before", SQLITE_CORRUPT, 0, 1, -50 * MS,
+	    LATE_STRICT, VERDICT_FAILURE, "severe error after the deadline: "
+	    "CORRUPT" },
+	/* Benign codes, late. */
+	{ "interrupt late", SQLITE_INTERRUPT, 0, 1, 5 * MS, LATE_STRICT,
+	    VERDICT_EXPECTED, "INTERRUPT (9)" },
+	{ "abort late", SQLITE_ABORT, 0, 1, 5 * MS, LATE_STRICT,
+	    VERDICT_EXPECTED, "ABORT (4)" },
+	{ "busy_snapshot as code", SQLITE_BUSY_SNAPSHOT, 0, 1, 5 * MS,
+	    LATE_STRICT, VERDICT_EXPECTED, "BUSY (517)" },
+	{ "busy with extended busy_snapshot", SQLITE_BUSY,
+	    SQLITE_BUSY_SNAPSHOT, 1, 5 * MS, LATE_STRICT, VERDICT_EXPECTED,
+	    "BUSY (5, extended 517)" },
+	{ "locked_sharedcache", SQLITE_LOCKED_SHAREDCACHE, 0, 0, 5 * MS,
+	    LATE_STRICT, VERDICT_EXPECTED, "LOCKED" },
+	/* Severe codes, late, both policies. */
+	{ "corrupt late strict", SQLITE_CORRUPT, 0, 1, 3 * MS, LATE_STRICT,
+	    VERDICT_FAILURE, "severe error after the deadline: CORRUPT (11) "
+	    "in COMMIT at deadline+3ms, shutdown seen" },
+	{ "corrupt late ignore", SQLITE_CORRUPT, 0, 1, 3 * MS, LATE_IGNORE,
+	    VERDICT_EXPECTED, "ignored by policy: CORRUPT (11)" },
+	{ "notadb late", SQLITE_NOTADB, 0, 1, 0, LATE_STRICT,
+	    VERDICT_FAILURE, "NOTADB (26)" },
+	{ "ioerr late", SQLITE_IOERR, 0, 0, 0, LATE_STRICT,
+	    VERDICT_FAILURE, "IOERR (10)" },
+	{ "ioerr_short_read late", SQLITE_IOERR_SHORT_READ, 0, 1, 0,
+	    LATE_STRICT, VERDICT_FAILURE, "IOERR (522)" },
+	{ "ioerr extended short_read", SQLITE_IOERR, SQLITE_IOERR_SHORT_READ,
+	    1, 0, LATE_STRICT, VERDICT_FAILURE, "IOERR (10, extended 522)" },
+	{ "ioerr_short_read ignore", SQLITE_IOERR_SHORT_READ, 0, 1, 0,
+	    LATE_IGNORE, VERDICT_EXPECTED, "ignored by policy" },
+	{ "full late", SQLITE_FULL, 0, 1, 0, LATE_STRICT, VERDICT_FAILURE,
+	    "FULL (13)" },
+	{ "misuse late", SQLITE_MISUSE, 0, 1, 0, LATE_STRICT,
+	    VERDICT_FAILURE, "MISUSE (21)" },
+	{ "cantopen late", SQLITE_CANTOPEN, 0, 1, 0, LATE_STRICT,
+	    VERDICT_FAILURE, "CANTOPEN (14)" },
+	{ "error late", SQLITE_ERROR, 0, 1, 0, LATE_STRICT, VERDICT_FAILURE,
+	    "ERROR (1)" },
+	{ "constraint late", SQLITE_CONSTRAINT, 0, 1, 0, LATE_STRICT,
+	    VERDICT_FAILURE, "CONSTRAINT (19)" },
+	{ "unknown code late", 77, 0, 1, 0, LATE_STRICT, VERDICT_FAILURE,
+	    "unknown code (77)" },
+	{ "unknown code late ignore", 77, 0, 1, 0, LATE_IGNORE,
+	    VERDICT_EXPECTED, "unknown code (77)" },
+};
+
+static void
+make_error(struct wire_error *e, int code, int extended, int seen,
+    int64_t t_end, const char *msg)
+{
+	memset(e, 0, sizeof *e);
+	e->op = WIRE_OP_COMMIT;
+	e->code = code;
+	e->extended = extended;
+	e->shutdown_seen = (uint8_t)seen;
+	e->t_begin = t_end - 10 * MS;
+	e->t_end = t_end;
+	e->msg_len = (uint16_t)strlen(msg);
+	memcpy(e->message, msg, e->msg_len + 1);
+}
+
+START_TEST(test_classify_error_table)
+{
+	const struct err_case *c = &err_cases[_i];
+	char reason[CLASSIFY_REASON_MAX];
+	struct wire_error e;
+	enum verdict v;
+
+	make_error(&e, c->code, c->extended, c->shutdown_seen,
+	    DEADLINE + c->t_end, "boom");
+	memset(reason, 'x', sizeof reason);
+	v = classify_error(&e, DEADLINE, c->policy, reason, sizeof reason);
+	ck_assert_msg(v == c->want, "%s: got %s (%s)", c->name,
+	    classify_verdict_name(v), reason);
+	ck_assert_msg(strstr(reason, c->want_reason) != NULL,
+	    "%s: reason \"%s\" lacks \"%s\"", c->name, reason,
+	    c->want_reason);
+	ck_assert_ptr_null(strchr(reason, '\n'));
+	ck_assert_int_eq(classify_is_late(&e, DEADLINE),
+	    c->shutdown_seen || c->t_end >= 0);
+}
+END_TEST
+
+START_TEST(test_classify_late_boundary)
+{
+	struct wire_error e;
+
+	make_error(&e, SQLITE_BUSY, 0, 0, DEADLINE, "");
+	ck_assert_int_eq(classify_is_late(&e, DEADLINE), 1);
+	e.t_end = DEADLINE - 1;
+	ck_assert_int_eq(classify_is_late(&e, DEADLINE), 0);
+	e.shutdown_seen = 1;
+	ck_assert_int_eq(classify_is_late(&e, DEADLINE), 1);
+	e.shutdown_seen = 0;
+	e.t_end = INT64_MIN;
+	ck_assert_int_eq(classify_is_late(&e, INT64_MAX), 0);
+	e.t_end = INT64_MAX;
+	ck_assert_int_eq(classify_is_late(&e, INT64_MIN), 1);
+}
+END_TEST
+
+/*
+ * The seed's bug: an error 50 ms before the deadline that the parent reads
+ * after it.  The API has no read time to pass, so calling "late" cannot
+ * change the verdict; both policies must fail it.
+ */
+START_TEST(test_classify_error_judged_when_it_happened)
+{
+	char reason[CLASSIFY_REASON_MAX];
+	struct wire_error e;
+
+	make_error(&e, SQLITE_BUSY, 0, 0, DEADLINE - 50 * MS, "locked");
+	ck_assert_int_eq(classify_error(&e, DEADLINE, LATE_STRICT, reason,
+	    sizeof reason), VERDICT_FAILURE);
+	ck_assert_int_eq(classify_error(&e, DEADLINE, LATE_IGNORE, reason,
+	    sizeof reason), VERDICT_FAILURE);
+	ck_assert_str_eq(reason, "error before the deadline: BUSY (5) in "
+	    "COMMIT at deadline-50ms, shutdown not seen: locked");
+}
+END_TEST
+
+START_TEST(test_classify_error_reason_details)
+{
+	char reason[CLASSIFY_REASON_MAX], tiny[16];
+	struct wire_error e;
+
+	make_error(&e, SQLITE_FULL, 0, 1, DEADLINE + 1500 * MS,
+	    "disk\nfull\x1b");
+	e.sys_errno = 28;
+	e.op = WIRE_OP_INSERT;
+	classify_error(&e, DEADLINE, LATE_STRICT, reason, sizeof reason);
+	ck_assert_str_eq(reason, "severe error after the deadline: FULL (13) "
+	    "in INSERT at deadline+1500ms, shutdown seen, errno 28: "
+	    "disk?full?");
+	/* Truncated, still terminated; no buffer at all is fine too. */
+	ck_assert_int_eq(classify_error(&e, DEADLINE, LATE_STRICT, tiny,
+	    sizeof tiny), VERDICT_FAILURE);
+	ck_assert_uint_eq(strlen(tiny), sizeof tiny - 1);
+	ck_assert_int_eq(classify_error(&e, DEADLINE, LATE_STRICT, NULL, 0),
+	    VERDICT_FAILURE);
+	/* A message of WIRE_MSG_MAX bytes is cut to the reason's size. */
+	memset(e.message, 'm', WIRE_MSG_MAX);
+	e.message[WIRE_MSG_MAX] = '\0';
+	e.msg_len = WIRE_MSG_MAX;
+	classify_error(&e, DEADLINE, LATE_STRICT, reason, sizeof reason);
+	ck_assert_uint_eq(strlen(reason), sizeof reason - 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ fate */
+
+#define GONE_NONE INT64_MIN     /* t_gone = 0: neither EOF nor reap seen */
+#define SHUTDOWN  (INT64_C(5) * 1000 * MS)
+
+struct fate_case {
+	const char  *name;
+	enum end     how;
+	int          reaped;
+	int          sent_signal;
+	int          hung;
+	int          done_seen;
+	int          done_shutdown;
+	const char  *malformed;     /* NULL: not malformed */
+	int64_t      t_gone;        /* relative to shutdown, or GONE_NONE */
+	enum verdict want;
+	const char  *want_reason;   /* exact, but see want_signo */
+	int          want_signo;    /* append " (<number of the signal>)" */
+};
+
+static const struct fate_case fate_cases[] = {
+	{ "clean", END_EXIT0, 1, 0, 0, 1, 1, NULL, 5 * MS, VERDICT_PASS,
+	    "", 0 },
+	{ "clean, gone unknown", END_EXIT0, 1, 0, 0, 1, 1, NULL, GONE_NONE,
+	    VERDICT_PASS, "", 0 },
+	{ "clean, gone at shutdown", END_EXIT0, 1, 0, 0, 1, 1, NULL, 0,
+	    VERDICT_PASS, "", 0 },
+	{ "exit 3", END_EXIT3, 1, 0, 0, 1, 1, NULL, 5 * MS,
+	    VERDICT_FAILURE, "exited with code 3", 0 },
+	{ "exit 3 before the deadline", END_EXIT3, 1, 0, 0, 0, 0, NULL,
+	    -5 * MS, VERDICT_FAILURE, "exited with code 3", 0 },
+	{ "crash after the deadline", END_SEGV, 1, 0, 0, 1, 1, NULL, 5 * MS,
+	    VERDICT_FAILURE, "crashed: killed by signal SIGSEGV", 1 },
+	{ "crash before the deadline", END_SEGV, 1, 0, 0, 0, 0, NULL,
+	    -100 * MS, VERDICT_FAILURE, "crashed: killed by signal SIGSEGV",
+	    1 },
+	{ "crash while being terminated", END_SEGV, 1, SIGTERM, 0, 1, 1, NULL,
+	    5 * MS, VERDICT_FAILURE, "crashed: killed by signal SIGSEGV",
+	    1 },
+	{ "sigterm nobody sent", END_TERM, 1, 0, 0, 0, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "crashed: killed by signal SIGTERM", 1 },
+	{ "sigterm sent, not hung", END_TERM, 1, SIGTERM, 0, 1, 1, NULL,
+	    5 * MS, VERDICT_FAILURE, "killed by the supervisor with SIGTERM",
+	    0 },
+	{ "hung, sigterm", END_TERM, 1, SIGTERM, 1, 0, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "hung: still running at the deadline + grace; "
+	    "killed with SIGTERM", 0 },
+	{ "hung, sigkill", END_KILL, 1, SIGKILL, 1, 1, 1, NULL, 5 * MS,
+	    VERDICT_FAILURE, "hung: still running at the deadline + grace; "
+	    "killed with SIGKILL", 0 },
+	{ "hung, never reaped", END_EXIT0, 0, SIGKILL, 1, 0, 0, NULL,
+	    GONE_NONE, VERDICT_FAILURE, "hung: still running at the deadline "
+	    "+ grace; killed with SIGKILL", 0 },
+	{ "never reaped", END_EXIT0, 0, 0, 0, 1, 1, NULL, 5 * MS,
+	    VERDICT_FAILURE, "never reaped", 0 },
+	{ "early exit", END_EXIT0, 1, 0, 0, 1, 1, NULL, -123 * MS,
+	    VERDICT_FAILURE, "exited before the deadline (at shutdown-123ms)",
+	    0 },
+	{ "early exit by 1ns", END_EXIT0, 1, 0, 0, 1, 1, NULL, -1,
+	    VERDICT_FAILURE, "exited before the deadline (at shutdown-<1ms)",
+	    0 },
+	{ "eof without done", END_EXIT0, 1, 0, 0, 0, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "report pipe closed without DONE", 0 },
+	{ "done before shutdown", END_EXIT0, 1, 0, 0, 1, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "finished before seeing shutdown", 0 },
+	{ "malformed", END_EXIT0, 1, 0, 0, 1, 1, "unknown record type",
+	    5 * MS, VERDICT_FAILURE, "protocol failure: unknown record type",
+	    0 },
+	{ "malformed beats crash and hang", END_SEGV, 1, SIGKILL, 1, 0, 0,
+	    "bad version", -5 * MS, VERDICT_FAILURE,
+	    "protocol failure: bad version", 0 },
+	{ "malformed, no why", END_EXIT0, 1, 0, 0, 1, 1, "", 5 * MS,
+	    VERDICT_FAILURE, "protocol failure: malformed record", 0 },
+};
+
+START_TEST(test_classify_fate_table)
+{
+	const struct fate_case *c = &fate_cases[_i];
+	char reason[CLASSIFY_REASON_MAX], want[CLASSIFY_REASON_MAX];
+	struct classify_fate f;
+	enum verdict v;
+	int sig = c->how == END_SEGV ? SIGSEGV : SIGTERM;
+
+	memset(&f, 0, sizeof f);
+	f.reaped = c->reaped;
+	if (c->reaped)
+		f.status = status_of(c->how);
+	f.sent_signal = c->sent_signal;
+	f.hung = c->hung;
+	f.done_seen = c->done_seen;
+	f.done_shutdown = c->done_shutdown;
+	if (c->malformed != NULL) {
+		f.malformed = 1;
+		snprintf(f.malformed_why, sizeof f.malformed_why, "%s",
+		    c->malformed);
+	}
+	f.shutdown_ns = SHUTDOWN;
+	f.t_gone = c->t_gone == GONE_NONE ? 0 : SHUTDOWN + c->t_gone;
+	if (c->want_signo)
+		snprintf(want, sizeof want, "%s (%d)", c->want_reason, sig);
+	else
+		snprintf(want, sizeof want, "%s", c->want_reason);
+	memset(reason, 'x', sizeof reason);
+	v = classify_fate(&f, reason, sizeof reason);
+	ck_assert_msg(v == c->want, "%s: got %s (%s)", c->name,
+	    classify_verdict_name(v), reason);
+	ck_assert_msg(strcmp(reason, want) == 0, "%s: reason \"%s\", want "
+	    "\"%s\"", c->name, reason, want);
+}
+END_TEST
+
+START_TEST(test_classify_fate_statuses_are_real)
+{
+	int st;
+
+	/* Guard the helper itself: each child ended the way it was asked. */
+	st = status_of(END_EXIT3);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+	st = status_of(END_SEGV);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = status_of(END_TERM);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	st = status_of(END_KILL);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ codes */
+
+START_TEST(test_classify_code_benign)
+{
+	int code;
+
+	for (code = 0; code < 256; code++) {
+		int want = code == SQLITE_BUSY || code == SQLITE_LOCKED ||
+		    code == SQLITE_INTERRUPT || code == SQLITE_ABORT;
+
+		ck_assert_msg(classify_code_benign(code) == want, "code %d",
+		    code);
+	}
+	ck_assert_int_eq(classify_code_benign(SQLITE_BUSY_SNAPSHOT), 1);
+	ck_assert_int_eq(classify_code_benign(SQLITE_BUSY_RECOVERY), 1);
+	ck_assert_int_eq(classify_code_benign(SQLITE_LOCKED_SHAREDCACHE), 1);
+	ck_assert_int_eq(classify_code_benign(SQLITE_ABORT_ROLLBACK), 1);
+	ck_assert_int_eq(classify_code_benign(SQLITE_IOERR_SHORT_READ), 0);
+	ck_assert_int_eq(classify_code_benign(SQLITE_CORRUPT_VTAB), 0);
+	ck_assert_int_eq(classify_code_benign(SQLITE_CANTOPEN_NOTEMPDIR), 0);
+}
+END_TEST
+
+START_TEST(test_classify_code_names)
+{
+	int code, named = 0;
+
+	ck_assert_str_eq(classify_code_name(SQLITE_OK), "OK");
+	ck_assert_str_eq(classify_code_name(SQLITE_BUSY), "BUSY");
+	ck_assert_str_eq(classify_code_name(SQLITE_NOTADB), "NOTADB");
+	ck_assert_str_eq(classify_code_name(SQLITE_WARNING), "WARNING");
+	ck_assert_str_eq(classify_code_name(SQLITE_ROW), "ROW");
+	ck_assert_str_eq(classify_code_name(SQLITE_DONE), "DONE");
+	ck_assert_ptr_null(classify_code_name(29));
+	ck_assert_ptr_null(classify_code_name(-1));
+	ck_assert_ptr_null(classify_code_name(SQLITE_BUSY_SNAPSHOT));
+	/* Every name maps back to its code. */
+	for (code = 0; code < 256; code++) {
+		const char *name = classify_code_name(code);
+
+		if (name == NULL)
+			continue;
+		named++;
+		ck_assert_int_eq(classify_code_from_name(name), code);
+	}
+	ck_assert_int_eq(named, 31);    /* OK..WARNING, ROW, DONE */
+}
+END_TEST
+
+START_TEST(test_classify_code_from_name)
+{
+	static const struct { const char *s; int code; } cases[] = {
+		{ "BUSY", SQLITE_BUSY }, { "busy", SQLITE_BUSY },
+		{ "SQLITE_BUSY", SQLITE_BUSY }, { "sqlite_busy", SQLITE_BUSY },
+		{ "Sqlite_Corrupt", SQLITE_CORRUPT }, { "row", SQLITE_ROW },
+		{ "SQLITE_DONE", SQLITE_DONE }, { "ok", SQLITE_OK },
+		{ "0", 0 }, { "5", 5 }, { "007", 7 }, { "255", 255 },
+		{ "256", -1 }, { "99999999999", -1 }, { "-1", -1 },
+		{ "5x", -1 }, { " 5", -1 }, { "", -1 }, { "SQLITE_", -1 },
+		{ "BUSY_SNAPSHOT", -1 }, { "SQLITE_SQLITE_BUSY", -1 },
+		{ "BUSYX", -1 }, { "sqlite-busy", -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(classify_code_from_name(cases[i].s) ==
+		    cases[i].code, "\"%s\"", cases[i].s);
+	ck_assert_int_eq(classify_code_from_name(NULL), -1);
+}
+END_TEST
+
+START_TEST(test_classify_verdict_names)
+{
+	ck_assert_str_eq(classify_verdict_name(VERDICT_PASS), "pass");
+	ck_assert_str_eq(classify_verdict_name(VERDICT_EXPECTED), "expected");
+	ck_assert_str_eq(classify_verdict_name(VERDICT_FAILURE), "failure");
+}
+END_TEST
+
+Suite *classify_suite(void);
+
+Suite *
+classify_suite(void)
+{
+	Suite *s = suite_create("classify");
+	TCase *tc;
+
+	tc = tcase_create("error");
+	tcase_add_loop_test(tc, test_classify_error_table, 0,
+	    (int)(sizeof err_cases / sizeof err_cases[0]));
+	tcase_add_test(tc, test_classify_late_boundary);
+	tcase_add_test(tc, test_classify_error_judged_when_it_happened);
+	tcase_add_test(tc, test_classify_error_reason_details);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fate");
+	tcase_add_loop_test(tc, test_classify_fate_table, 0,
+	    (int)(sizeof fate_cases / sizeof fate_cases[0]));
+	tcase_add_test(tc, test_classify_fate_statuses_are_real);
+	/* Forks children: allow for a loaded machine. */
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("codes");
+	tcase_add_test(tc, test_classify_code_benign);
+	tcase_add_test(tc, test_classify_code_names);
+	tcase_add_test(tc, test_classify_code_from_name);
+	tcase_add_test(tc, test_classify_verdict_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(classify_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_store: store_prepare() on fresh and user databases (created, not
+ * a database, corrupt, unusable, other tables left alone, journal mode
+ * refused) and store_open()'s handlers (busy timeout, giving up at
+ * shutdown while waiting, interrupting a long statement at shutdown).
+ * Every file lives in a fresh mkdtemp directory under $TMPDIR.
+ */
+#include "autoconf.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "child.h"
+#include "config.h"
+#include "store.h"
+#include "util.h"
+
+static char tmpdir[PATH_MAX];
+static struct config cfg;
+
+static void
+setup(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (base == NULL || *base == '\0')
+		base = "/tmp";
+	snprintf(tmpdir, sizeof tmpdir, "%s/check_store.XXXXXX", base);
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	config_defaults(&cfg);
+}
+
+static void
+teardown(void)
+{
+	util_rmtree(tmpdir);
+	config_free(&cfg);
+}
+
+static const char *
+tpath(char *buf, size_t cap, const char *name)
+{
+	if (snprintf(buf, cap, "%s/%s", tmpdir, name) >= (int)cap)
+		ck_abort_msg("path too long: %s/%s", tmpdir, name);
+	return buf;
+}
+
+static void
+exec_ok(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		ck_abort_msg("%s: %s", sql, msg);
+}
+
+static int64_t
+query_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t v;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+write_file(const char *path, const char *text, int times)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	while (times-- > 0)
+		fputs(text, fp);
+	fclose(fp);
+}
+
+/* ------------------------------------------------------------ prepare */
+
+START_TEST(test_store_prepare_fresh)
+{
+	char path[PATH_MAX], err[512] = "x";
+
+	tpath(path, sizeof path, "fresh.db");
+	ck_assert_int_eq(store_prepare(&cfg, path, 0, err, sizeof err),
+	    STORE_OK);
+	ck_assert_str_eq(err, "");
+	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name IN ('sqlstorm_rows', 'sqlstorm_rows_ws')"), 2);
+	/* WAL is a property of the file: it outlives the connection. */
+	ck_assert_int_eq(query_int(path, "SELECT journal_mode = 'wal' FROM"
+	    " pragma_journal_mode"), 1);
+}
+END_TEST
+
+START_TEST(test_store_prepare_user_keeps_other_tables)
+{
+	char path[PATH_MAX], err[512];
+	sqlite3 *db = NULL;
+
+	tpath(path, sizeof path, "user.db");
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "CREATE TABLE mine(x); INSERT INTO mine VALUES(42);"
+	    "CREATE TABLE sqlstorm_rows(old); INSERT INTO sqlstorm_rows"
+	    " VALUES(1);");
+	sqlite3_close(db);
+	cfg.journal = CONFIG_JOURNAL_DELETE;
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	    STORE_OK);
+	ck_assert_int_eq(query_int(path, "SELECT x FROM mine"), 42);
+	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlstorm_rows"),
+	    0);
+	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM"
+	    " pragma_table_info('sqlstorm_rows')"), 4);
+}
+END_TEST
+
+START_TEST(test_store_prepare_user_absent)
+{
+	char path[PATH_MAX], err[512];
+
+	tpath(path, sizeof path, "new.db");
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	    STORE_OK);
+	ck_assert_int_eq(access(path, F_OK), 0);
+}
+END_TEST
+
+START_TEST(test_store_prepare_no_directory)
+{
+	char path[PATH_MAX], want[PATH_MAX + 64], err[512];
+
+	tpath(path, sizeof path, "nodir/new.db");
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	    STORE_HARD);
+	snprintf(want, sizeof want, "cannot create '%s': No such file or"
+	    " directory", path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_store_prepare_notadb)
+{
+	char path[PATH_MAX], want[PATH_MAX + 64], err[512];
+
+	tpath(path, sizeof path, "text.db");
+	write_file(path, "not a database at all, just text\n", 200);
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	    STORE_HARD);
+	snprintf(want, sizeof want, "'%s' is not a SQLite database", path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_store_prepare_corrupt)
+{
+	char path[PATH_MAX], err[512];
+	unsigned char junk[4096];
+	sqlite3 *db = NULL;
+	int fd, i;
+
+	tpath(path, sizeof path, "bad.db");
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA page_size=4096; CREATE TABLE t(x);"
+	    "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c"
+	    " WHERE n < 5000) INSERT INTO t SELECT randomblob(100) FROM c;");
+	sqlite3_close(db);
+	for (i = 0; i < (int)sizeof junk; i++)
+		junk[i] = (unsigned char)(i * 37 + 11);
+	fd = open(path, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, junk, sizeof junk, 40 * 4096),
+	    (ssize_t)sizeof junk);
+	close(fd);
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	    STORE_CORRUPT);
+	ck_assert_msg(strstr(err, "is corrupt before the run: Page ") != NULL,
+	    "err: %s", err);
+	ck_assert_ptr_null(strchr(err, '\n'));
+}
+END_TEST
+
+START_TEST(test_store_prepare_unwritable)
+{
+	char path[PATH_MAX], want[PATH_MAX + 64], err[512] = "";
+	pid_t pid;
+	int status;
+
+	tpath(path, sizeof path, "ro.db");
+	ck_assert_int_eq(store_prepare(&cfg, path, 0, err, sizeof err),
+	    STORE_OK);
+	ck_assert_int_eq(chmod(path, 0444), 0);
+	ck_assert_int_eq(chmod(tmpdir, 0755), 0);
+	/* root may write anything: drop to nobody to see the refusal. */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (getuid() == 0 && setuid(65534) < 0)
+			_exit(2);
+		if (store_prepare(&cfg, path, 1, err, sizeof err) != STORE_HARD)
+			_exit(1);
+		snprintf(want, sizeof want, "cannot use '%s': Permission denied",
+		    path);
+		_exit(strcmp(err, want) == 0 ? 0 : 3);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+START_TEST(test_store_prepare_journal_refused)
+{
+	char err[512];
+
+	/* An in-memory database cannot be WAL: SQLite says "memory". */
+	ck_assert_int_eq(store_prepare(&cfg, ":memory:", 1, err, sizeof err),
+	    STORE_HARD);
+	ck_assert_str_eq(err, "journal mode wal is not available for"
+	    " ':memory:' (got memory)");
+}
+END_TEST
+
+/* ------------------------------------------------------------ handlers */
+
+struct fixture {
+	char path[PATH_MAX];
+	sqlite3 *locker;
+	int fds[2];
+	struct child_ctx ctx;
+	struct child_shared shared;
+};
+
+/* Lock the database exclusively from another connection. */
+static void
+lock_db(struct fixture *f)
+{
+	ck_assert_int_eq(sqlite3_open(f->path, &f->locker), SQLITE_OK);
+	exec_ok(f->locker, "BEGIN EXCLUSIVE; INSERT INTO sqlstorm_rows"
+	    " VALUES(0, 1, x'00', 0)");
+}
+
+/* A rollback-mode database and a shutdown pipe. */
+static void
+locked_db(struct fixture *f)
+{
+	char err[512];
+
+	memset(f, 0, sizeof *f);
+	tpath(f->path, sizeof f->path, "locked.db");
+	cfg.journal = CONFIG_JOURNAL_DELETE;
+	ck_assert_int_eq(store_prepare(&cfg, f->path, 0, err, sizeof err),
+	    STORE_OK);
+	ck_assert_int_eq(util_pipe(f->fds), 0);
+	f->ctx.shutdown_fd = f->fds[0];
+	f->ctx.report_fd = -1;
+	f->ctx.start_fd = -1;
+	f->ctx.shared = &f->shared;
+}
+
+static void
+locked_done(struct fixture *f)
+{
+	sqlite3_close(f->locker);
+	util_close(&f->fds[0]);
+	util_close(&f->fds[1]);
+}
+
+static sqlite3 *
+open_ok(struct fixture *f, struct store_busy *busy)
+{
+	char err[512];
+	sqlite3 *db = NULL;
+	int code = 0;
+
+	if (store_open(&cfg, f->path, 0, &f->ctx, busy, &db, err, sizeof err,
+	    &code) < 0)
+		ck_abort_msg("store_open: %s", err);
+	return db;
+}
+
+START_TEST(test_store_busy_timeout)
+{
+	struct fixture f;
+	struct store_busy busy;
+	sqlite3 *db;
+	int64_t t0;
+
+	locked_db(&f);
+	cfg.busy_timeout_ns = 100 * UTIL_NS_PER_MS;
+	db = open_ok(&f, &busy);
+	lock_db(&f);
+	t0 = util_now_ns();
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)
+	    & 0xff, SQLITE_BUSY);
+	ck_assert_int_ge(util_now_ns() - t0, 100 * UTIL_NS_PER_MS);
+	ck_assert_uint_eq(busy.waits, 1);
+	ck_assert_int_ge(busy.wait_ns, 50 * UTIL_NS_PER_MS);
+	ck_assert_int_eq(f.ctx.shutdown_seen, 0);
+	sqlite3_close(db);
+	locked_done(&f);
+}
+END_TEST
+
+START_TEST(test_store_busy_gives_up_at_shutdown)
+{
+	struct fixture f;
+	struct store_busy busy;
+	sqlite3 *db;
+	pid_t pid;
+	int64_t t0;
+
+	locked_db(&f);
+	cfg.busy_timeout_ns = 3600 * UTIL_NS_PER_S;
+	db = open_ok(&f, &busy);
+	lock_db(&f);
+	/* The write end lives on in a child that exits after 200 ms. */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		(void)poll(NULL, 0, 200);
+		_exit(0);
+	}
+	util_close(&f.fds[1]);
+	t0 = util_now_ns();
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)
+	    & 0xff, SQLITE_BUSY);
+	/* Seconds, not the hour of busy timeout: the EOF woke the wait. */
+	ck_assert_int_lt(util_now_ns() - t0, 10 * UTIL_NS_PER_S);
+	ck_assert_int_eq(f.ctx.shutdown_seen, 1);
+	ck_assert_uint_eq(busy.waits, 1);
+	waitpid(pid, NULL, 0);
+	sqlite3_close(db);
+	locked_done(&f);
+}
+END_TEST
+
+START_TEST(test_store_progress_interrupts)
+{
+	struct fixture f;
+	struct store_busy busy;
+	sqlite3 *db;
+	int rc;
+
+	locked_db(&f);
+	db = open_ok(&f, &busy);
+	util_close(&f.fds[1]);
+	/* A statement of billions of steps stops at the first check. */
+	rc = sqlite3_exec(db, "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL"
+	    " SELECT n + 1 FROM c WHERE n < 4000000000) SELECT count(*) FROM c",
+	    NULL, NULL, NULL);
+	ck_assert_int_eq(rc, SQLITE_INTERRUPT);
+	sqlite3_close(db);
+	locked_done(&f);
+}
+END_TEST
+
+START_TEST(test_store_open_missing)
+{
+	struct store_busy busy;
+	char path[PATH_MAX], err[512];
+	sqlite3 *db = (sqlite3 *)&busy;
+	int code = 0;
+
+	tpath(path, sizeof path, "absent.db");
+	ck_assert_int_eq(store_open(&cfg, path, 0, NULL, &busy, &db, err,
+	    sizeof err, &code), -1);
+	ck_assert_ptr_null(db);
+	ck_assert_int_eq(code & 0xff, SQLITE_CANTOPEN);
+	ck_assert_ptr_nonnull(strstr(err, path));
+	/* Children never create the database: the parent did. */
+	ck_assert_int_eq(access(path, F_OK), -1);
+}
+END_TEST
+
+START_TEST(test_store_version)
+{
+	const char *v = store_sqlite_version();
+
+	ck_assert_int_eq(strncmp(v, sqlite3_libversion(),
+	    strlen(sqlite3_libversion())), 0);
+	ck_assert_ptr_nonnull(strstr(v, sqlite3_sourceid()));
+}
+END_TEST
+
+Suite *store_suite(void);
+
+Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc;
+
+	tc = tcase_create("prepare");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_store_prepare_fresh);
+	tcase_add_test(tc, test_store_prepare_user_keeps_other_tables);
+	tcase_add_test(tc, test_store_prepare_user_absent);
+	tcase_add_test(tc, test_store_prepare_no_directory);
+	tcase_add_test(tc, test_store_prepare_notadb);
+	tcase_add_test(tc, test_store_prepare_corrupt);
+	tcase_add_test(tc, test_store_prepare_unwritable);
+	tcase_add_test(tc, test_store_prepare_journal_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("handlers");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_store_busy_timeout);
+	tcase_add_test(tc, test_store_busy_gives_up_at_shutdown);
+	tcase_add_test(tc, test_store_progress_interrupts);
+	tcase_add_test(tc, test_store_open_missing);
+	tcase_add_test(tc, test_store_version);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
