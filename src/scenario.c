@@ -336,6 +336,8 @@ scen_final(struct scen *sc)
 		    "final database: no row was ever committed");
 	rep->final_ok = vr.integrity_ok && vr.rows_ok;
 	validate_result_free(&vr);
+	if (sc->cfg->journal == CONFIG_JOURNAL_WAL)
+		(void)store_checkpoint(rep->db_path);
 }
 
 static void

@@ -342,6 +342,12 @@ store_open(const struct config *cfg, const char *path, int readonly,
 		goto fail;
 	}
 	sqlite3_extended_result_codes(h, 1);
+	/*
+	 * The last connection to close would checkpoint the whole WAL, on
+	 * the shutdown path, with no way to be interrupted; the parent
+	 * checkpoints after the final validation instead.
+	 */
+	(void)sqlite3_db_config(h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	/* Handlers first: even the PRAGMAs below may meet a lock. */
 	sqlite3_busy_handler(h, store_busy_cb, busy);
 	if (ctx != NULL)
@@ -360,6 +366,20 @@ fail:
 	if (code != NULL)
 		*code = rc;
 	return -1;
+}
+
+int
+store_checkpoint(const char *path)
+{
+	sqlite3 *h = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+		    NULL, NULL);
+	sqlite3_close(h);
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
 const char *

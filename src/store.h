@@ -59,6 +59,13 @@ int store_open(const struct config *cfg, const char *path, int readonly,
     struct child_ctx *ctx, struct store_busy *busy, struct sqlite3 **db,
     char *err, size_t errlen, int *code);
 
+/*
+ * In the parent, after every child is gone: fold the WAL back into the
+ * database file (workers skip the checkpoint on close so shutdown stays
+ * prompt).  Returns 0, or -1 if it could not (harmless: the WAL is valid).
+ */
+int store_checkpoint(const char *path);
+
 /* The SQLite library fingerprint: "3.40.1 2022-12-28 ...". */
 const char *store_sqlite_version(void);
 

@@ -28,6 +28,7 @@
  * behind may need recovery under a lock another reader holds briefly.
  */
 #define VALIDATE_OPEN_BUSY_MS 2000
+#define VALIDATE_PROGRESS_OPS 1000
 
 /* Everything one validate_file() call carries between its steps. */
 struct vcheck {
@@ -304,6 +305,15 @@ int
 validate_file(const char *path, int nworkers, struct validate_result *out,
     char *err, size_t errlen, int *code)
 {
+	return validate_file_until(path, nworkers, NULL, NULL, out, err,
+	    errlen, code);
+}
+
+int
+validate_file_until(const char *path, int nworkers,
+    int (*give_up)(void *arg), void *arg, struct validate_result *out,
+    char *err, size_t errlen, int *code)
+{
 	struct vcheck v;
 	int rc, ret = -1;
 
@@ -331,6 +341,9 @@ validate_file(const char *path, int nworkers, struct validate_result *out,
 	}
 	sqlite3_extended_result_codes(v.db, 1);
 	sqlite3_busy_timeout(v.db, VALIDATE_OPEN_BUSY_MS);
+	/* integrity_check of a big file takes a while: stop it on demand. */
+	if (give_up != NULL)
+		sqlite3_progress_handler(v.db, VALIDATE_PROGRESS_OPS, give_up, arg);
 	if (vintegrity(&v) < 0 || vrows(&v) < 0)
 		goto out;
 	ret = 0;

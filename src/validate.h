@@ -34,6 +34,14 @@ struct validate_result {
 int validate_file(const char *path, int nworkers, struct validate_result *out,
     char *err, size_t errlen, int *code);
 
+/*
+ * validate_file(), but give_up(arg) is polled while the checks run; when it
+ * returns non-zero they stop with -1 and *code = SQLITE_INTERRUPT.
+ */
+int validate_file_until(const char *path, int nworkers,
+    int (*give_up)(void *arg), void *arg, struct validate_result *out,
+    char *err, size_t errlen, int *code);
+
 void validate_result_free(struct validate_result *r);
 
 /*

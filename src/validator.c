@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "child.h"
 #include "scenario.h"
 #include "util.h"
@@ -39,7 +41,7 @@ struct validator {
 static int
 validator_give_up(void *arg)
 {
-	return child_shutdown(arg, 1);
+	return child_shutdown(arg, 0);
 }
 
 static void
@@ -138,9 +140,15 @@ validator_snapshot(struct validator *v, uint32_t index)
 		    err, t_begin, util_now_ns(), 0);
 		return child_shutdown(v->ctx, 1) || v->ctx->parent_gone ? -1 : 0;
 	}
-	if (validate_file(path, v->p->nworkers, &res, err, sizeof err,
-	    &code) < 0) {
-		/* The copy stays on disk: it is the evidence. */
+	if (validate_file_until(path, v->p->nworkers, validator_give_up,
+	    v->ctx, &res, err, sizeof err, &code) < 0) {
+		/*
+		 * Cut short by shutdown: reported (the parent calls it
+		 * expected), but the copy proves nothing.  Otherwise the copy
+		 * stays on disk: it is the evidence.
+		 */
+		if ((code & 0xff) == SQLITE_INTERRUPT)
+			(void)unlink(path);
 		(void)child_error(v->ctx, WIRE_OP_VALIDATE, code & 0xff, code, 0,
 		    err, t_begin, util_now_ns(), 0);
 		return v->ctx->parent_gone ? -1 : 0;
