@@ -129,7 +129,7 @@ config_defaults(struct config *cfg)
 	cfg->interval_ns = 10 * NS_MS;
 	cfg->batch = 1;
 	cfg->validate_every_ns = 500 * NS_MS;
-	cfg->grace_ns = 2 * NS_S;
+	cfg->grace_ns = 10 * NS_S;
 	cfg->busy_timeout_ns = 5 * NS_S;
 	cfg->journal = CONFIG_JOURNAL_WAL;
 	cfg->sync = CONFIG_SYNC_NORMAL;

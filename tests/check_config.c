@@ -129,7 +129,7 @@ START_TEST(test_config_defaults_values)
 	ck_assert(cfg.interval_ns == 10 * NS_MS);
 	ck_assert_int_eq(cfg.batch, 1);
 	ck_assert(cfg.validate_every_ns == 500 * NS_MS);
-	ck_assert(cfg.grace_ns == 2 * NS_S);
+	ck_assert(cfg.grace_ns == 10 * NS_S);
 	ck_assert(cfg.busy_timeout_ns == 5 * NS_S);
 	ck_assert_ptr_null(cfg.db);
 	ck_assert_int_eq(cfg.keep, 0);
@@ -326,7 +326,7 @@ START_TEST(test_config_flags_every_knob)
 	struct parsed p;
 	struct config *c = parse_ok(&p, no_env,
 	    "--duration", "90s", "--workers=16", "--interval", "5ms",
-	    "--batch=100", "--validate-every", "0", "--grace=10s",
+	    "--batch=100", "--validate-every", "0", "--grace=20s",
 	    "--busy-timeout", "1h", "--db=/tmp/a b.db", "--keep",
 	    "--journal", "TRUNCATE", "--sync=Extra", "--seed", "0",
 	    "--late-errors=IGNORE", "--json", "out.json", "--junit=j.xml",
@@ -339,7 +339,7 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert(c->interval_ns == 5 * NS_MS);
 	ck_assert_int_eq(c->batch, 100);
 	ck_assert(c->validate_every_ns == 0);
-	ck_assert(c->grace_ns == 10 * NS_S);
+	ck_assert(c->grace_ns == 20 * NS_S);
 	ck_assert(c->busy_timeout_ns == NS_H);
 	ck_assert_str_eq(c->db, "/tmp/a b.db");
 	ck_assert_int_eq(c->keep, 1);
@@ -841,7 +841,7 @@ START_TEST(test_config_output_usage)
 		"--batch N", "SQLSTORM_BATCH (default: 1)",
 		"--validate-every DURATION",
 		"SQLSTORM_VALIDATE_EVERY (default: 500ms)",
-		"--grace DURATION", "SQLSTORM_GRACE (default: 2s)",
+		"--grace DURATION", "SQLSTORM_GRACE (default: 10s)",
 		"--busy-timeout DURATION", "SQLSTORM_BUSY_TIMEOUT (default: 5s)",
 		"--db PATH", "SQLSTORM_DB (default: temporary directory)",
 		"--keep ", "SQLSTORM_KEEP (default: no)",
@@ -901,7 +901,7 @@ START_TEST(test_config_output_print)
 	    "interval         10ms                     default\n"
 	    "batch            1                        default\n"
 	    "validate-every   500ms                    default\n"
-	    "grace            2s                       default\n"
+	    "grace            10s                      default\n"
 	    "busy-timeout     5s                       default\n"
 	    "db               x.db                     flag\n"
 	    "keep             no                       default\n"

@@ -100,9 +100,13 @@ run_init(struct run *run, size_t nchildren, int64_t duration_ms)
 
 	memset(run, 0, sizeof *run);
 	run->opt.duration_ns = duration_ms * MS;
-	run->opt.grace_ns = 1000 * MS;
-	run->opt.kill_after_ns = 500 * MS;
-	run->opt.ready_timeout_ns = 10000 * MS;
+	/*
+	 * Generous: only the hang test relies on the grace running out, and
+	 * a loaded machine may take seconds to schedule a child.
+	 */
+	run->opt.grace_ns = 10000 * MS;
+	run->opt.kill_after_ns = 2000 * MS;
+	run->opt.ready_timeout_ns = 60000 * MS;
 	run->opt.policy = LATE_STRICT;
 	run->opt.on_record = on_record;
 	run->opt.on_tick = on_tick;
@@ -164,10 +168,32 @@ find_event(const struct run *run, int child, enum verdict v)
 }
 
 static void
+dump_events(const struct run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->res.nevents; i++)
+		fprintf(stderr, "event: child %d %s: %s\n",
+		    run->res.events[i].child,
+		    classify_verdict_name(run->res.events[i].verdict),
+		    run->res.events[i].reason);
+}
+
+static void
+assert_no_failure(const struct run *run)
+{
+	if (run->res.nfailures != 0)
+		dump_events(run);
+	ck_assert_uint_eq(run->res.nfailures, 0);
+}
+
+static void
 assert_one_failure(struct run *run, int child, const char *needle)
 {
 	const struct sup_event *ev = find_event(run, child, VERDICT_FAILURE);
 
+	if (ev == NULL || run->res.nfailures != 1)
+		dump_events(run);
 	ck_assert_ptr_nonnull(ev);
 	ck_assert_msg(strstr(ev->reason, needle) != NULL,
 	    "reason '%s' lacks '%s'", ev->reason, needle);
@@ -183,7 +209,7 @@ START_TEST(test_supervisor_clean_run_passes)
 
 	run_init(&run, 8, 300);
 	run_go(&run);
-	ck_assert_uint_eq(run.res.nfailures, 0);
+	assert_no_failure(&run);
 	ck_assert_uint_eq(run.res.nexpected, 0);
 	ck_assert_int_eq(run.res.interrupted, 0);
 	for (i = 0; i < 8; i++) {
@@ -219,7 +245,7 @@ START_TEST(test_supervisor_child_holds_only_its_fds)
 	run_go(&run);
 	for (i = 0; i < 6; i++)
 		ck_assert_int_eq(WEXITSTATUS(run.res.children[i].fate.status), 0);
-	ck_assert_uint_eq(run.res.nfailures, 0);
+	assert_no_failure(&run);
 	close(stray);
 	sup_result_free(&run.res);
 	assert_no_children();
@@ -250,7 +276,7 @@ START_TEST(test_supervisor_benign_late_error_expected)
 	run_init(&run, 2, 300);
 	add_fault(&run, 0, FAULT_ERROR, 5 /* BUSY */, 0, 1, 20);
 	run_go(&run);
-	ck_assert_uint_eq(run.res.nfailures, 0);
+	assert_no_failure(&run);
 	ck_assert_uint_eq(run.res.nexpected, 1);
 	ev = find_event(&run, 0, VERDICT_EXPECTED);
 	ck_assert_ptr_nonnull(ev);
@@ -281,7 +307,7 @@ START_TEST(test_supervisor_ignore_policy_forgives_late_severe)
 	run.opt.policy = LATE_IGNORE;
 	add_fault(&run, 0, FAULT_ERROR, 11 /* CORRUPT */, 0, 1, 20);
 	run_go(&run);
-	ck_assert_uint_eq(run.res.nfailures, 0);
+	assert_no_failure(&run);
 	ck_assert_uint_eq(run.res.nexpected, 1);
 	sup_result_free(&run.res);
 	assert_no_children();
@@ -379,18 +405,21 @@ START_TEST(test_supervisor_hang_is_killed)
 	struct run run;
 	const struct sup_child *ch;
 
-	run_init(&run, 2, 300);
+	/*
+	 * One child only: with a short grace, a sibling on a loaded machine
+	 * could be (rightly) called hung too.
+	 */
+	run_init(&run, 1, 300);
 	run.opt.grace_ns = 300 * MS;
 	run.opt.kill_after_ns = 300 * MS;
-	add_fault(&run, 1, FAULT_HANG, 0, 0, 0, 100);
+	add_fault(&run, 0, FAULT_HANG, 0, 0, 0, 100);
 	run_go(&run);
-	assert_one_failure(&run, 1, "hung");
-	ch = &run.res.children[1];
+	assert_one_failure(&run, 0, "hung");
+	ch = &run.res.children[0];
 	ck_assert(ch->fate.hung);
 	/* hang ignores SIGTERM: only the SIGKILL that follows ends it. */
 	ck_assert(WIFSIGNALED(ch->fate.status));
 	ck_assert_int_eq(WTERMSIG(ch->fate.status), SIGKILL);
-	ck_assert(!run.res.children[0].fate.hung);
 	sup_result_free(&run.res);
 	assert_no_children();
 }
@@ -427,7 +456,7 @@ START_TEST(test_supervisor_interrupt_reaps_all)
 	for (i = 0; i < 4; i++)
 		ck_assert(run.res.children[i].fate.reaped);
 	/* Children stopped because they were asked: no failure. */
-	ck_assert_uint_eq(run.res.nfailures, 0);
+	assert_no_failure(&run);
 	sup_result_free(&run.res);
 	assert_no_children();
 }
@@ -549,7 +578,7 @@ START_TEST(test_supervisor_many_children)
 	run_init(&run, 64, 300);
 	run_go(&run);
 	ck_assert_uint_eq(run.res.nchildren, 64);
-	ck_assert_uint_eq(run.res.nfailures, 0);
+	assert_no_failure(&run);
 	sup_result_free(&run.res);
 	assert_no_children();
 }

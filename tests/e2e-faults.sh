@@ -6,7 +6,7 @@
 clean_env
 scratch_init
 
-base="--duration 1s --workers 3 --interval 5ms --validate-every 200ms --grace 2s"
+base="--duration 1s --workers 3 --interval 5ms --validate-every 200ms --grace 10s"
 
 # shellcheck disable=SC2086
 run_tool clean $base
