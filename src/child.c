@@ -35,13 +35,15 @@ child_write(struct child_ctx *c, struct wire_record *r)
 	if (c->parent_gone)
 		return -1;
 	r->h.child = (uint32_t)c->id;
-	r->h.seq = ++c->seq;
+	r->h.seq = c->seq + 1;
 	r->h.t_sent = util_now_ns();
 	n = wire_encode(r, buf, sizeof buf);
 	if (n == 0) {
+		/* Not sent, so the sequence must not advance. */
 		errno = EINVAL;
 		return -1;
 	}
+	c->seq++;
 	/* n <= PIPE_BUF: the kernel writes it whole or not at all. */
 	if (util_write_all(c->report_fd, buf, n) < 0) {
 		if (errno == EPIPE)
@@ -332,6 +334,11 @@ child_sleep_until(struct child_ctx *c, int64_t until_ns)
 		if (n < 0 && errno != EINTR)
 			return -1;
 		if (n > 0 && pfd.revents != 0 && !c->hanging) {
+			/*
+			 * A loaded machine may wake us well after a fault's time
+			 * and after the deadline: the fault still fires first.
+			 */
+			c->pending_bits |= child_faults_due(c);
 			c->shutdown_seen = 1;
 			return 1;
 		}
@@ -345,6 +352,8 @@ child_late_faults(struct child_ctx *c)
 	size_t i;
 	int64_t nf;
 
+	/* Whatever is due already fires, however late we got here. */
+	(void)child_faults_due(c);
 	for (i = 0; i < c->nfaults; i++) {
 		struct fault *f = &c->faults[i];
 

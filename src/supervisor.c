@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef HAVE_SYS_PRCTL_H
@@ -36,6 +37,9 @@
 
 #define SUP_TICK_NS        (100 * UTIL_NS_PER_MS)
 #define SUP_READBUF        (8 * WIRE_MAX_RECORD)
+#define SUP_READS_PER_TURN 16
+/* Never sleep longer than this while children live (a missed SIGCHLD). */
+#define SUP_REAP_EVERY_NS  (100 * UTIL_NS_PER_MS)
 /* After every child is reaped, how long a pipe held open elsewhere may
  * keep us waiting for its EOF. */
 #define SUP_LINGER_NS      (1 * UTIL_NS_PER_S)
@@ -68,6 +72,14 @@ struct sup_state {
 	int      termed, killed;
 	int64_t  next_tick;
 	int64_t  ready_timeout_ns;
+	size_t   nalive;          /* children not yet reaped */
+	size_t   neof;            /* report pipes at EOF */
+	int      reap_due;        /* a SIGCHLD or an EOF: worth a waitpid pass */
+	int64_t  next_reap;       /* safety net in case a SIGCHLD was missed */
+	int64_t  last_data;       /* last time a read returned bytes */
+	int64_t  all_reaped;      /* when nalive reached 0 */
+	int      nofile_raised;
+	struct rlimit saved_nofile;
 };
 
 /* The self-pipe: handlers only write the signal number to it. */
@@ -87,16 +99,20 @@ static const int sup_handled[] = { SIGINT, SIGTERM, SIGCHLD };
 #define SUP_NHANDLED (sizeof sup_handled / sizeof sup_handled[0])
 
 struct sup_saved_signals {
+	int              installed;      /* the dispositions below are saved */
 	struct sigaction old[SUP_NHANDLED];
 	struct sigaction old_pipe;
+	sigset_t         old_mask;
 };
 
 static int
 sup_signals_install(struct sup_saved_signals *sv)
 {
 	struct sigaction sa;
+	sigset_t ours;
 	size_t i;
 
+	memset(sv, 0, sizeof *sv);
 	if (util_pipe(sup_sigpipe) < 0)
 		return -1;
 	if (util_set_nonblock(sup_sigpipe[0]) < 0 ||
@@ -109,8 +125,17 @@ sup_signals_install(struct sup_saved_signals *sv)
 	sigaction(SIGPIPE, &sa, &sv->old_pipe);
 	sa.sa_handler = sup_on_signal;
 	sa.sa_flags = SA_RESTART;
-	for (i = 0; i < SUP_NHANDLED; i++)
+	sigemptyset(&ours);
+	for (i = 0; i < SUP_NHANDLED; i++) {
 		sigaction(sup_handled[i], &sa, &sv->old[i]);
+		sigaddset(&ours, sup_handled[i]);
+	}
+	/*
+	 * A mask inherited across exec may block them: then no SIGCHLD would
+	 * ever wake the loop, and ^C would do nothing.
+	 */
+	sigprocmask(SIG_UNBLOCK, &ours, &sv->old_mask);
+	sv->installed = 1;
 	return 0;
 }
 
@@ -119,9 +144,13 @@ sup_signals_restore(struct sup_saved_signals *sv)
 {
 	size_t i;
 
-	for (i = 0; i < SUP_NHANDLED; i++)
-		sigaction(sup_handled[i], &sv->old[i], NULL);
-	sigaction(SIGPIPE, &sv->old_pipe, NULL);
+	if (sv->installed) {
+		sigprocmask(SIG_SETMASK, &sv->old_mask, NULL);
+		for (i = 0; i < SUP_NHANDLED; i++)
+			sigaction(sup_handled[i], &sv->old[i], NULL);
+		sigaction(SIGPIPE, &sv->old_pipe, NULL);
+		sv->installed = 0;
+	}
 	util_close(&sup_sigpipe[0]);
 	util_close(&sup_sigpipe[1]);
 }
@@ -335,6 +364,7 @@ sup_spawn_one(struct sup_state *st, size_t i)
 	/* Both sides call setpgid() so neither order of events races. */
 	(void)setpgid(pid, st->pgid);
 	ch->pid = pid;
+	st->nalive++;
 	util_strlcpy(ch->name, st->specs[i].name, sizeof ch->name);
 	st->slots[i].fd = rep[0];
 	st->slots[i].next_seq = 1;
@@ -357,12 +387,17 @@ sup_kill_all(struct sup_state *st, int sig)
 	}
 }
 
-/* Reap whatever has exited.  Returns the number of children still alive. */
+/*
+ * Reap whatever has exited (one waitpid per live child, so only when a
+ * SIGCHLD or an EOF says it is worth it).  Returns the number of children
+ * still alive.
+ */
 static size_t
 sup_reap(struct sup_state *st, int block)
 {
 	size_t i, alive = 0;
 
+	st->reap_due = 0;
 	for (i = 0; i < st->n; i++) {
 		struct sup_child *ch = &st->res->children[i];
 		struct sup_slot *sl = &st->slots[i];
@@ -387,6 +422,9 @@ sup_reap(struct sup_state *st, int block)
 		if (ch->fate.t_gone == 0)
 			ch->fate.t_gone = ch->t_reaped;
 	}
+	if (alive == 0 && st->nalive != 0)
+		st->all_reaped = util_now_ns();
+	st->nalive = alive;
 	return alive;
 }
 
@@ -515,6 +553,8 @@ sup_on_eof(struct sup_state *st, size_t i)
 	struct sup_child *ch = &st->res->children[i];
 
 	sl->eof = 1;
+	st->neof++;
+	st->reap_due = 1;
 	util_close(&sl->fd);
 	if (ch->fate.t_gone == 0)
 		ch->fate.t_gone = util_now_ns();
@@ -524,30 +564,40 @@ sup_on_eof(struct sup_state *st, size_t i)
 		st->opt->on_eof(st->opt->user, (int)i);
 }
 
-/* Read what one child's pipe holds now (one bufferful per turn: fairness). */
+/*
+ * Read what one child's pipe holds now, until it is empty (EAGAIN) or EOF,
+ * but at most SUP_READS_PER_TURN bufferfuls so one chatty child cannot
+ * starve the others.
+ */
 static void
 sup_read_slot(struct sup_state *st, size_t i)
 {
 	struct sup_slot *sl = &st->slots[i];
 	uint8_t discard[SUP_READBUF];
-	ssize_t n;
+	int k;
 
-	if (sl->broken)
-		n = util_read(sl->fd, discard, sizeof discard);
-	else
-		n = util_read(sl->fd, sl->buf + sl->len, sizeof sl->buf - sl->len);
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
+	for (k = 0; k < SUP_READS_PER_TURN; k++) {
+		ssize_t n;
+
+		if (sl->broken)
+			n = util_read(sl->fd, discard, sizeof discard);
+		else
+			n = util_read(sl->fd, sl->buf + sl->len,
+			    sizeof sl->buf - sl->len);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				sup_on_eof(st, i);
+			return;
+		}
+		if (n == 0) {
 			sup_on_eof(st, i);
-		return;
-	}
-	if (n == 0) {
-		sup_on_eof(st, i);
-		return;
-	}
-	if (!sl->broken) {
-		sl->len += (size_t)n;
-		sup_decode(st, i);
+			return;
+		}
+		st->last_data = util_now_ns();
+		if (!sl->broken) {
+			sl->len += (size_t)n;
+			sup_decode(st, i);
+		}
 	}
 }
 
@@ -585,6 +635,8 @@ sup_take_signals(struct sup_state *st)
 
 	while ((n = util_read(sup_sigpipe[0], b, sizeof b)) > 0) {
 		for (k = 0; k < n; k++) {
+			if (b[k] == SIGCHLD)
+				st->reap_due = 1;
 			if (b[k] != SIGINT && b[k] != SIGTERM)
 				continue;
 			st->interrupts++;
@@ -609,12 +661,7 @@ sup_all_ready(const struct sup_state *st)
 static int
 sup_all_eof(const struct sup_state *st)
 {
-	size_t i;
-
-	for (i = 0; i < st->n; i++)
-		if (!st->slots[i].eof)
-			return 0;
-	return 1;
+	return st->neof == st->n;
 }
 
 /* Escalate against children still alive past the grace.  Returns the next
@@ -632,15 +679,28 @@ sup_escalate(struct sup_state *st, int64_t now)
 	}
 	if (!st->termed && now >= t_term) {
 		st->termed = 1;
-		for (i = 0; i < st->n; i++)
-			if (!st->slots[i].gone && st->res->children[i].pid > 0)
-				st->res->children[i].fate.hung = 1;
-		sup_kill_all(st, SIGTERM);
+		for (i = 0; i < st->n; i++) {
+			struct sup_child *ch = &st->res->children[i];
+
+			/*
+			 * A child that sent DONE is only slow to exit (a loaded
+			 * machine, valgrind): it gets until t_kill.
+			 */
+			if (st->slots[i].gone || ch->pid <= 0 || ch->fate.done_seen)
+				continue;
+			ch->fate.hung = 1;
+			(void)kill(ch->pid, SIGTERM);
+			ch->fate.sent_signal = SIGTERM;
+		}
 	}
 	if (!st->killed && now >= t_kill) {
 		st->killed = 1;
+		for (i = 0; i < st->n; i++)
+			if (!st->slots[i].gone && st->res->children[i].pid > 0)
+				st->res->children[i].fate.hung = 1;
 		sup_kill_all(st, SIGKILL);
 	}
+	st->reap_due = 1;
 	if (!st->termed)
 		return t_term;
 	if (!st->killed)
@@ -649,45 +709,71 @@ sup_escalate(struct sup_state *st, int64_t now)
 }
 
 /*
+ * Give up on pipes still open after every child is gone (a grandchild
+ * holds one), as if they had reached EOF.
+ */
+static void
+sup_abandon_pipes(struct sup_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (!st->slots[i].eof)
+			sup_on_eof(st, i);
+}
+
+/*
  * Work out what is due in the current phase and when poll() must wake
- * next (-1: only a record or a signal can move us on).  Returns 1 when
- * the run is over: every child reaped and every pipe at EOF (or given up
- * on: a pipe some grandchild holds open must not keep us forever).
+ * next.  Returns 1 when the run is over: every child reaped and every pipe
+ * at EOF, or quiet for SUP_LINGER_NS since both the last reap and the last
+ * byte read (a pipe some grandchild holds open must not keep us forever,
+ * but a pipe that still yields data is drained).
  */
 static int
-sup_step(struct sup_state *st, int64_t now, int64_t *wake,
-    int64_t *linger_until)
+sup_step(struct sup_state *st, int64_t now, int64_t *wake)
 {
+	int64_t linger_until;
+
+	*wake = -1;
+	if (st->reap_due || now >= st->next_reap) {
+		(void)sup_reap(st, 0);
+		st->next_reap = now + SUP_REAP_EVERY_NS;
+		now = util_now_ns();
+	}
 	switch (st->phase) {
 	case SUP_READY:
 		*wake = st->res->t_spawned + st->ready_timeout_ns;
-		return 0;
+		break;
 	case SUP_RUN:
 		*wake = st->res->deadline_ns;
 		if (st->opt->on_tick != NULL && st->next_tick < *wake)
 			*wake = st->next_tick;
-		return 0;
-	case SUP_DRAIN:
 		break;
+	case SUP_DRAIN:
+		if (st->nalive > 0) {
+			*wake = sup_escalate(st, now);
+			break;
+		}
+		if (sup_all_eof(st))
+			return 1;
+		linger_until = (st->last_data > st->all_reaped ? st->last_data :
+		    st->all_reaped) + SUP_LINGER_NS;
+		if (now >= linger_until) {
+			sup_abandon_pipes(st);
+			return 1;
+		}
+		*wake = linger_until;
+		return 0;
 	}
-	/* Reap before escalating, so an exited child is never called hung. */
-	if (sup_reap(st, 0) > 0) {
-		*wake = sup_escalate(st, now);
-		if (sup_reap(st, 0) > 0)
-			return 0;
-	}
-	if (sup_all_eof(st))
-		return 1;
-	if (*linger_until == 0)
-		*linger_until = now + SUP_LINGER_NS;
-	*wake = *linger_until;
-	return now >= *linger_until;
+	if (st->nalive > 0 && (*wake < 0 || *wake > st->next_reap))
+		*wake = st->next_reap;
+	return 0;
 }
 
 static int
 sup_everyone_gone(struct sup_state *st)
 {
-	return sup_all_eof(st) && sup_reap(st, 0) == 0;
+	return sup_all_eof(st) && st->nalive == 0;
 }
 
 static int
@@ -695,8 +781,6 @@ sup_loop(struct sup_state *st)
 {
 	struct pollfd *pfd;
 	size_t *map;
-	int64_t linger_until = 0;
-
 	pfd = calloc(st->n + 1, sizeof *pfd);
 	map = calloc(st->n + 1, sizeof *map);
 	if (pfd == NULL || map == NULL) {
@@ -724,7 +808,7 @@ sup_loop(struct sup_state *st)
 				st->next_tick = now + SUP_TICK_NS;
 			}
 		}
-		if (sup_step(st, now, &wake, &linger_until))
+		if (sup_step(st, now, &wake))
 			break;
 
 		pfd[np].fd = sup_sigpipe[0];
@@ -788,6 +872,8 @@ sup_teardown(struct sup_state *st)
 	free(st->slots);
 	if (st->shared != NULL)
 		munmap(st->shared, sizeof *st->shared);
+	if (st->nofile_raised)
+		(void)setrlimit(RLIMIT_NOFILE, &st->saved_nofile);
 }
 
 /* Spawning failed half-way: release nobody, kill and reap the others. */
@@ -802,12 +888,33 @@ sup_abort_spawn(struct sup_state *st)
 	errno = saved;
 }
 
+/*
+ * The parent holds one report pipe per child: raise the soft fd limit
+ * toward the hard one if it is too low (macOS starts at 256).
+ */
+static void
+sup_raise_nofile(struct sup_state *st)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)st->n + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return;
+	st->saved_nofile = rl;
+	st->nofile_raised = 1;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ?
+	    need : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		st->nofile_raised = 0;
+}
+
 static int
 sup_setup(struct sup_state *st)
 {
 	int p[2];
 	size_t i;
 
+	sup_raise_nofile(st);
 	st->shared = mmap(NULL, sizeof *st->shared, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st->shared == MAP_FAILED) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef HAVE_SYS_PRCTL_H
@@ -61,6 +62,39 @@ fdcount_main(struct child_ctx *c, void *arg)
 	return plain_main(c, arg);
 }
 
+/* Send CHATTY_RECORDS records, then DONE: more than a pipe holds. */
+#define CHATTY_RECORDS 3000
+
+static int
+chatty_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+	int i;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	while (child_sleep_until(c, util_now_ns() + 20 * MS) == 0)
+		continue;
+	for (i = 1; i <= CHATTY_RECORDS; i++)
+		if (child_ack(c, (uint64_t)i, util_now_ns()) < 0 ||
+		    child_flush(c) < 0)
+			return 2;
+	memset(&done, 0, sizeof done);
+	(void)child_finish(c, &done);
+	return 0;
+}
+
+/* Send DONE, then take a while to exit (a loaded machine, valgrind). */
+static int
+slow_exit_main(struct child_ctx *c, void *arg)
+{
+	int rc = plain_main(c, arg);
+
+	(void)poll(NULL, 0, 700);
+	return rc;
+}
+
 struct run {
 	struct sup_options opt;
 	struct sup_spec specs[64];
@@ -71,6 +105,9 @@ struct run {
 	int64_t error_read_ns;      /* when the first ERROR record arrived */
 	int ticks;
 	int raise_on_tick;
+	int slow_records;           /* sleep in on_record: a slow parent */
+	uint64_t acks;
+	int eofs;
 };
 
 static void
@@ -81,6 +118,20 @@ on_record(void *user, int child, const struct wire_record *r)
 	(void)child;
 	if (r->h.type == WIRE_ERROR && run->error_read_ns == 0)
 		run->error_read_ns = util_now_ns();
+	if (r->h.type == WIRE_ACK) {
+		run->acks++;
+		if (run->slow_records)
+			(void)nanosleep(&(struct timespec){ 0, 300000 }, NULL);
+	}
+}
+
+static void
+on_eof(void *user, int child)
+{
+	struct run *run = user;
+
+	(void)child;
+	run->eofs++;
 }
 
 static void
@@ -109,6 +160,7 @@ run_init(struct run *run, size_t nchildren, int64_t duration_ms)
 	run->opt.ready_timeout_ns = 60000 * MS;
 	run->opt.policy = LATE_STRICT;
 	run->opt.on_record = on_record;
+	run->opt.on_eof = on_eof;
 	run->opt.on_tick = on_tick;
 	run->opt.user = run;
 	run->fl.v = run->faults;
@@ -569,6 +621,68 @@ START_TEST(test_supervisor_orphans_exit_with_pdeathsig)
 }
 END_TEST
 
+/* -------------------------------------------------------------- drain */
+
+/*
+ * A slow parent (0.3 ms per record) behind children that each leave a
+ * full pipe when they exit: draining takes seconds after the last reap,
+ * and every record must still be read, every EOF seen.
+ */
+START_TEST(test_supervisor_drains_everything_after_reap)
+{
+	struct run run;
+	size_t i;
+
+	run_init(&run, 4, 200);
+	run.slow_records = 1;
+	for (i = 0; i < 4; i++)
+		run.specs[i].main = chatty_main;
+	run_go(&run);
+	assert_no_failure(&run);
+	ck_assert_uint_eq(run.acks, 4 * CHATTY_RECORDS);
+	ck_assert_int_eq(run.eofs, 4);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+/* An inherited mask that blocks SIGCHLD must not stall the reaping. */
+START_TEST(test_supervisor_blocked_sigchld)
+{
+	struct run run;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &set, NULL), 0);
+	run_init(&run, 4, 300);
+	run_go(&run);
+	assert_no_failure(&run);
+	/* The old behaviour waited for the whole 10 s grace. */
+	ck_assert_int_lt(run.res.done_ns - run.res.deadline_ns, 5000 * MS);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+/* DONE sent but slow to exit: not hung, even with a tiny grace. */
+START_TEST(test_supervisor_slow_exit_after_done)
+{
+	struct run run;
+
+	run_init(&run, 3, 200);
+	run.opt.grace_ns = 50 * MS;
+	run.opt.kill_after_ns = 20000 * MS;
+	run.specs[1].main = slow_exit_main;
+	run_go(&run);
+	assert_no_failure(&run);
+	ck_assert(!run.res.children[1].fate.hung);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
 /* -------------------------------------------------------------- scale */
 
 START_TEST(test_supervisor_many_children)
@@ -623,6 +737,13 @@ supervisor_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_supervisor_interrupt_reaps_all);
 	tcase_add_test(tc, test_supervisor_sigterm_interrupts);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("drain");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_supervisor_drains_everything_after_reap);
+	tcase_add_test(tc, test_supervisor_blocked_sigchld);
+	tcase_add_test(tc, test_supervisor_slow_exit_after_done);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("orphans");
