@@ -313,6 +313,29 @@ fate_status(const struct classify_fate *f, struct line *l)
 	return 0;
 }
 
+/* Failures of a reaped child, in the order DESIGN.md lists them. */
+static int
+fate_reaped(const struct classify_fate *f, struct line *l)
+{
+	if (fate_status(f, l))
+		return 1;
+	if (f->t_gone != 0 && f->t_gone < f->shutdown_ns) {
+		line_add(l, "exited before the deadline (at ");
+		line_add_delta(l, "shutdown", f->t_gone, f->shutdown_ns);
+		line_add(l, ")");
+		return 1;
+	}
+	if (!f->done_seen) {
+		line_add(l, "report pipe closed without DONE");
+		return 1;
+	}
+	if (!f->done_shutdown) {
+		line_add(l, "finished before seeing shutdown");
+		return 1;
+	}
+	return 0;
+}
+
 enum verdict
 classify_fate(const struct classify_fate *f, char *reason, size_t cap)
 {
@@ -333,17 +356,7 @@ classify_fate(const struct classify_fate *f, char *reason, size_t cap)
 		}
 	} else if (!f->reaped)
 		line_add(&l, "never reaped");
-	else if (fate_status(f, &l))
-		;
-	else if (f->t_gone != 0 && f->t_gone < f->shutdown_ns) {
-		line_add(&l, "exited before the deadline (at ");
-		line_add_delta(&l, "shutdown", f->t_gone, f->shutdown_ns);
-		line_add(&l, ")");
-	} else if (!f->done_seen)
-		line_add(&l, "report pipe closed without DONE");
-	else if (!f->done_shutdown)
-		line_add(&l, "finished before seeing shutdown");
-	else
+	else if (!fate_reaped(f, &l))
 		return VERDICT_PASS;
 	return VERDICT_FAILURE;
 }

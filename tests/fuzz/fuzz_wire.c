@@ -89,6 +89,37 @@ same_record(const struct wire_record *a, const struct wire_record *b)
 	}
 }
 
+/* Field rules of wire.h, restated independently of the decoder. */
+static void
+check_fields(const struct wire_record *r)
+{
+	const struct wire_done *d = &r->u.done;
+	size_t i;
+
+	CHECK(strcmp(wire_type_name(r->h.type), "unknown") != 0);
+	switch (r->h.type) {
+	case WIRE_ERROR:
+		CHECK(strcmp(wire_op_name(r->u.error.op), "unknown") != 0);
+		CHECK(r->u.error.shutdown_seen <= 1);
+		CHECK(r->u.error.msg_len <= WIRE_MSG_MAX);
+		break;
+	case WIRE_SNAPSHOT:
+		CHECK(r->u.snapshot.integrity_ok <= 1);
+		CHECK(r->u.snapshot.rows_ok <= 1);
+		CHECK(r->u.snapshot.reserved == 0);
+		CHECK(r->u.snapshot.problem_len <= WIRE_PROBLEM_MAX);
+		break;
+	case WIRE_SNAPK:
+		CHECK(r->u.snapk.n >= 1 && r->u.snapk.n <= WIRE_SNAPK_MAX);
+		break;
+	case WIRE_DONE:
+		CHECK(d->shutdown_seen <= 1);
+		for (i = 0; i < sizeof d->pad; i++)
+			CHECK(d->pad[i] == 0);
+		break;
+	}
+}
+
 /* The promises about one accepted record of n bytes at p. */
 static void
 check_accepted(const uint8_t *p, size_t n, const struct wire_record *r)
@@ -100,6 +131,7 @@ check_accepted(const uint8_t *p, size_t n, const struct wire_record *r)
 	CHECK(n >= WIRE_HEADER_SIZE && n <= WIRE_MAX_RECORD);
 	CHECK(n == WIRE_HEADER_SIZE + (size_t)r->h.length);
 	CHECK(r->h.version == WIRE_VERSION);
+	check_fields(r);
 	if (r->h.type == WIRE_ERROR)
 		CHECK(strlen(r->u.error.message) == r->u.error.msg_len);
 	if (r->h.type == WIRE_SNAPSHOT)
