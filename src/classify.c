@@ -336,12 +336,41 @@ fate_reaped(const struct classify_fate *f, struct line *l)
 	return 0;
 }
 
+/* A sidecar's end: see classify_fate(). */
+static int
+fate_external(const struct classify_fate *f, struct line *l)
+{
+	if (f->t_gone != 0 && f->t_gone < f->shutdown_ns) {
+		line_add(l, "sidecar ended before the deadline (at ");
+		line_add_delta(l, "shutdown", f->t_gone, f->shutdown_ns);
+		line_add(l, "): ");
+		if (!fate_status(f, l))
+			line_add(l, "exited with code 0");
+		return 1;
+	}
+	/* Asked to stop: however it goes is its own business. */
+	if (f->sent_signal == SIGTERM)
+		return 0;
+	return fate_status(f, l);
+}
+
 enum verdict
 classify_fate(const struct classify_fate *f, char *reason, size_t cap)
 {
 	struct line l;
 
 	line_init(&l, reason, cap);
+	if (f->external) {
+		if (f->hung) {
+			line_add(&l, "hung: the sidecar ignored SIGTERM for the "
+			    "grace; killed with ");
+			line_add_signal(&l, f->sent_signal);
+		} else if (!f->reaped)
+			line_add(&l, "never reaped");
+		else if (!fate_external(f, &l))
+			return VERDICT_PASS;
+		return VERDICT_FAILURE;
+	}
 	if (f->malformed) {
 		line_add(&l, "protocol failure: ");
 		line_add_text(&l, f->malformed_why, strnlen(f->malformed_why,

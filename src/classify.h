@@ -38,6 +38,7 @@ struct classify_fate {
 	int     malformed;       /* a record failed to decode or was out of order */
 	char    malformed_why[96];
 	int64_t t_gone;          /* first of EOF and reap (parent clock), 0 if neither */
+	int     external;        /* a sidecar program: no protocol, stopped by SIGTERM */
 	int64_t shutdown_ns;     /* when the parent closed the shutdown pipe */
 };
 
@@ -63,7 +64,10 @@ enum verdict classify_error(const struct wire_error *e, int64_t deadline_ns,
     enum late_policy policy, char *reason, size_t cap);
 
 /*
- * Verdict for how a child ended.  VERDICT_PASS means nothing wrong.
+ * Verdict for how a child ended.  VERDICT_PASS means nothing wrong.  An
+ * external child (a sidecar) speaks no protocol: it must live until the
+ * deadline; after it, any exit it makes when asked with SIGTERM (or a
+ * clean exit on its own) is fine, while a crash or ignoring SIGTERM is not.
  * Writes a one-line reason into reason (empty on pass).
  */
 enum verdict classify_fate(const struct classify_fate *f, char *reason,

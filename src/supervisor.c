@@ -80,6 +80,9 @@ struct sup_state {
 	int64_t  all_reaped;      /* when nalive reached 0 */
 	int      nofile_raised;
 	struct rlimit saved_nofile;
+	size_t   nalive_internal; /* children alive that are not sidecars */
+	int64_t  ext_term;        /* when the sidecars got SIGTERM, 0 = not yet */
+	int      ext_killed;
 };
 
 /* The self-pipe: handlers only write the signal number to it. */
@@ -306,8 +309,11 @@ sup_child_enter(struct sup_state *st, size_t i, int report_w,
 	struct child_ctx ctx;
 	int rc;
 
-	/* Join the run's process group (the first child founds it). */
-	(void)setpgid(0, st->pgid);
+	/*
+	 * Join the run's process group (the first child founds it); a
+	 * sidecar leads its own, so its whole tree can be signalled.
+	 */
+	(void)setpgid(0, spec->external ? 0 : st->pgid);
 #if defined(HAVE_PRCTL) && defined(PR_SET_PDEATHSIG)
 	if (!st->opt->no_pdeathsig)
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -359,10 +365,18 @@ sup_spawn_one(struct sup_state *st, size_t i)
 		util_close(&rep[0]);
 		return -1;
 	}
-	if (st->pgid == 0)
-		st->pgid = pid;
 	/* Both sides call setpgid() so neither order of events races. */
-	(void)setpgid(pid, st->pgid);
+	if (st->specs[i].external) {
+		(void)setpgid(pid, pid);
+		ch->fate.external = 1;
+		ch->ready = 1;
+		ch->t_ready = util_now_ns();
+	} else {
+		if (st->pgid == 0)
+			st->pgid = pid;
+		(void)setpgid(pid, st->pgid);
+		st->nalive_internal++;
+	}
 	ch->pid = pid;
 	st->nalive++;
 	util_strlcpy(ch->name, st->specs[i].name, sizeof ch->name);
@@ -372,18 +386,27 @@ sup_spawn_one(struct sup_state *st, size_t i)
 	return 0;
 }
 
+/* Signal a sidecar's whole process group (it leads it), else the child. */
 static void
-sup_kill_all(struct sup_state *st, int sig)
+sup_signal(struct sup_child *ch, int sig)
+{
+	if (!ch->fate.external || kill(-ch->pid, sig) < 0)
+		(void)kill(ch->pid, sig);
+	ch->fate.sent_signal = sig;
+}
+
+/* Signal every live child; sidecars only if external is set. */
+static void
+sup_kill_all(struct sup_state *st, int sig, int external)
 {
 	size_t i;
 
 	for (i = 0; i < st->n; i++) {
 		struct sup_child *ch = &st->res->children[i];
 
-		if (ch->pid > 0 && !st->slots[i].gone) {
-			(void)kill(ch->pid, sig);
-			ch->fate.sent_signal = sig;
-		}
+		if (ch->pid > 0 && !st->slots[i].gone &&
+		    (external || !ch->fate.external))
+			sup_signal(ch, sig);
 	}
 }
 
@@ -395,7 +418,7 @@ sup_kill_all(struct sup_state *st, int sig)
 static size_t
 sup_reap(struct sup_state *st, int block)
 {
-	size_t i, alive = 0;
+	size_t i, alive = 0, internal = 0;
 
 	st->reap_due = 0;
 	for (i = 0; i < st->n; i++) {
@@ -411,6 +434,7 @@ sup_reap(struct sup_state *st, int block)
 		while (r < 0 && errno == EINTR);
 		if (r == 0) {
 			alive++;
+			internal += !ch->fate.external;
 			continue;
 		}
 		sl->gone = 1;
@@ -425,6 +449,7 @@ sup_reap(struct sup_state *st, int block)
 	if (alive == 0 && st->nalive != 0)
 		st->all_reaped = util_now_ns();
 	st->nalive = alive;
+	st->nalive_internal = internal;
 	return alive;
 }
 
@@ -556,7 +581,8 @@ sup_on_eof(struct sup_state *st, size_t i)
 	st->neof++;
 	st->reap_due = 1;
 	util_close(&sl->fd);
-	if (ch->fate.t_gone == 0)
+	/* A sidecar's pipe closes when it execs: only its exit counts. */
+	if (ch->fate.t_gone == 0 && !ch->fate.external)
 		ch->fate.t_gone = util_now_ns();
 	if (sl->len != 0 && !sl->broken)
 		sup_malformed(st, i, "truncated record at end of stream");
@@ -664,8 +690,10 @@ sup_all_eof(const struct sup_state *st)
 	return st->neof == st->n;
 }
 
-/* Escalate against children still alive past the grace.  Returns the next
- * time something is due, or -1. */
+/*
+ * Escalate against protocol children still alive past the grace.  Returns
+ * the next time something is due, or -1.
+ */
 static int64_t
 sup_escalate(struct sup_state *st, int64_t now)
 {
@@ -686,26 +714,79 @@ sup_escalate(struct sup_state *st, int64_t now)
 			 * A child that sent DONE is only slow to exit (a loaded
 			 * machine, valgrind): it gets until t_kill.
 			 */
-			if (st->slots[i].gone || ch->pid <= 0 || ch->fate.done_seen)
+			if (st->slots[i].gone || ch->pid <= 0 ||
+			    ch->fate.done_seen || ch->fate.external)
 				continue;
 			ch->fate.hung = 1;
-			(void)kill(ch->pid, SIGTERM);
-			ch->fate.sent_signal = SIGTERM;
+			sup_signal(ch, SIGTERM);
 		}
 	}
 	if (!st->killed && now >= t_kill) {
 		st->killed = 1;
 		for (i = 0; i < st->n; i++)
-			if (!st->slots[i].gone && st->res->children[i].pid > 0)
+			if (!st->slots[i].gone && st->res->children[i].pid > 0 &&
+			    !st->res->children[i].fate.external)
 				st->res->children[i].fate.hung = 1;
-		sup_kill_all(st, SIGKILL);
+		sup_kill_all(st, SIGKILL, 0);
 	}
 	st->reap_due = 1;
+	if (st->nalive_internal == 0)
+		return -1;
 	if (!st->termed)
 		return t_term;
 	if (!st->killed)
 		return t_kill;
 	return -1;
+}
+
+/*
+ * Sidecars stop last: SIGTERM once every protocol child is gone (the
+ * store must outlive its writers), SIGKILL a grace later.  Returns the
+ * next time something is due, or -1.
+ */
+static int64_t
+sup_escalate_external(struct sup_state *st, int64_t now)
+{
+	size_t i;
+
+	if (st->nalive == st->nalive_internal)
+		return -1;              /* no sidecar alive */
+	if (st->ext_term == 0 && (st->nalive_internal == 0 || st->killed ||
+	    st->interrupts >= 2)) {
+		st->ext_term = now;
+		for (i = 0; i < st->n; i++) {
+			struct sup_child *ch = &st->res->children[i];
+
+			if (ch->fate.external && !st->slots[i].gone)
+				sup_signal(ch, SIGTERM);
+		}
+	}
+	if (st->ext_term == 0)
+		return -1;
+	if (!st->ext_killed && (now >= st->ext_term + st->opt->grace_ns ||
+	    st->interrupts >= 2)) {
+		st->ext_killed = 1;
+		for (i = 0; i < st->n; i++) {
+			struct sup_child *ch = &st->res->children[i];
+
+			if (!ch->fate.external || st->slots[i].gone)
+				continue;
+			ch->fate.hung = 1;
+			sup_signal(ch, SIGKILL);
+		}
+	}
+	st->reap_due = 1;
+	return st->ext_killed ? -1 : st->ext_term + st->opt->grace_ns;
+}
+
+static int64_t
+sup_earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
 }
 
 /*
@@ -751,7 +832,8 @@ sup_step(struct sup_state *st, int64_t now, int64_t *wake)
 		break;
 	case SUP_DRAIN:
 		if (st->nalive > 0) {
-			*wake = sup_escalate(st, now);
+			*wake = sup_earliest(sup_escalate(st, now),
+			    sup_escalate_external(st, now));
 			break;
 		}
 		if (sup_all_eof(st))
@@ -883,7 +965,7 @@ sup_abort_spawn(struct sup_state *st)
 	int saved = errno;
 
 	util_close(&st->start_w);       /* EOF with start_ns == 0: leave */
-	sup_kill_all(st, SIGKILL);
+	sup_kill_all(st, SIGKILL, 1);
 	(void)sup_reap(st, 1);
 	errno = saved;
 }

@@ -32,6 +32,13 @@ struct sup_spec {
 	int   fault_index;          /* worker index, or FAULT_CHILD_VALIDATOR */
 	int (*main)(struct child_ctx *ctx, void *arg);
 	void *arg;
+	/*
+	 * An external child (a sidecar): main execs a program that speaks no
+	 * protocol.  It is ready at once, runs in a process group of its own,
+	 * gets SIGTERM (to the group) once every other child is gone and
+	 * SIGKILL a grace later; only its wait status judges it.
+	 */
+	int   external;
 };
 
 struct sup_options {

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,15 @@ slow_exit_main(struct child_ctx *c, void *arg)
 
 	(void)poll(NULL, 0, 700);
 	return rc;
+}
+
+/* A sidecar: exec the shell command in arg (its stdout/stderr: ours). */
+static int
+sidecar_main(struct child_ctx *c, void *arg)
+{
+	(void)c;
+	execl("/bin/sh", "sh", "-c", (const char *)arg, (char *)NULL);
+	return 127;
 }
 
 struct run {
@@ -683,6 +693,89 @@ START_TEST(test_supervisor_slow_exit_after_done)
 }
 END_TEST
 
+/* ----------------------------------------------------------- sidecars */
+
+static void
+add_sidecar(struct run *run, const char *cmd)
+{
+	struct sup_spec *sp = &run->specs[run->nspecs++];
+
+	snprintf(sp->name, sizeof sp->name, "store");
+	sp->fault_index = -100;
+	sp->main = sidecar_main;
+	sp->arg = (void *)(uintptr_t)cmd;
+	sp->external = 1;
+}
+
+/* A sidecar and its own child live to the end, then go on SIGTERM. */
+START_TEST(test_supervisor_sidecar_stopped_after_workers)
+{
+	struct run run;
+	const struct sup_child *sc;
+
+	int64_t t0;
+
+#if defined(HAVE_PRCTL) && defined(PR_SET_CHILD_SUBREAPER)
+	/* The background sleep's orphan comes to us, to be reaped here. */
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+#endif
+	run_init(&run, 2, 300);
+	add_sidecar(&run, "sleep 60 & exec sleep 60");
+	run_go(&run);
+	assert_no_failure(&run);
+	sc = &run.res.children[2];
+	ck_assert(sc->fate.reaped);
+	ck_assert_int_eq(sc->fate.sent_signal, SIGTERM);
+	/* SIGTERM went to its whole group: the background sleep goes too. */
+	t0 = util_now_ns();
+	for (;;) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			continue;
+		if (kill(-sc->pid, 0) < 0 && errno == ESRCH)
+			break;
+		ck_assert_msg(util_now_ns() - t0 < 5000 * MS,
+		    "the sidecar's background child survived SIGTERM");
+		(void)poll(NULL, 0, 10);
+	}
+	ck_assert_int_lt(run.res.done_ns - run.res.deadline_ns, 5000 * MS);
+	/* Workers went before the sidecar. */
+	ck_assert_int_le(run.res.children[0].t_reaped, sc->t_reaped);
+	ck_assert_int_le(run.res.children[1].t_reaped, sc->t_reaped);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_sidecar_early_exit_fails)
+{
+	struct run run;
+
+	run_init(&run, 2, 2000);
+	add_sidecar(&run, "exit 3");
+	run_go(&run);
+	assert_one_failure(&run, 2, "sidecar ended before the deadline");
+	assert_one_failure(&run, 2, "code 3");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_sidecar_ignoring_sigterm_is_killed)
+{
+	struct run run;
+
+	run_init(&run, 1, 300);
+	run.opt.grace_ns = 300 * MS;
+	add_sidecar(&run, "trap '' TERM; sleep 60");
+	run_go(&run);
+	assert_one_failure(&run, 1, "ignored SIGTERM");
+	ck_assert(run.res.children[1].fate.hung);
+	ck_assert_int_eq(WTERMSIG(run.res.children[1].fate.status), SIGKILL);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
 /* -------------------------------------------------------------- scale */
 
 START_TEST(test_supervisor_many_children)
@@ -744,6 +837,13 @@ supervisor_suite(void)
 	tcase_add_test(tc, test_supervisor_drains_everything_after_reap);
 	tcase_add_test(tc, test_supervisor_blocked_sigchld);
 	tcase_add_test(tc, test_supervisor_slow_exit_after_done);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sidecar");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_supervisor_sidecar_stopped_after_workers);
+	tcase_add_test(tc, test_supervisor_sidecar_early_exit_fails);
+	tcase_add_test(tc, test_supervisor_sidecar_ignoring_sigterm_is_killed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("orphans");
