@@ -49,6 +49,7 @@ struct ledger_snap {
 
 struct ledger {
 	int                   nworkers;
+	int64_t               max_lag;  /* a copy may miss this much history */
 	struct ledger_worker *w;
 	struct ledger_snap   *snaps;
 	size_t                nsnaps, capsnaps;
@@ -285,15 +286,16 @@ ledger_judge(struct ledger *l, size_t si, int w, ledger_fail_fn fail,
 	struct ledger_worker *wk = &l->w[w];
 	const struct ledger_snap *s = &l->snaps[si];
 	char reason[LEDGER_REASON_MAX], range[48], ago[32];
-	size_t i = ledger_before(wk, s->t_begin), found = 0;
+	size_t i = ledger_before(wk, s->t_begin - l->max_lag), found = 0;
 
 	if (i + 1 > wk->off && s->k[w] < wk->hist[i].seq) {
 		ledger_range(s->k[w], range, sizeof range);
 		ledger_ago(s->t_begin - wk->hist[i].t_commit, ago, sizeof ago);
 		snprintf(reason, sizeof reason, "snapshot %" PRIu32 ": w%d "
 		    "acknowledged seq %" PRIu64 " (committed %s before the "
-		    "snapshot began) but the snapshot holds %s", s->index, w,
-		    wk->hist[i].seq, ago, range);
+		    "snapshot began%s) but the snapshot holds %s", s->index, w,
+		    wk->hist[i].seq, ago, l->max_lag > 0 ?
+		    ", beyond the allowed lag" : "", range);
 		found += ledger_report(fail, user, w, s->index, reason);
 	}
 	if (si > 0 && s->k[w] < l->snaps[si - 1].k[w]) {
@@ -318,9 +320,15 @@ ledger_prune(struct ledger *l, int w)
 
 	if (wk->judged == 0)
 		return;
-	i = ledger_before(wk, l->snaps[wk->judged - 1].t_begin);
+	i = ledger_before(wk, l->snaps[wk->judged - 1].t_begin - l->max_lag);
 	if (i + 1 > wk->off)
 		wk->off = i;
+}
+
+void
+ledger_set_max_lag(struct ledger *l, int64_t max_lag_ns)
+{
+	l->max_lag = max_lag_ns > 0 ? max_lag_ns : 0;
 }
 
 void
@@ -330,12 +338,13 @@ ledger_horizon(struct ledger *l, int64_t t)
 
 	for (w = 0; w < l->nworkers; w++) {
 		struct ledger_worker *wk = &l->w[w];
-		int64_t limit = t;
+		int64_t limit = t - l->max_lag;
 		size_t i;
 
 		/* A snapshot still to be judged may need what lies before t. */
-		if (wk->judged < l->nsnaps && l->snaps[wk->judged].t_begin < limit)
-			limit = l->snaps[wk->judged].t_begin;
+		if (wk->judged < l->nsnaps &&
+		    l->snaps[wk->judged].t_begin - l->max_lag < limit)
+			limit = l->snaps[wk->judged].t_begin - l->max_lag;
 		i = ledger_before(wk, limit);
 		if (i + 1 > wk->off)
 			wk->off = i;

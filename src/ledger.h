@@ -70,6 +70,13 @@ size_t ledger_check_final(struct ledger *l, const uint64_t *k, int nworkers,
     ledger_fail_fn fail, void *user);
 
 /*
+ * A restored copy may lag the live database (an asynchronous replica):
+ * only rows acknowledged before t_begin - max_lag_ns must be present.
+ * Gap-free prefixes and "never shrinks" still hold.  Default 0 (strict).
+ */
+void ledger_set_max_lag(struct ledger *l, int64_t max_lag_ns);
+
+/*
  * Promise that no snapshot still to come begins before t (for example the
  * validator is off): ACK history older than t is dropped, so memory stays
  * bounded without snapshots.  Snapshots already queued are respected.

@@ -522,6 +522,38 @@ START_TEST(test_ledger_horizon_bounds_history)
 }
 END_TEST
 
+/*
+ * With a max lag, a copy may miss what was acknowledged within the lag
+ * before it began, never what came earlier; shrinking still fails.
+ */
+START_TEST(test_ledger_max_lag)
+{
+	struct ledger *l = make(2);
+	uint64_t seq;
+
+	ledger_set_max_lag(l, 100000);
+	for (seq = 1; seq <= 1000; seq++) {
+		ck_assert_int_eq(ledger_ack(l, 0, seq, (int64_t)seq * 1000), 0);
+		ck_assert_int_eq(ledger_ack(l, 1, seq, (int64_t)seq * 1000), 0);
+	}
+	ledger_seen(l, 0, 2000000);
+	ledger_seen(l, 1, 2000000);
+	/*
+	 * Began at t = 500500: rows committed before 400500 (seq <= 400)
+	 * must be there.  w0 holds 1..400: fine.  w1 holds 1..399: lost.
+	 */
+	snap(l, 1, 500500, 400, 399);
+	ck_assert_uint_eq(evaluate(l, 0), 1);
+	ck_assert_int_eq(fails.worker[0], 1);
+	ck_assert_msg(strstr(fails.reason[0], "acknowledged seq 400") != NULL,
+	    "%s", fails.reason[0]);
+	/* Later, lagging further behind than before: a shrink. */
+	snap(l, 2, 600500, 390, 500);
+	ck_assert_uint_eq(evaluate(l, 0), 2);
+	ledger_free(l);
+}
+END_TEST
+
 static Suite *
 ledger_suite(void)
 {
@@ -560,6 +592,7 @@ ledger_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ledger_prune_bounded);
 	tcase_add_test(tc, test_ledger_horizon_bounds_history);
+	tcase_add_test(tc, test_ledger_max_lag);
 	suite_add_tcase(s, tc);
 	return s;
 }
