@@ -7,19 +7,26 @@
  * The first bad value stops parsing with one line naming the variable or
  * flag and what it accepts.  It also writes the --help text, the
  * --print-config listing and the reproduction command line.  It never reads
- * the process environment itself (the caller passes envp), never touches
- * the disk and never exits.  The --fault spec is only checked here, by
- * fault_parse(); its meaning lives in fault.c.
+ * the process environment itself (the caller passes envp), never writes
+ * to the disk and never exits.  The --fault spec is only checked here, by
+ * fault_parse(); its meaning lives in fault.c.  Shell commands (--store-cmd,
+ * --restore-cmd) are checked without running them: placeholders are known
+ * and the program can be found (the only file-system reads, stat and
+ * access); starting them and expanding their placeholders is for the
+ * scenario, with config_expand_command().
  */
 #include "autoconf.h"
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fault.h"
 #include "util.h"
@@ -34,10 +41,12 @@
 #define ENV_PREFIX	"SQLSTORM_"
 #define NAME_MAX_LEN	64	/* longer names are never "close" to a knob */
 #define SHOW_MAX	48	/* bytes of a bad value quoted in an error */
+#define DEFAULT_PATH	"/usr/bin:/bin"	/* when envp has no PATH */
+#define BLANKS		" \t\n"
 
 enum knob_type {
 	KNOB_DURATION, KNOB_INT, KNOB_SEED, KNOB_BOOL, KNOB_ENUM, KNOB_PATH,
-	KNOB_FAULT
+	KNOB_FAULT, KNOB_CMD
 };
 
 struct knob {
@@ -86,8 +95,9 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	[CONFIG_VALIDATE_EVERY] = { "validate-every", "DURATION",
 	    KNOB_DURATION, 0, NS_H, NULL, NULL,
 	    "snapshot and validate this often (0 = final check only)" },
-	[CONFIG_GRACE] = { "grace", "DURATION", KNOB_DURATION, 0, NS_H,
-	    NULL, NULL,
+	/* At 0 every child would be killed before it could exit. */
+	[CONFIG_GRACE] = { "grace", "DURATION", KNOB_DURATION, 100 * NS_MS,
+	    NS_H, NULL, NULL,
 	    "time children get after the deadline before SIGTERM/SIGKILL" },
 	[CONFIG_BUSY_TIMEOUT] = { "busy-timeout", "DURATION", KNOB_DURATION,
 	    0, NS_H, NULL, NULL,
@@ -116,7 +126,41 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    "no summary or progress line" },
 	[CONFIG_FAULT] = { "fault", "SPEC", KNOB_FAULT, 0, 0, NULL, "none",
 	    "inject faults (grammar below)" },
+	[CONFIG_REPEAT] = { "repeat", "N", KNOB_INT, 1, 1000000, NULL, "1",
+	    "run the whole scenario N times" },
+	[CONFIG_UNTIL_FAIL] = { "until-fail", NULL, KNOB_BOOL, 0, 1, NULL,
+	    NULL, "repeat until a run fails (at most --repeat N times)" },
+	[CONFIG_STORE_CMD] = { "store-cmd", "CMD", KNOB_CMD, 0, 0, NULL,
+	    "none", "sidecar store process to run alongside ({db})" },
+	[CONFIG_RESTORE_CMD] = { "restore-cmd", "CMD", KNOB_CMD, 0, 0, NULL,
+	    "none", "restore a copy instead of snapshotting ({db}, {output})" },
+	[CONFIG_RESTORE_TIMEOUT] = { "restore-timeout", "DURATION",
+	    KNOB_DURATION, 100 * NS_MS, NS_H, NULL, NULL,
+	    "how long one --restore-cmd may run" },
+	[CONFIG_MAX_LAG] = { "max-lag", "DURATION", KNOB_DURATION, 0, NS_H,
+	    NULL, NULL, "how far a restored copy may lag behind the ACKs" },
 };
+
+/* Words /bin/sh runs itself: a command starting with one needs no PATH. */
+static const char *const sh_builtins[] = {
+	/* Special builtins. */
+	":", ".", "break", "continue", "eval", "exec", "exit", "export",
+	"readonly", "return", "set", "shift", "times", "trap", "unset",
+	/* Regular builtins of dash, bash and ksh. */
+	"alias", "bg", "cd", "command", "echo", "false", "fc", "fg",
+	"getopts", "hash", "jobs", "kill", "printf", "pwd", "read", "test",
+	"[", "true", "type", "ulimit", "umask", "unalias", "wait",
+	/* Reserved words. */
+	"!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi",
+	"for", "if", "in", "then", "until", "while",
+	NULL
+};
+
+/*
+ * Characters that make a first word mean something only a shell can tell
+ * (quotes, expansions, globs, redirections, separators, comments).
+ */
+static const char sh_special[] = "'\"\\$`()*?[]{}~#;|&<>";
 
 void
 config_defaults(struct config *cfg)
@@ -134,6 +178,8 @@ config_defaults(struct config *cfg)
 	cfg->journal = CONFIG_JOURNAL_WAL;
 	cfg->sync = CONFIG_SYNC_NORMAL;
 	cfg->late_errors = LATE_STRICT;
+	cfg->repeat = 1;
+	cfg->restore_timeout_ns = 60 * NS_S;
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		cfg->source[i] = CONFIG_SRC_DEFAULT;
 }
@@ -145,7 +191,10 @@ config_free(struct config *cfg)
 	free(cfg->json);
 	free(cfg->junit);
 	free(cfg->fault);
+	free(cfg->store_cmd);
+	free(cfg->restore_cmd);
 	cfg->db = cfg->json = cfg->junit = cfg->fault = NULL;
+	cfg->store_cmd = cfg->restore_cmd = NULL;
 }
 
 /* ------------------------------------------------------------ names */
@@ -374,6 +423,9 @@ describe(const struct knob *k, char *buf, size_t cap)
 	case KNOB_FAULT:
 		snprintf(buf, cap, "a fault spec (see --help)");
 		break;
+	case KNOB_CMD:
+		snprintf(buf, cap, "a shell command");
+		break;
 	}
 }
 
@@ -416,6 +468,19 @@ knob_parse(const struct knob *k, const char *who, const char *text,
 	case KNOB_FAULT:
 		/* An empty fault spec means "no faults", as in fault.h. */
 		if (*text != '\0' && (v->s = strdup(text)) == NULL) {
+			set_err(err, errlen, "%s: out of memory", who);
+			return -1;
+		}
+		ok = 1;
+		break;
+	case KNOB_CMD:
+		/* What it runs is checked after all layers (check_commands). */
+		if (text[strspn(text, BLANKS)] == '\0') {
+			set_err(err, errlen, "%s: the command must not be "
+			    "empty", who);
+			return -1;
+		}
+		if ((v->s = strdup(text)) == NULL) {
 			set_err(err, errlen, "%s: out of memory", who);
 			return -1;
 		}
@@ -466,6 +531,15 @@ knob_store(struct config *cfg, enum config_key key,
 	case CONFIG_TAP: cfg->tap = (int)v->i; break;
 	case CONFIG_QUIET: cfg->quiet = (int)v->i; break;
 	case CONFIG_FAULT: store_string(&cfg->fault, v->s); break;
+	case CONFIG_REPEAT:
+		cfg->repeat = (int)v->i;
+		cfg->repeat_set = 1;
+		break;
+	case CONFIG_UNTIL_FAIL: cfg->until_fail = (int)v->i; break;
+	case CONFIG_STORE_CMD: store_string(&cfg->store_cmd, v->s); break;
+	case CONFIG_RESTORE_CMD: store_string(&cfg->restore_cmd, v->s); break;
+	case CONFIG_RESTORE_TIMEOUT: cfg->restore_timeout_ns = v->i; break;
+	case CONFIG_MAX_LAG: cfg->max_lag_ns = v->i; break;
 	case CONFIG_NKEYS: break;
 	}
 	cfg->source[key] = src;
@@ -508,6 +582,20 @@ knob_text(const struct config *cfg, enum config_key key, char *buf,
 	case CONFIG_TAP: return cfg->tap ? "yes" : "no";
 	case CONFIG_QUIET: return cfg->quiet ? "yes" : "no";
 	case CONFIG_FAULT: return cfg->fault;
+	case CONFIG_REPEAT:
+		/* Unset reads apart from 1: with --until-fail it means no cap. */
+		if (!cfg->repeat_set)
+			return NULL;
+		snprintf(buf, cap, "%d", cfg->repeat);
+		break;
+	case CONFIG_UNTIL_FAIL: return cfg->until_fail ? "yes" : "no";
+	case CONFIG_STORE_CMD: return cfg->store_cmd;
+	case CONFIG_RESTORE_CMD: return cfg->restore_cmd;
+	case CONFIG_RESTORE_TIMEOUT:
+		config_format_duration(cfg->restore_timeout_ns, buf, cap);
+		break;
+	case CONFIG_MAX_LAG:
+		config_format_duration(cfg->max_lag_ns, buf, cap); break;
 	case CONFIG_NKEYS: return NULL;
 	}
 	return buf;
@@ -680,6 +768,14 @@ apply_env(struct config *cfg, char **envp, FILE *warn, char *err,
 		knob_env(&knobs[i], env, sizeof(env));
 		if ((text = env_find(envp, env)) == NULL)
 			continue;
+		/*
+		 * An empty command variable reads as unset, as an empty
+		 * SQLSTORM_FAULT means no faults: "VAR= make check" is how a
+		 * shell unsets it for one command.  An explicit empty flag is
+		 * still an error (knob_parse).
+		 */
+		if (knobs[i].type == KNOB_CMD && *text == '\0')
+			continue;
 		if (knob_parse(&knobs[i], env, text, &v, err, errlen) == -1)
 			return -1;
 		knob_store(cfg, (enum config_key)i, &v, CONFIG_SRC_ENV);
@@ -836,6 +932,282 @@ apply_flags(struct config *cfg, int argc, char **argv,
 	return 0;
 }
 
+/* ------------------------------------------------------------ commands */
+
+/*
+ * The length of the placeholder that starts at s[i] ("{db}" is 4), or 0 if
+ * none does.  A placeholder is a name in braces; "${name}" is the shell's
+ * own expansion and "{}" or "{ print }" are plain shell text.
+ */
+static size_t
+placeholder_len(const char *s, size_t i)
+{
+	size_t n;
+
+	if (s[i] != '{' || (i > 0 && s[i - 1] == '$'))
+		return 0;
+	if (!isalpha((unsigned char)s[i + 1]) && s[i + 1] != '_')
+		return 0;
+	for (n = 2; isalnum((unsigned char)s[i + n]) || s[i + n] == '_'; n++)
+		continue;
+	return s[i + n] == '}' ? n + 1 : 0;
+}
+
+static int
+is_placeholder(const char *s, size_t len, const char *name)
+{
+	return strlen(name) == len && strncmp(s, name, len) == 0;
+}
+
+static int
+has_placeholder(const char *cmd, const char *name)
+{
+	size_t i, len;
+
+	for (i = 0; cmd[i] != '\0'; i++)
+		if ((len = placeholder_len(cmd, i)) > 0 &&
+		    is_placeholder(cmd + i, len, name))
+			return 1;
+	return 0;
+}
+
+static int
+check_placeholders(const char *cmd, char *err, size_t errlen)
+{
+	char name[SHOW_MAX + 8], shown[SHOW_MAX + 8];
+	size_t i, len;
+
+	for (i = 0; cmd[i] != '\0'; i++) {
+		if ((len = placeholder_len(cmd, i)) == 0 ||
+		    is_placeholder(cmd + i, len, "{db}") ||
+		    is_placeholder(cmd + i, len, "{output}"))
+			continue;
+		util_strlcpy(name, cmd + i, len + 1 < sizeof(name) ?
+		    len + 1 : sizeof(name));
+		set_err(err, errlen, "unknown placeholder %s (the "
+		    "placeholders are {db} and {output})",
+		    show(name, shown, sizeof(shown)));
+		return -1;
+	}
+	return 0;
+}
+
+/* NAME=value: a shell assignment that precedes the command word. */
+static int
+is_assignment(const char *word)
+{
+	size_t n;
+
+	if (!isalpha((unsigned char)word[0]) && word[0] != '_')
+		return 0;
+	for (n = 1; isalnum((unsigned char)word[n]) || word[n] == '_'; n++)
+		continue;
+	return word[n] == '=';
+}
+
+/* Case matters here: "EXEC" is a program name to the shell. */
+static int
+is_builtin(const char *word)
+{
+	size_t i;
+
+	for (i = 0; sh_builtins[i] != NULL; i++)
+		if (strcmp(sh_builtins[i], word) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Copy the word of cmd that names the program into a malloc'd *word, or
+ * set *word to NULL when there is nothing a shell-less check can judge:
+ * a builtin or keyword, quotes or expansions, or assignments alone.
+ * Returns 0, or -1 when out of memory.
+ */
+static int
+command_word(const char *cmd, char **word)
+{
+	const char *p = cmd;
+	size_t len;
+	char *w;
+
+	*word = NULL;
+	for (;;) {
+		p += strspn(p, BLANKS);
+		if ((len = strcspn(p, BLANKS)) == 0)
+			return 0;
+		if ((w = malloc(len + 1)) == NULL)
+			return -1;
+		memcpy(w, p, len);
+		w[len] = '\0';
+		if (is_builtin(w) || strpbrk(w, sh_special) != NULL) {
+			free(w);
+			return 0;
+		}
+		if (!is_assignment(w)) {
+			*word = w;
+			return 0;
+		}
+		free(w);
+		p += len;
+	}
+}
+
+/* 0 if path is a file we may execute, else -1 with errno. */
+static int
+check_executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	return access(path, X_OK);
+}
+
+/* Look for word in each directory of path; an empty entry means ".". */
+static int
+find_in_path(const char *word, const char *path)
+{
+	const char *dir = path;
+	size_t len;
+	char *full;
+	int found = 0;
+
+	for (;;) {
+		len = strcspn(dir, ":");
+		if ((full = malloc(len + strlen(word) + 3)) == NULL)
+			return -1;
+		if (len == 0)
+			snprintf(full, len + strlen(word) + 3, "./%s", word);
+		else
+			snprintf(full, len + strlen(word) + 3, "%.*s/%s",
+			    (int)len, dir, word);
+		found = check_executable(full) == 0;
+		free(full);
+		if (found || dir[len] == '\0')
+			break;
+		dir += len + 1;
+	}
+	return found;
+}
+
+int
+config_check_command(const char *cmd, char **envp, char *err, size_t errlen)
+{
+	char shown[SHOW_MAX + 8], *word = NULL;
+	const char *path;
+	int rc = -1, found;
+
+	if (cmd == NULL || cmd[strspn(cmd, BLANKS)] == '\0') {
+		set_err(err, errlen, "the command must not be empty");
+		return -1;
+	}
+	if (check_placeholders(cmd, err, errlen) == -1)
+		return -1;
+	if (command_word(cmd, &word) == -1) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (word == NULL)
+		return 0;
+	show(word, shown, sizeof(shown));
+	if (strchr(word, '/') != NULL) {
+		if (check_executable(word) == 0)
+			rc = 0;
+		else
+			set_err(err, errlen, "cannot run '%s': %s", shown,
+			    strerror(errno));
+		goto done;
+	}
+	if ((path = env_find(envp, "PATH")) == NULL)
+		path = DEFAULT_PATH;
+	if ((found = find_in_path(word, path)) == 1)
+		rc = 0;
+	else if (found == -1)
+		set_err(err, errlen, "out of memory");
+	else
+		set_err(err, errlen, "cannot run '%s': not found in PATH",
+		    shown);
+done:
+	free(word);
+	return rc;
+}
+
+/*
+ * Append cmd with placeholders expanded to out (when not NULL) and return
+ * the length of the result, so one pass measures and the next writes.
+ */
+static size_t
+expand(const char *cmd, const char *db, const char *output, char *out)
+{
+	const char *val;
+	size_t i, j, len, n = 0;
+
+	for (i = 0; cmd[i] != '\0'; i += len) {
+		len = placeholder_len(cmd, i);
+		val = NULL;
+		if (len > 0 && is_placeholder(cmd + i, len, "{db}"))
+			val = db;
+		else if (len > 0 && is_placeholder(cmd + i, len, "{output}"))
+			val = output;
+		if (val == NULL) {
+			len = len > 0 ? len : 1;
+			if (out != NULL)
+				memcpy(out + n, cmd + i, len);
+			n += len;
+			continue;
+		}
+		if (out != NULL)
+			out[n] = '\'';
+		n++;
+		for (j = 0; val[j] != '\0'; j++) {
+			/* A quote cannot be escaped inside quotes. */
+			if (val[j] == '\'') {
+				if (out != NULL)
+					memcpy(out + n, "'\\''", 4);
+				n += 4;
+			} else {
+				if (out != NULL)
+					out[n] = val[j];
+				n++;
+			}
+		}
+		if (out != NULL)
+			out[n] = '\'';
+		n++;
+	}
+	if (out != NULL)
+		out[n] = '\0';
+	return n;
+}
+
+char *
+config_expand_command(const char *cmd, const char *db, const char *output)
+{
+	char *out;
+
+	if ((out = malloc(expand(cmd, db, output, NULL) + 1)) == NULL)
+		return NULL;
+	expand(cmd, db, output, out);
+	return out;
+}
+
+/* ------------------------------------------------------------ after layers */
+
+/* The flag or variable that set key, for errors found after all layers. */
+static void
+knob_who(const struct config *cfg, enum config_key key, char *buf,
+    size_t cap)
+{
+	if (cfg->source[key] == CONFIG_SRC_ENV)
+		knob_env(&knobs[key], buf, cap);
+	else
+		snprintf(buf, cap, "--%s", knobs[key].flag);
+}
+
 /* The fault spec depends on --workers, so it is checked last. */
 static int
 check_fault(const struct config *cfg, char *err, size_t errlen)
@@ -851,12 +1223,40 @@ check_fault(const struct config *cfg, char *err, size_t errlen)
 		fault_free(&list);
 		return 0;
 	}
-	if (cfg->source[CONFIG_FAULT] == CONFIG_SRC_ENV)
-		knob_env(&knobs[CONFIG_FAULT], who, sizeof(who));
-	else
-		snprintf(who, sizeof(who), "--fault");
+	knob_who(cfg, CONFIG_FAULT, who, sizeof(who));
 	set_err(err, errlen, "%s: %s", who,
 	    ferr[0] != '\0' ? ferr : "invalid fault spec (see --help)");
+	return -1;
+}
+
+/*
+ * A command is checked once its final value is known, against the PATH of
+ * envp.  A restore command must say where the copy goes; that is checked
+ * before the program is looked for, since it is a typo the user can fix
+ * on any machine.
+ */
+static int
+check_command(const struct config *cfg, enum config_key key,
+    const char *cmd, char **envp, char *err, size_t errlen)
+{
+	char cerr[CONFIG_ERR_MAX], who[NAME_MAX_LEN + 16];
+	char shown[SHOW_MAX + 8];
+
+	if (cmd == NULL)
+		return 0;
+	knob_who(cfg, key, who, sizeof(who));
+	cerr[0] = '\0';
+	if (check_placeholders(cmd, cerr, sizeof(cerr)) == 0 &&
+	    key == CONFIG_RESTORE_CMD && !has_placeholder(cmd, "{output}")) {
+		set_err(err, errlen, "%s: '%s' has no {output} placeholder "
+		    "(the validator needs to know where the copy goes)", who,
+		    show(cmd, shown, sizeof(shown)));
+		return -1;
+	}
+	if (cerr[0] == '\0' && config_check_command(cmd, envp, cerr,
+	    sizeof(cerr)) == 0)
+		return 0;
+	set_err(err, errlen, "%s: %s", who, cerr);
 	return -1;
 }
 
@@ -872,7 +1272,13 @@ config_parse(struct config *cfg, int argc, char **argv, char **envp,
 		return -1;
 	if (*action == CONFIG_HELP || *action == CONFIG_VERSION)
 		return 0;
-	return check_fault(cfg, err, errlen);
+	if (check_fault(cfg, err, errlen) == -1 ||
+	    check_command(cfg, CONFIG_STORE_CMD, cfg->store_cmd, envp, err,
+	    errlen) == -1 ||
+	    check_command(cfg, CONFIG_RESTORE_CMD, cfg->restore_cmd, envp, err,
+	    errlen) == -1)
+		return -1;
+	return 0;
 }
 
 /* ------------------------------------------------------------ output */
@@ -935,6 +1341,10 @@ static const char usage_tail[] =
 "  /deferred holds an error's record back until the child saw shutdown.\n"
 "  Example: --fault w0:crash@500ms,validator:hang@deadline\n"
 "\n"
+"Commands (--store-cmd, --restore-cmd) run through /bin/sh -c, with {db}\n"
+"and {output} replaced by single-quoted paths: write them bare, unquoted.\n"
+"An empty SQLSTORM_*_CMD variable means none.\n"
+"\n"
 "Exit status: 0 pass, 1 fail, 77 skip, 99 hard error (bad usage, setup).\n";
 
 /* The accepted range in --help's terse form: "1..1024", "wal|delete". */
@@ -966,6 +1376,7 @@ range_short(const struct knob *k, char *buf, size_t cap)
 	case KNOB_BOOL:
 	case KNOB_PATH:
 	case KNOB_FAULT:
+	case KNOB_CMD:
 		break;
 	}
 }

@@ -5,7 +5,9 @@
  * each layer overriding the one before.  Every value is parsed strictly
  * (units, ranges, trailing garbage, overflow); the first bad value stops
  * parsing with a one-line message naming the variable or flag.  This module
- * never touches the disk and never exits: main.c decides what to do.
+ * never writes to the disk and never exits: main.c decides what to do.  It
+ * only looks at files (stat, access) to check that a shell command's
+ * program exists; it never runs one.
  */
 #ifndef SQLSTORM_CONFIG_H
 #define SQLSTORM_CONFIG_H
@@ -42,7 +44,9 @@ enum config_key {
 	CONFIG_VALIDATE_EVERY, CONFIG_GRACE, CONFIG_BUSY_TIMEOUT, CONFIG_DB,
 	CONFIG_KEEP, CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
 	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP,
-	CONFIG_QUIET, CONFIG_FAULT,
+	CONFIG_QUIET, CONFIG_FAULT, CONFIG_REPEAT, CONFIG_UNTIL_FAIL,
+	CONFIG_STORE_CMD, CONFIG_RESTORE_CMD, CONFIG_RESTORE_TIMEOUT,
+	CONFIG_MAX_LAG,
 	CONFIG_NKEYS
 };
 
@@ -52,7 +56,7 @@ struct config {
 	int64_t interval_ns;        /* 0 .. 1h,     default 10ms (0 = flat out) */
 	int     batch;              /* 1 .. 100000, default 1 row per commit */
 	int64_t validate_every_ns;  /* 0 .. 1h,     default 500ms (0 = final only) */
-	int64_t grace_ns;           /* 0 .. 1h,     default 2s */
+	int64_t grace_ns;           /* 100ms .. 1h, default 10s */
 	int64_t busy_timeout_ns;    /* 0 .. 1h,     default 5s */
 	char   *db;                 /* NULL = a fresh temporary directory */
 	int     keep;               /* keep the run directory */
@@ -66,6 +70,13 @@ struct config {
 	int     tap;
 	int     quiet;
 	char   *fault;              /* NULL = no faults; see fault.h */
+	int     repeat;             /* 1 .. 1000000, default 1 run */
+	int     repeat_set;         /* 0: --until-fail has no cap */
+	int     until_fail;         /* repeat until a run fails */
+	char   *store_cmd;          /* NULL = no sidecar; {db} */
+	char   *restore_cmd;        /* NULL = built-in; {db}, {output} */
+	int64_t restore_timeout_ns; /* 100ms .. 1h, default 60s */
+	int64_t max_lag_ns;         /* 0 .. 1h,     default 0 */
 	enum config_source source[CONFIG_NKEYS];
 };
 
@@ -106,6 +117,35 @@ void config_format_duration(int64_t ns, char *buf, size_t cap);
 const char *config_journal_name(enum config_journal j);
 const char *config_sync_name(enum config_sync s);
 const char *config_late_name(enum late_policy p);
+
+/*
+ * Check that cmd, a command for /bin/sh -c such as --store-cmd, can be
+ * started: it is not empty or blank; every placeholder in it is {db} or
+ * {output} (a placeholder is a name in braces, "{out}", not preceded by
+ * '$', so "${HOME}", "{}" and "{ print }" are left alone); and its first
+ * word, after any leading NAME=value assignments, is a shell builtin or
+ * keyword, an executable file if it contains '/', or an executable file in
+ * a directory of the PATH found in envp ("/usr/bin:/bin" when envp has
+ * none).  A first word that starts with a quote, '~' or '#', or holds a
+ * shell metacharacter ($ ` ( ) ; | & < > \ * ? { and the like) cannot be
+ * judged without a shell and is accepted.  Returns 0, or -1 with a
+ * one-line message in err that does not name the flag (the caller
+ * prefixes it), e.g. "cannot run 'frob': not found in PATH".  Reads the
+ * file system (stat, access), never runs anything.
+ */
+int config_check_command(const char *cmd, char **envp, char *err,
+    size_t errlen);
+
+/*
+ * Return a malloc'd copy of cmd with every {db} replaced by db and every
+ * {output} by output, each single-quoted for /bin/sh (a ' inside is
+ * written '\'').  A NULL db or output leaves its placeholder as it is.
+ * Placeholders are found as config_check_command() finds them, so "${db}"
+ * is the shell's, not ours.  Write placeholders bare, not inside quotes:
+ * the value brings its own.  Returns NULL with errno ENOMEM on failure.
+ */
+char *config_expand_command(const char *cmd, const char *db,
+    const char *output);
 
 /*
  * Write the flags that reproduce cfg (every non-default value, and the

@@ -7,6 +7,7 @@
 #ifndef SQLSTORM_REPORT_H
 #define SQLSTORM_REPORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -55,6 +56,10 @@ struct report {
 	char     journal_mode[32];
 	char     fs_type[64];
 	char     repro[2048];
+	/* Progress line state (report_progress()), zeroed by report_init(). */
+	int      progress_tty;              /* 0 unknown, 1 terminal, -1 not */
+	int64_t  progress_ns;               /* last redraw, 0 = never */
+	size_t   progress_len;              /* characters on screen now */
 };
 
 /* Zero rep and bind it to cfg. */
@@ -75,5 +80,22 @@ void report_failures(const struct report *rep, FILE *fp);
 
 /* The human summary (verdict first) on fp. */
 void report_summary(const struct report *rep, FILE *fp);
+
+/*
+ * Format the progress text ("[ 3.2s / 10s] 1234 ins/s  0 errors  6
+ * snapshots") for the monotonic time now_ns into buf.  Returns its length.
+ */
+size_t report_progress_format(const struct report *rep, int64_t now_ns,
+    char *buf, size_t cap);
+
+/*
+ * Redraw the progress line on fp, at most about 4 times a second, and only
+ * while fp is a terminal and neither --quiet nor --tap is set.  Called in
+ * the parent from the supervisor's tick.
+ */
+void report_progress(struct report *rep, int64_t now_ns, FILE *fp);
+
+/* Erase the progress line, if one is shown, before anything else prints. */
+void report_progress_end(struct report *rep, FILE *fp);
 
 #endif

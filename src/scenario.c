@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "fault.h"
 #include "ledger.h"
 #include "store.h"
@@ -28,6 +29,8 @@
 /* How long a child gets between SIGTERM and SIGKILL. */
 #define SCEN_KILL_AFTER_NS (1 * UTIL_NS_PER_S)
 #define SCEN_READY_TIMEOUT_NS (60 * UTIL_NS_PER_S)
+/* A fault index no spec names: the sidecar gets no injected faults. */
+#define SCEN_NO_FAULTS (-1000)
 
 struct scen {
 	const struct config *cfg;
@@ -131,8 +134,9 @@ scen_take_snapshot(struct scen *sc, int child, const struct wire_snapshot *w)
 		(void)sup_result_add(&rep->sup, child, VERDICT_FAILURE, w->t_end,
 		    "snapshot %u: %s", w->index, w->problem);
 	}
-	if (ledger_snapshot(sc->ledger, w->index, w->t_begin, sc->snap_k,
-	    sc->params.nworkers) < 0)
+	/* No maxima (a failed restore): nothing to hold against the ACKs. */
+	if (w->nworkers > 0 && ledger_snapshot(sc->ledger, w->index,
+	    w->t_begin, sc->snap_k, sc->params.nworkers) < 0)
 		scen_protocol(sc, child, "snapshot out of order");
 	memset(sc->snap_k, 0, (size_t)sc->params.nworkers * sizeof *sc->snap_k);
 	(void)ledger_evaluate(sc->ledger, 0, scen_fail, sc);
@@ -212,6 +216,8 @@ scen_on_tick(void *user, int64_t now)
 	/* Without a validator no snapshot will ever ask about old ACKs. */
 	if (sc->cfg->validate_every_ns == 0)
 		ledger_horizon(sc->ledger, now);
+	/* Only on a terminal; main.c erases it before the summary. */
+	report_progress(sc->rep, now, stderr);
 }
 
 static int
@@ -243,12 +249,28 @@ scen_make_run_dir(struct scen *sc)
 	return 0;
 }
 
-/* Build the child table: the workers, then the validator. */
+/* The store sidecar, after fork: its output goes to store.log. */
+static int
+scen_sidecar_main(struct child_ctx *ctx, void *arg)
+{
+	const struct scenario_params *p = arg;
+	char log[PATH_MAX];
+	char *cmd;
+
+	(void)ctx;
+	snprintf(log, sizeof log, "%s/store.log", p->run_dir);
+	cmd = config_expand_command(p->cfg->store_cmd, p->db_path, NULL);
+	if (cmd != NULL)
+		command_exec(cmd, log, p->db_path, p->run_dir);
+	return 127;
+}
+
+/* Build the child table: the workers, the validator, the sidecar. */
 static struct sup_spec *
 scen_specs(struct scen *sc, size_t *n)
 {
 	int nw = sc->params.nworkers, i;
-	struct sup_spec *specs = calloc((size_t)nw + 1, sizeof *specs);
+	struct sup_spec *specs = calloc((size_t)nw + 2, sizeof *specs);
 
 	if (specs == NULL)
 		return NULL;
@@ -263,6 +285,15 @@ scen_specs(struct scen *sc, size_t *n)
 	specs[nw].main = validator_main;
 	specs[nw].arg = &sc->params;
 	*n = (size_t)nw + 1;
+	if (sc->cfg->store_cmd != NULL) {
+		/* Started before the workers are released; stopped after them. */
+		util_strlcpy(specs[nw + 1].name, "store", sizeof specs[nw + 1].name);
+		specs[nw + 1].fault_index = SCEN_NO_FAULTS;
+		specs[nw + 1].main = scen_sidecar_main;
+		specs[nw + 1].arg = &sc->params;
+		specs[nw + 1].external = 1;
+		*n = (size_t)nw + 2;
+	}
 	return specs;
 }
 
@@ -386,6 +417,30 @@ scen_cleanup(struct scen *sc)
 	(void)util_rmtree(rep->run_dir);
 }
 
+/* A failed sidecar's verdict carries the tail of its log. */
+static void
+scen_sidecar_tail(struct scen *sc)
+{
+	struct report *rep = sc->rep;
+	char log[PATH_MAX], tail[160];
+	size_t i, id = (size_t)sc->params.nworkers + 1, len;
+
+	if (sc->cfg->store_cmd == NULL || rep->sup.nchildren <= id)
+		return;
+	snprintf(log, sizeof log, "%s/store.log", rep->run_dir);
+	command_tail(log, 3, tail, sizeof tail);
+	for (i = 0; i < rep->sup.nevents; i++) {
+		struct sup_event *ev = &rep->sup.events[i];
+
+		if (ev->child != (int)id || ev->is_error ||
+		    ev->verdict != VERDICT_FAILURE)
+			continue;
+		len = strlen(ev->reason);
+		snprintf(ev->reason + len, sizeof ev->reason - len,
+		    "; its log ends: %s", tail);
+	}
+}
+
 static int
 scen_prepare(struct scen *sc)
 {
@@ -406,6 +461,7 @@ scen_prepare(struct scen *sc)
 		scen_hard(rep, "out of memory");
 		return -1;
 	}
+	ledger_set_max_lag(sc->ledger, cfg->max_lag_ns);
 	rep->nworkers = cfg->workers;
 	if (scen_make_run_dir(sc) < 0)
 		return -1;
@@ -448,6 +504,7 @@ scenario_run(const struct config *cfg, struct report *rep)
 			rep->interrupted = rep->sup.interrupted;
 			scen_final(&sc);
 			scen_totals(&sc);
+			scen_sidecar_tail(&sc);
 		}
 	}
 	if (rep->exit_code != 99)

@@ -3,6 +3,7 @@
  * validator: the snapshot child of the SQLite scenario, run after fork.
  * Every cfg->validate_every_ns from the start it copies the live database
  * into <run_dir>/snap-<index>.db with one backup step (a consistent read),
+ * or has the user's --restore-cmd produce that file from the store,
  * checks the copy with validate_file() and reports the per-worker maxima
  * (SNAPK records) and the verdict (one SNAPSHOT record).  It never judges
  * against ACKs (the parent's ledger does) and never writes the live
@@ -12,15 +13,19 @@
  */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "child.h"
+#include "command.h"
+#include "config.h"
 #include "scenario.h"
 #include "util.h"
 #include "validate.h"
@@ -118,13 +123,114 @@ validator_retain(struct validator *v, uint32_t index)
 }
 
 /*
+ * A restore that gave no copy to check: one failed SNAPSHOT with no
+ * per-worker maxima (nworkers 0), so the parent judges no ledger on it.
+ */
+static int
+validator_send_failed(struct validator *v, uint32_t index, int64_t t_begin,
+    const char *problem)
+{
+	struct wire_record r;
+	struct wire_snapshot *s = &r.u.snapshot;
+
+	memset(&r, 0, sizeof r);
+	r.h.type = WIRE_SNAPSHOT;
+	s->index = index;
+	s->t_begin = t_begin;
+	s->t_end = util_now_ns();
+	util_strlcpy(s->problem, problem, sizeof s->problem);
+	s->problem_len = (uint16_t)strlen(s->problem);
+	if (child_send(v->ctx, &r) < 0)
+		return -1;
+	v->snapshots++;
+	return 0;
+}
+
+/*
+ * The user's restore command instead of the built-in backup: it must
+ * leave a database at path.  Returns 0 when there is a copy to check, 1
+ * when the snapshot has been reported as failed, -1 to stop (shutdown or
+ * parent gone).
+ */
+static int
+validator_restore(struct validator *v, uint32_t index, const char *path,
+    int64_t t_begin)
+{
+	const struct config *cfg = v->p->cfg;
+	char log[PATH_MAX], tail[160], how[48], problem[WIRE_PROBLEM_MAX + 1];
+	char *cmd;
+	enum command_result cr;
+	int status = 0;
+
+	snprintf(log, sizeof log, "%s/restore-%" PRIu32 ".log", v->p->run_dir,
+	    index);
+	cmd = config_expand_command(cfg->restore_cmd, v->p->db_path, path);
+	if (cmd == NULL)
+		return validator_send_failed(v, index, t_begin,
+		    "restore command: out of memory") < 0 ? -1 : 1;
+	cr = command_run(cmd, log, v->p->db_path, v->p->run_dir,
+	    cfg->restore_timeout_ns, validator_give_up, v->ctx, &status);
+	free(cmd);
+	command_tail(log, 3, tail, sizeof tail);
+	switch (cr) {
+	case COMMAND_OK:
+		if (access(path, F_OK) == 0) {
+			(void)unlink(log);
+			return 0;
+		}
+		snprintf(problem, sizeof problem, "restore command exited 0 "
+		    "but left no file at {output}: %s", tail);
+		break;
+	case COMMAND_FAILED:
+		command_describe(status, how, sizeof how);
+		snprintf(problem, sizeof problem, "restore command %s: %s", how,
+		    tail);
+		break;
+	case COMMAND_TIMEOUT:
+		config_format_duration(cfg->restore_timeout_ns, how, sizeof how);
+		snprintf(problem, sizeof problem, "restore command ran longer "
+		    "than %s and was killed: %s", how, tail);
+		break;
+	case COMMAND_STOPPED:
+		/* Shutdown came first: an interrupted restore proves nothing. */
+		(void)unlink(path);
+		(void)child_error(v->ctx, WIRE_OP_SNAPSHOT, SQLITE_INTERRUPT,
+		    SQLITE_INTERRUPT, 0, "restore command stopped at shutdown",
+		    t_begin, util_now_ns(), 0);
+		return -1;
+	default:
+		(void)child_error(v->ctx, WIRE_OP_SNAPSHOT, SQLITE_ERROR,
+		    SQLITE_ERROR, errno, "cannot start the restore command",
+		    t_begin, util_now_ns(), 0);
+		return v->ctx->parent_gone ? -1 : 1;
+	}
+	return validator_send_failed(v, index, t_begin, problem) < 0 ? -1 : 1;
+}
+
+/* The built-in snapshot: one sqlite3_backup step.  Same returns. */
+static int
+validator_backup(struct validator *v, const char *path, int64_t t_begin)
+{
+	const struct config *cfg = v->p->cfg;
+	char err[WIRE_MSG_MAX + 1];
+	int code = 0;
+
+	if (validate_backup(v->p->db_path, path, cfg->busy_timeout_ns,
+	    validator_give_up, v->ctx, err, sizeof err, &code) == 0)
+		return 0;
+	/* Reported even at shutdown: the parent classifies it. */
+	(void)child_error(v->ctx, WIRE_OP_SNAPSHOT, code & 0xff, code, 0, err,
+	    t_begin, util_now_ns(), 0);
+	return child_shutdown(v->ctx, 1) || v->ctx->parent_gone ? -1 : 1;
+}
+
+/*
  * Take, check and report snapshot index.  Returns 0 to go on, -1 to stop
  * (shutdown seen during a failed copy, or the parent is gone).
  */
 static int
 validator_snapshot(struct validator *v, uint32_t index)
 {
-	const struct config *cfg = v->p->cfg;
 	struct validate_result res;
 	char path[PATH_MAX], err[WIRE_MSG_MAX + 1];
 	int64_t t_begin;
@@ -133,13 +239,11 @@ validator_snapshot(struct validator *v, uint32_t index)
 	validator_path(v, index, path, sizeof path);
 	/* Before the read begins: the ledger's rule needs exactly that. */
 	t_begin = util_now_ns();
-	if (validate_backup(v->p->db_path, path, cfg->busy_timeout_ns,
-	    validator_give_up, v->ctx, err, sizeof err, &code) < 0) {
-		/* Reported even at shutdown: the parent classifies it. */
-		(void)child_error(v->ctx, WIRE_OP_SNAPSHOT, code & 0xff, code, 0,
-		    err, t_begin, util_now_ns(), 0);
-		return child_shutdown(v->ctx, 1) || v->ctx->parent_gone ? -1 : 0;
-	}
+	rc = v->p->cfg->restore_cmd != NULL ?
+	    validator_restore(v, index, path, t_begin) :
+	    validator_backup(v, path, t_begin);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	if (validate_file_until(path, v->p->nworkers, validator_give_up,
 	    v->ctx, &res, err, sizeof err, &code) < 0) {
 		/*

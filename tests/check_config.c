@@ -15,15 +15,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
+#include "util.h"
 
 #define NS_MS	INT64_C(1000000)
 #define NS_S	INT64_C(1000000000)
 #define NS_H	(INT64_C(3600) * NS_S)
 #define NS_D	(INT64_C(24) * NS_H)
 
-#define MAX_ARGS 32
+#define MAX_ARGS 48
 
 /* One config_parse() call and everything it produced. */
 struct parsed {
@@ -142,6 +144,13 @@ START_TEST(test_config_defaults_values)
 	ck_assert_int_eq(cfg.tap, 0);
 	ck_assert_int_eq(cfg.quiet, 0);
 	ck_assert_ptr_null(cfg.fault);
+	ck_assert_int_eq(cfg.repeat, 1);
+	ck_assert_int_eq(cfg.repeat_set, 0);
+	ck_assert_int_eq(cfg.until_fail, 0);
+	ck_assert_ptr_null(cfg.store_cmd);
+	ck_assert_ptr_null(cfg.restore_cmd);
+	ck_assert(cfg.restore_timeout_ns == 60 * NS_S);
+	ck_assert(cfg.max_lag_ns == 0);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(cfg.source[i], CONFIG_SRC_DEFAULT);
 	config_free(&cfg);
@@ -174,7 +183,11 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_SYNC=full", "SQLSTORM_SEED=42",
 		"SQLSTORM_LATE_ERRORS=ignore", "SQLSTORM_JSON=r.json",
 		"SQLSTORM_JUNIT=r.xml", "SQLSTORM_TAP=yes",
-		"SQLSTORM_QUIET=on", "SQLSTORM_FAULT=w6:crash@1s", NULL
+		"SQLSTORM_QUIET=on", "SQLSTORM_FAULT=w6:crash@1s",
+		"SQLSTORM_REPEAT=3", "SQLSTORM_UNTIL_FAIL=yes",
+		"SQLSTORM_STORE_CMD=cat {db}",
+		"SQLSTORM_RESTORE_CMD=cp {db} {output}",
+		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -199,6 +212,13 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_int_eq(c->tap, 1);
 	ck_assert_int_eq(c->quiet, 1);
 	ck_assert_str_eq(c->fault, "w6:crash@1s");
+	ck_assert_int_eq(c->repeat, 3);
+	ck_assert_int_eq(c->repeat_set, 1);
+	ck_assert_int_eq(c->until_fail, 1);
+	ck_assert_str_eq(c->store_cmd, "cat {db}");
+	ck_assert_str_eq(c->restore_cmd, "cp {db} {output}");
+	ck_assert(c->restore_timeout_ns == 5 * NS_S);
+	ck_assert(c->max_lag_ns == 250 * NS_MS);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
@@ -217,8 +237,8 @@ START_TEST(test_config_env_error_names_variable)
 	expect_err(&p, "SQLSTORM_WORKERS: 'abc' is not an integer from 1 "
 	    "to 1024");
 	parse(&p, env2, NULL);
-	expect_err(&p, "SQLSTORM_GRACE: '2h' is not a duration from 0 to 1h "
-	    "(units: ns, us, ms, s, m, h)");
+	expect_err(&p, "SQLSTORM_GRACE: '2h' is not a duration from 100ms to "
+	    "1h (units: ns, us, ms, s, m, h)");
 	parse(&p, env3, NULL);
 	expect_err(&p, "SQLSTORM_DB: the path must not be empty");
 }
@@ -331,7 +351,9 @@ START_TEST(test_config_flags_every_knob)
 	    "--journal", "TRUNCATE", "--sync=Extra", "--seed", "0",
 	    "--late-errors=IGNORE", "--json", "out.json", "--junit=j.xml",
 	    "--tap", "--quiet=true", "--fault", "validator:hang@deadline",
-	    NULL);
+	    "--repeat", "1000000", "--until-fail", "--store-cmd=exec true",
+	    "--restore-cmd", "cp {db} {output}", "--restore-timeout=100ms",
+	    "--max-lag", "1h", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -353,6 +375,13 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_int_eq(c->tap, 1);
 	ck_assert_int_eq(c->quiet, 1);
 	ck_assert_str_eq(c->fault, "validator:hang@deadline");
+	ck_assert_int_eq(c->repeat, 1000000);
+	ck_assert_int_eq(c->repeat_set, 1);
+	ck_assert_int_eq(c->until_fail, 1);
+	ck_assert_str_eq(c->store_cmd, "exec true");
+	ck_assert_str_eq(c->restore_cmd, "cp {db} {output}");
+	ck_assert(c->restore_timeout_ns == 100 * NS_MS);
+	ck_assert(c->max_lag_ns == NS_H);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
@@ -661,6 +690,15 @@ START_TEST(test_config_limits_boundary_pairs)
 	pair("interval", "0", "61m");
 	pair("validate-every", "60m", "3601s");
 	pair("grace", "3600s", "3600000000001ns");
+	pair("grace", "100ms", "99ms");
+	pair("grace", "100000us", "99999999ns");
+	pair("grace", "1s", "0");
+	pair("repeat", "1000000", "1000001");
+	pair("repeat", "1", "0");
+	pair("restore-timeout", "100ms", "99ms");
+	pair("restore-timeout", "1h", "3600000000001ns");
+	pair("max-lag", "1h", "3600000000001ns");
+	pair("max-lag", "0", "-1ms");
 	pair("busy-timeout", "3600000ms", "3600001ms");
 	pair("seed", "9223372036854775807", "9223372036854775808");
 	pair("seed", "0", "-1");
@@ -854,6 +892,14 @@ START_TEST(test_config_output_usage)
 		"--tap ", "SQLSTORM_TAP (default: no)",
 		"--quiet ", "SQLSTORM_QUIET (default: no)",
 		"--fault SPEC", "SQLSTORM_FAULT (default: none)",
+		"--repeat N", "SQLSTORM_REPEAT (default: 1)",
+		"--until-fail ", "SQLSTORM_UNTIL_FAIL (default: no)",
+		"--store-cmd CMD", "SQLSTORM_STORE_CMD (default: none)",
+		"--restore-cmd CMD", "SQLSTORM_RESTORE_CMD (default: none)",
+		"--restore-timeout DURATION",
+		"SQLSTORM_RESTORE_TIMEOUT (default: 1m)",
+		"--max-lag DURATION", "SQLSTORM_MAX_LAG (default: 0)",
+		"[1..1000000]", "[100ms..1h]", "{db}", "{output}",
 		"--help", "--version", "--print-config",
 		"0 pass, 1 fail, 77 skip, 99 hard error",
 		"CHILD:ACTION[/deferred]@TIME", "deadline-50ms", "droprow",
@@ -913,7 +959,13 @@ START_TEST(test_config_output_print)
 	    "junit            none                     default\n"
 	    "tap              no                       default\n"
 	    "quiet            no                       default\n"
-	    "fault            none                     default\n");
+	    "fault            none                     default\n"
+	    "repeat           1                        default\n"
+	    "until-fail       no                       default\n"
+	    "store-cmd        none                     default\n"
+	    "restore-cmd      none                     default\n"
+	    "restore-timeout  1m                       default\n"
+	    "max-lag          0                        default\n");
 	free(out);
 	fclose(fp);
 	config_free(&p.cfg);
@@ -974,6 +1026,594 @@ START_TEST(test_config_output_repro_too_small)
 	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, need - 1), -1);
 	ck_assert_str_eq(buf, "");
 	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, 0), -1);
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------ repeat */
+
+START_TEST(test_config_repeat_env_flag_precedence)
+{
+	static const char *const env[] = {
+		"SQLSTORM_REPEAT=5", "SQLSTORM_UNTIL_FAIL=on", NULL
+	};
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, env, NULL);
+	ck_assert_int_eq(c->repeat, 5);
+	ck_assert_int_eq(c->repeat_set, 1);
+	ck_assert_int_eq(c->until_fail, 1);
+	ck_assert_int_eq(c->source[CONFIG_REPEAT], CONFIG_SRC_ENV);
+	ck_assert_int_eq(c->source[CONFIG_UNTIL_FAIL], CONFIG_SRC_ENV);
+	config_free(c);
+
+	c = parse_ok(&p, env, "--repeat=7", "--until-fail=no", NULL);
+	ck_assert_int_eq(c->repeat, 7);
+	ck_assert_int_eq(c->until_fail, 0);
+	ck_assert_int_eq(c->source[CONFIG_REPEAT], CONFIG_SRC_FLAG);
+	ck_assert_int_eq(c->source[CONFIG_UNTIL_FAIL], CONFIG_SRC_FLAG);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_repeat_until_fail_cap)
+{
+	struct parsed p;
+	struct config *c;
+
+	/* Without --repeat there is no cap: repeat_set says so. */
+	c = parse_ok(&p, no_env, "--until-fail", NULL);
+	ck_assert_int_eq(c->until_fail, 1);
+	ck_assert_int_eq(c->repeat, 1);
+	ck_assert_int_eq(c->repeat_set, 0);
+	config_free(c);
+	/* --repeat 1 is a cap of one run, not "unset". */
+	c = parse_ok(&p, no_env, "--until-fail", "--repeat", "1", NULL);
+	ck_assert_int_eq(c->repeat, 1);
+	ck_assert_int_eq(c->repeat_set, 1);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_repeat_errors)
+{
+	static const char *const env[] = { "SQLSTORM_REPEAT=1000001", NULL };
+	static const char *const env2[] = { "SQLSTORM_UNTIL_FAIL=maybe",
+	    NULL };
+	struct parsed p;
+
+	parse(&p, no_env, "--repeat", "0", NULL);
+	expect_err(&p, "--repeat: '0' is not an integer from 1 to 1000000");
+	parse(&p, no_env, "--repeat=1e3", NULL);
+	expect_err(&p, "--repeat: '1e3' is not an integer from 1 to 1000000");
+	parse(&p, env, NULL);
+	expect_err(&p, "SQLSTORM_REPEAT: '1000001' is not an integer from 1 "
+	    "to 1000000");
+	parse(&p, env2, NULL);
+	expect_err_prefix(&p, "SQLSTORM_UNTIL_FAIL: 'maybe' is not a "
+	    "boolean");
+	parse(&p, no_env, "--repeat", NULL);
+	expect_err(&p, "--repeat: missing value (an integer from 1 to "
+	    "1000000)");
+}
+END_TEST
+
+/* ------------------------------------------------------------ restore */
+
+START_TEST(test_config_restore_timing_env_flag_precedence)
+{
+	static const char *const env[] = {
+		"SQLSTORM_RESTORE_TIMEOUT=2m", "SQLSTORM_MAX_LAG=1s", NULL
+	};
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, env, NULL);
+	ck_assert(c->restore_timeout_ns == 120 * NS_S);
+	ck_assert(c->max_lag_ns == NS_S);
+	ck_assert_int_eq(c->source[CONFIG_RESTORE_TIMEOUT], CONFIG_SRC_ENV);
+	ck_assert_int_eq(c->source[CONFIG_MAX_LAG], CONFIG_SRC_ENV);
+	config_free(c);
+
+	c = parse_ok(&p, env, "--max-lag", "0", NULL);
+	ck_assert(c->restore_timeout_ns == 120 * NS_S);
+	ck_assert(c->max_lag_ns == 0);
+	ck_assert_int_eq(c->source[CONFIG_RESTORE_TIMEOUT], CONFIG_SRC_ENV);
+	ck_assert_int_eq(c->source[CONFIG_MAX_LAG], CONFIG_SRC_FLAG);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_config_restore_timing_errors)
+{
+	static const char *const env[] = {
+		"SQLSTORM_MAX_LAG=3600000000001ns", NULL
+	};
+	struct parsed p;
+
+	parse(&p, no_env, "--restore-timeout=99ms", NULL);
+	expect_err(&p, "--restore-timeout: '99ms' is not a duration from "
+	    "100ms to 1h (units: ns, us, ms, s, m, h)");
+	parse(&p, no_env, "--restore-timeout=0", NULL);
+	expect_err_prefix(&p, "--restore-timeout: '0' is not a duration");
+	parse(&p, env, NULL);
+	expect_err(&p, "SQLSTORM_MAX_LAG: '3600000000001ns' is not a "
+	    "duration from 0 to 1h (units: ns, us, ms, s, m, h)");
+}
+END_TEST
+
+/* ------------------------------------------------------------ commands */
+
+/* A PATH where no program is found: only builtins and paths can run. */
+static const char *const empty_path_env[] = { "PATH=/nonexistent", NULL };
+
+/* config_check_command() on cmd with envp; returns its result, err kept. */
+static int
+check_cmd(const char *cmd, const char *const *envp, char *err,
+    size_t errlen)
+{
+	strcpy(err, "(untouched)");
+	return config_check_command(cmd, (char **)envp, err, errlen);
+}
+
+START_TEST(test_config_commands_env_flag_precedence)
+{
+	static const char *const env[] = {
+		"PATH=/usr/bin:/bin", "SQLSTORM_STORE_CMD=cat {db}",
+		"SQLSTORM_RESTORE_CMD=cp {db} {output}", NULL
+	};
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, env, NULL);
+	ck_assert_str_eq(c->store_cmd, "cat {db}");
+	ck_assert_str_eq(c->restore_cmd, "cp {db} {output}");
+	ck_assert_int_eq(c->source[CONFIG_STORE_CMD], CONFIG_SRC_ENV);
+	ck_assert_int_eq(c->source[CONFIG_RESTORE_CMD], CONFIG_SRC_ENV);
+	config_free(c);
+
+	c = parse_ok(&p, env, "--store-cmd", "exec true", "--restore-cmd",
+	    "cp -p {db} {output}", NULL);
+	ck_assert_str_eq(c->store_cmd, "exec true");
+	ck_assert_str_eq(c->restore_cmd, "cp -p {db} {output}");
+	ck_assert_int_eq(c->source[CONFIG_STORE_CMD], CONFIG_SRC_FLAG);
+	ck_assert_int_eq(c->source[CONFIG_RESTORE_CMD], CONFIG_SRC_FLAG);
+	config_free(c);
+	ck_assert_ptr_null(c->store_cmd);
+	ck_assert_ptr_null(c->restore_cmd);
+}
+END_TEST
+
+START_TEST(test_config_commands_empty)
+{
+	static const char *const env_empty[] = {
+		"SQLSTORM_STORE_CMD=", "SQLSTORM_RESTORE_CMD=", NULL
+	};
+	static const char *const env_blank[] = {
+		"SQLSTORM_STORE_CMD= \t ", NULL
+	};
+	struct parsed p;
+	struct config *c;
+	char err[CONFIG_ERR_MAX];
+
+	/* An empty variable reads as unset, as SQLSTORM_FAULT= does. */
+	c = parse_ok(&p, env_empty, NULL);
+	ck_assert_ptr_null(c->store_cmd);
+	ck_assert_ptr_null(c->restore_cmd);
+	ck_assert_int_eq(c->source[CONFIG_STORE_CMD], CONFIG_SRC_DEFAULT);
+	ck_assert_int_eq(c->source[CONFIG_RESTORE_CMD], CONFIG_SRC_DEFAULT);
+	config_free(c);
+	/* An explicit empty flag is a mistake, not a way to unset. */
+	parse(&p, no_env, "--store-cmd", "", NULL);
+	expect_err(&p, "--store-cmd: the command must not be empty");
+	parse(&p, no_env, "--restore-cmd= \t\n", NULL);
+	expect_err(&p, "--restore-cmd: the command must not be empty");
+	parse(&p, env_blank, NULL);
+	expect_err(&p, "SQLSTORM_STORE_CMD: the command must not be empty");
+	parse(&p, no_env, "--store-cmd", NULL);
+	expect_err(&p, "--store-cmd: missing value (a shell command)");
+	/* The function says the same, without a flag name. */
+	ck_assert_int_eq(check_cmd("", empty_path_env, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "the command must not be empty");
+	ck_assert_int_eq(check_cmd(" \t", NULL, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "the command must not be empty");
+	ck_assert_int_eq(check_cmd(NULL, NULL, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "the command must not be empty");
+}
+END_TEST
+
+START_TEST(test_config_commands_restore_needs_output)
+{
+	static const char *const env[] = {
+		"SQLSTORM_RESTORE_CMD=cp {db} x", NULL
+	};
+	struct parsed p;
+
+	parse(&p, no_env, "--restore-cmd", "cp {db} x", NULL);
+	expect_err(&p, "--restore-cmd: 'cp {db} x' has no {output} "
+	    "placeholder (the validator needs to know where the copy goes)");
+	parse(&p, env, NULL);
+	expect_err_prefix(&p, "SQLSTORM_RESTORE_CMD: 'cp {db} x' has no "
+	    "{output} placeholder");
+	/* ${output} is the shell's variable, not the placeholder. */
+	parse(&p, no_env, "--restore-cmd", "cp {db} ${output}", NULL);
+	expect_err_prefix(&p, "--restore-cmd: 'cp {db} ${output}' has no "
+	    "{output}");
+	/* {db} is optional (a restore may read its own replica), and a
+	 * store command needs no {output}. */
+	parse_ok(&p, no_env, "--restore-cmd=cp /x {output}",
+	    "--store-cmd=cat {db}", NULL);
+	config_free(&p.cfg);
+}
+END_TEST
+
+START_TEST(test_config_commands_unknown_placeholder)
+{
+	static const char *const ok[] = {
+		"cat ${HOME} {db}", "find . -name x -exec true {} ;",
+		"awk '{ print }' {db}", "echo {db}{output}", "echo {db} {",
+		"echo {1x}", "echo {a-b}", "echo ${db} {db}",
+	};
+	struct parsed p;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	parse(&p, no_env, "--store-cmd", "cat {out}", NULL);
+	expect_err(&p, "--store-cmd: unknown placeholder {out} (the "
+	    "placeholders are {db} and {output})");
+	parse(&p, no_env, "--restore-cmd", "cp {DB} {output}", NULL);
+	expect_err(&p, "--restore-cmd: unknown placeholder {DB} (the "
+	    "placeholders are {db} and {output})");
+	/* A misspelt {output} is named as such, not as a missing one. */
+	parse(&p, no_env, "--restore-cmd", "cp {db} {outptu}", NULL);
+	expect_err_prefix(&p, "--restore-cmd: unknown placeholder {outptu}");
+	ck_assert_int_eq(check_cmd("true {db_path}", NULL, err, sizeof(err)),
+	    -1);
+	ck_assert_str_eq(err, "unknown placeholder {db_path} (the "
+	    "placeholders are {db} and {output})");
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		ck_assert_msg(check_cmd(ok[i], NULL, err, sizeof(err)) == 0,
+		    "'%s': %s", ok[i], err);
+}
+END_TEST
+
+START_TEST(test_config_commands_not_found)
+{
+	static const char *const env[] = {
+		"PATH=/nonexistent", "SQLSTORM_STORE_CMD=frobnicate {db}", NULL
+	};
+	struct parsed p;
+	char err[CONFIG_ERR_MAX];
+
+	parse(&p, no_env, "--store-cmd", "no-such-program-xyz {db}", NULL);
+	expect_err(&p, "--store-cmd: cannot run 'no-such-program-xyz': not "
+	    "found in PATH");
+	parse(&p, env, NULL);
+	expect_err(&p, "SQLSTORM_STORE_CMD: cannot run 'frobnicate': not "
+	    "found in PATH");
+	/* Checked after all layers: a flag replaces a bad variable. */
+	ck_assert_str_eq(parse_ok(&p, env, "--store-cmd", "exec x {db}",
+	    NULL)->store_cmd, "exec x {db}");
+	config_free(&p.cfg);
+	/* Leading assignments are skipped to find the program. */
+	ck_assert_int_eq(check_cmd("A=1 B_2=x frobnicate {db}", NULL, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'frobnicate': not found in PATH");
+	/* Builtins are case-sensitive: EXEC is looked for in PATH. */
+	ck_assert_int_eq(check_cmd("EXEC true", empty_path_env, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'EXEC': not found in PATH");
+	/* env is a program, not a builtin. */
+	ck_assert_int_eq(check_cmd("env A=1 true", empty_path_env, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'env': not found in PATH");
+}
+END_TEST
+
+START_TEST(test_config_commands_builtins_accepted)
+{
+	static const char *const ok[] = {
+		"exec frobnicate {db}", "cd / && frobnicate", ":", "true",
+		"false", "test -f {db}", "[ -f {db} ]", "set -e; frobnicate",
+		"export A=1; frobnicate", "eval frobnicate", ". ./setup.sh",
+		"if frobnicate; then :; fi", "for i in 1 2; do :; done",
+		"while :; do sleep 1; done", "case x in *) ;; esac",
+		"{ frobnicate; }", "! frobnicate", "command -v frobnicate",
+		"\texec\tfrobnicate", "A=1 exec frobnicate",
+	};
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		ck_assert_msg(check_cmd(ok[i], empty_path_env, err,
+		    sizeof(err)) == 0, "'%s': %s", ok[i], err);
+}
+END_TEST
+
+START_TEST(test_config_commands_no_guessing)
+{
+	static const char *const ok[] = {
+		"'my prog' {db}", "\"my prog\" {db}", "$HOME/bin/prog {db}",
+		"`which prog` {db}", "$(which prog) {db}", "(prog {db})",
+		"prog;true", "prog|cat", "prog&", "prog>log", "prog<in",
+		"~/bin/prog", "A='a b' prog", "A=$B prog", "# comment",
+		"pro*", "pr?g", "pro\\g", "A=1", "A=1 B=2 ",
+	};
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	/* What only a shell can tell is accepted, never guessed at. */
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		ck_assert_msg(check_cmd(ok[i], empty_path_env, err,
+		    sizeof(err)) == 0, "'%s': %s", ok[i], err);
+}
+END_TEST
+
+/*
+ * A fresh directory under $TMPDIR for the "commands" test case.  The
+ * fixture is unchecked: setup and teardown run in the runner itself, so
+ * the directory is removed even when a test in a forked child fails.
+ */
+static char *cmd_dir;
+
+static void
+cmd_dir_setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	if ((cmd_dir = malloc(strlen(tmp) + 32)) == NULL)
+		abort();
+	sprintf(cmd_dir, "%s/check_config.XXXXXX", tmp);
+	if (mkdtemp(cmd_dir) == NULL) {
+		perror(cmd_dir);
+		abort();
+	}
+}
+
+static void
+cmd_dir_teardown(void)
+{
+	if (util_rmtree(cmd_dir) == -1)
+		perror(cmd_dir);
+	free(cmd_dir);
+	cmd_dir = NULL;
+}
+
+/* Create dir/name with mode; returns the malloc'd path. */
+static char *
+make_file(const char *dir, const char *name, mode_t mode)
+{
+	char *path = malloc(strlen(dir) + strlen(name) + 2);
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(path);
+	sprintf(path, "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs("#!/bin/sh\nexit 0\n", fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
+	return path;
+}
+
+START_TEST(test_config_commands_paths)
+{
+	char err[CONFIG_ERR_MAX], cmd[1024];
+	const char *dir = cmd_dir;
+	char *prog = make_file(dir, "prog", 0755);
+	char *plain = make_file(dir, "plain", 0644);
+
+	snprintf(cmd, sizeof(cmd), "%s {db}", prog);
+	ck_assert_msg(check_cmd(cmd, empty_path_env, err, sizeof(err)) == 0,
+	    "%s", err);
+	/* Not executable: refused even for root (no x bit at all). */
+	snprintf(cmd, sizeof(cmd), "%s {db}", plain);
+	ck_assert_int_eq(check_cmd(cmd, empty_path_env, err, sizeof(err)),
+	    -1);
+	ck_assert_msg(strncmp(err, "cannot run '", 12) == 0, "%s", err);
+	/* A directory passes access(X_OK) but cannot be run. */
+	snprintf(cmd, sizeof(cmd), "%s {db}", dir);
+	ck_assert_int_eq(check_cmd(cmd, empty_path_env, err, sizeof(err)),
+	    -1);
+	ck_assert_msg(strncmp(err, "cannot run '", 12) == 0, "%s", err);
+	snprintf(cmd, sizeof(cmd), "%s/missing {db}", dir);
+	ck_assert_int_eq(check_cmd(cmd, empty_path_env, err, sizeof(err)),
+	    -1);
+	ck_assert_int_eq(check_cmd("./no-such-program-xyz", empty_path_env,
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run './no-such-program-xyz': No such "
+	    "file or directory");
+	free(prog);
+	free(plain);
+}
+END_TEST
+
+START_TEST(test_config_commands_path_lookup)
+{
+	char err[CONFIG_ERR_MAX], *path_var, *sub;
+	const char *dir = cmd_dir;
+	char *prog = make_file(dir, "sqlstorm-test-prog", 0755);
+	char *plain = make_file(dir, "sqlstorm-test-plain", 0644);
+	const char *envp[3] = { NULL, NULL, NULL };
+	struct parsed p;
+
+	sub = malloc(strlen(dir) + 32);
+	ck_assert_ptr_nonnull(sub);
+	sprintf(sub, "%s/sqlstorm-test-dir", dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	path_var = malloc(strlen(dir) + 32);
+	ck_assert_ptr_nonnull(path_var);
+	sprintf(path_var, "PATH=/nonexistent:%s", dir);
+	envp[0] = path_var;
+
+	ck_assert_msg(check_cmd("sqlstorm-test-prog {db}", envp, err,
+	    sizeof(err)) == 0, "%s", err);
+	/* A file without x bits, or a directory, is not a program. */
+	ck_assert_int_eq(check_cmd("sqlstorm-test-plain", envp, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'sqlstorm-test-plain': not found "
+	    "in PATH");
+	ck_assert_int_eq(check_cmd("sqlstorm-test-dir", envp, err,
+	    sizeof(err)), -1);
+	/* Not in this PATH; nor in the fallback when envp has none. */
+	ck_assert_int_eq(check_cmd("sqlstorm-test-prog", empty_path_env, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(check_cmd("sqlstorm-test-prog", NULL, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'sqlstorm-test-prog': not found in "
+	    "PATH");
+	/* The fallback is /usr/bin:/bin, where sh lives everywhere. */
+	ck_assert_msg(check_cmd("sh -c true", NULL, err, sizeof(err)) == 0,
+	    "%s", err);
+	/* config_parse looks in the PATH of the envp it was given. */
+	envp[1] = (char *)"SQLSTORM_STORE_CMD=sqlstorm-test-prog {db}";
+	ck_assert_str_eq(parse_ok(&p, envp, NULL)->store_cmd,
+	    "sqlstorm-test-prog {db}");
+	config_free(&p.cfg);
+	parse(&p, empty_path_env, "--store-cmd=sqlstorm-test-prog", NULL);
+	expect_err(&p, "--store-cmd: cannot run 'sqlstorm-test-prog': not "
+	    "found in PATH");
+
+	free(path_var);
+	free(sub);
+	free(prog);
+	free(plain);
+}
+END_TEST
+
+/* ------------------------------------------------------------ expand */
+
+/* Expand and compare; the result is freed here. */
+static void
+expect_expand(const char *cmd, const char *db, const char *output,
+    const char *want)
+{
+	char *got = config_expand_command(cmd, db, output);
+
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+START_TEST(test_config_expand_spaces)
+{
+	expect_expand("cp {db} {output}", "/tmp/a b.db", "/tmp/out dir/x",
+	    "cp '/tmp/a b.db' '/tmp/out dir/x'");
+	expect_expand("cp {db} {output}", "", "x", "cp '' 'x'");
+}
+END_TEST
+
+START_TEST(test_config_expand_quotes)
+{
+	expect_expand("cat {db}", "/tmp/it's.db", NULL,
+	    "cat '/tmp/it'\\''s.db'");
+	expect_expand("cat {db}", "''", NULL, "cat ''\\'''\\'''");
+	expect_expand("cat {db}", "$HOME `x` \"y\" \\", NULL,
+	    "cat '$HOME `x` \"y\" \\'");
+}
+END_TEST
+
+START_TEST(test_config_expand_several)
+{
+	expect_expand("{db} {db}-wal {output}{output} {db}", "d", "o",
+	    "'d' 'd'-wal 'o''o' 'd'");
+}
+END_TEST
+
+START_TEST(test_config_expand_none)
+{
+	expect_expand("echo hello", "/x", "/y", "echo hello");
+	expect_expand("", "/x", "/y", "");
+	/* The shell's own braces are left alone, as the check leaves them. */
+	expect_expand("echo ${db} {} { print } {out} {DB} {db", "/x", "/y",
+	    "echo ${db} {} { print } {out} {DB} {db");
+}
+END_TEST
+
+START_TEST(test_config_expand_null_output)
+{
+	expect_expand("cp {db} {output}", "/x", NULL, "cp '/x' {output}");
+	expect_expand("cp {db} {output}", NULL, "/y", "cp {db} '/y'");
+}
+END_TEST
+
+START_TEST(test_config_expand_through_sh)
+{
+	static const char nasty[] = "a b'c\"d$e`f\\g\nh;*{db}";
+	char *cmd, got[128];
+	FILE *fp;
+	size_t n;
+
+	/* What the shell hands the program is the value, byte for byte. */
+	cmd = config_expand_command("printf %s {db}", nasty, NULL);
+	ck_assert_ptr_nonnull(cmd);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(got, 1, sizeof(got) - 1, fp);
+	got[n] = '\0';
+	ck_assert_int_eq(pclose(fp), 0);
+	ck_assert_str_eq(got, nasty);
+	free(cmd);
+}
+END_TEST
+
+/* ------------------------------------------------------------ output */
+
+START_TEST(test_config_output_print_new_knobs)
+{
+	static const char *const env[] = {
+		"PATH=/usr/bin:/bin", "SQLSTORM_REPEAT=3", NULL
+	};
+	struct parsed p;
+	FILE *fp = tmpfile();
+	char *out;
+
+	ck_assert_ptr_nonnull(fp);
+	config_print(parse_ok(&p, env, "--until-fail", "--store-cmd",
+	    "exec true {db}", "--restore-cmd=cp {db} {output}",
+	    "--restore-timeout=90s", "--max-lag", "1500ms", NULL), fp);
+	out = slurp(fp);
+	ck_assert_ptr_nonnull(strstr(out,
+	    "repeat           3                        env\n"
+	    "until-fail       yes                      flag\n"
+	    "store-cmd        exec true {db}           flag\n"
+	    "restore-cmd      cp {db} {output}         flag\n"
+	    "restore-timeout  90s                      flag\n"
+	    "max-lag          1500ms                   flag\n"));
+	free(out);
+	fclose(fp);
+	config_free(&p.cfg);
+}
+END_TEST
+
+START_TEST(test_config_output_repro_new_knobs)
+{
+	static const char *const env[] = {
+		"PATH=/usr/bin:/bin",
+		"SQLSTORM_RESTORE_CMD=cp {db} {output} # it's", NULL
+	};
+	struct parsed p;
+	char buf[1024];
+	struct config *c;
+
+	c = parse_ok(&p, env, "--repeat=3", "--until-fail", "--store-cmd",
+	    "exec true {db}", "--restore-timeout=90s", "--max-lag=2s", NULL);
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm --repeat 3 --until-fail --store-cmd "
+	    "'exec true {db}' --restore-cmd 'cp {db} {output} # it'\\''s' "
+	    "--restore-timeout 90s --max-lag 2s");
+	config_free(c);
+	/* An explicit --repeat 1 is a cap, so it is reproduced. */
+	c = parse_ok(&p, no_env, "--until-fail", NULL);
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm --until-fail");
+	config_free(c);
+	c = parse_ok(&p, no_env, "--until-fail", "--repeat=1", NULL);
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm --repeat 1 --until-fail");
 	config_free(c);
 }
 END_TEST
@@ -1040,12 +1680,47 @@ config_suite(void)
 	tcase_add_test(tc, test_config_fault_validated_after_layers);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("repeat");
+	tcase_add_test(tc, test_config_repeat_env_flag_precedence);
+	tcase_add_test(tc, test_config_repeat_until_fail_cap);
+	tcase_add_test(tc, test_config_repeat_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("restore");
+	tcase_add_test(tc, test_config_restore_timing_env_flag_precedence);
+	tcase_add_test(tc, test_config_restore_timing_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("commands");
+	tcase_add_unchecked_fixture(tc, cmd_dir_setup, cmd_dir_teardown);
+	tcase_add_test(tc, test_config_commands_env_flag_precedence);
+	tcase_add_test(tc, test_config_commands_empty);
+	tcase_add_test(tc, test_config_commands_restore_needs_output);
+	tcase_add_test(tc, test_config_commands_unknown_placeholder);
+	tcase_add_test(tc, test_config_commands_not_found);
+	tcase_add_test(tc, test_config_commands_builtins_accepted);
+	tcase_add_test(tc, test_config_commands_no_guessing);
+	tcase_add_test(tc, test_config_commands_paths);
+	tcase_add_test(tc, test_config_commands_path_lookup);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("expand");
+	tcase_add_test(tc, test_config_expand_spaces);
+	tcase_add_test(tc, test_config_expand_quotes);
+	tcase_add_test(tc, test_config_expand_several);
+	tcase_add_test(tc, test_config_expand_none);
+	tcase_add_test(tc, test_config_expand_null_output);
+	tcase_add_test(tc, test_config_expand_through_sh);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("output");
 	tcase_add_test(tc, test_config_output_usage);
 	tcase_add_test(tc, test_config_output_print);
 	tcase_add_test(tc, test_config_output_repro);
 	tcase_add_test(tc, test_config_output_repro_quoting);
 	tcase_add_test(tc, test_config_output_repro_too_small);
+	tcase_add_test(tc, test_config_output_print_new_knobs);
+	tcase_add_test(tc, test_config_output_repro_new_knobs);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -58,6 +58,29 @@ expect_hard bad_fault_env "^sqlstorm: SQLSTORM_FAULT: .*w7" "a fault for a worke
 run_tool empty_db --db ''
 expect_hard empty_db '^sqlstorm: --db' "an empty --db is rejected"
 
+# Shell commands are checked before anything runs or is created.
+run_tool empty_store --store-cmd ''
+expect_hard empty_store '^sqlstorm: --store-cmd: the command must not be empty$' \
+    "an empty --store-cmd is rejected"
+
+run_tool no_output --restore-cmd 'cp {db} /tmp/x'
+expect_hard no_output "^sqlstorm: --restore-cmd: 'cp \\{db\\} /tmp/x' has no \\{output\\} placeholder" \
+    "a --restore-cmd without {output} is rejected"
+
+run_tool no_program --store-cmd 'no-such-program-xyz {db}'
+expect_hard no_program "^sqlstorm: --store-cmd: cannot run 'no-such-program-xyz': not found in PATH$" \
+    "a --store-cmd whose program is not in PATH is rejected"
+
+SQLSTORM_RESTORE_CMD='cp {db} {out}' run_tool bad_placeholder_env
+expect_hard bad_placeholder_env '^sqlstorm: SQLSTORM_RESTORE_CMD: unknown placeholder .out.' \
+    "an unknown placeholder in SQLSTORM_RESTORE_CMD is rejected"
+
+run_tool grace0 --grace 0
+expect_hard grace0 "^sqlstorm: --grace: '0' is not a duration from 100ms" "--grace 0 is rejected"
+
+run_tool repeat0 --repeat 0
+expect_hard repeat0 "^sqlstorm: --repeat: '0'" "--repeat 0 is rejected"
+
 # Unusable database files: a one-line error, exit 99, nothing left behind.
 mkdir "$SCRATCH/in-dir"
 printf 'this is not a database, just some text that is long enough to fill a header.....................................' >"$SCRATCH/in-text"
@@ -91,6 +114,11 @@ for f in --duration --workers --interval --batch --validate-every --grace \
 	grep -q -- "$f" "$SCRATCH/help.out" || not_ok "--help lacks $f"
 done
 
+for f in --repeat --until-fail --store-cmd --restore-cmd --restore-timeout \
+    --max-lag; do
+	grep -q -- "$f" "$SCRATCH/help.out" || not_ok "--help lacks $f"
+done
+
 run_tool version --version
 expect version 0 'SQLite 3\.' "--version names sqlstorm's and SQLite's versions"
 
@@ -98,5 +126,9 @@ SQLSTORM_WORKERS=7 run_tool print --print-config --grace 3s
 expect print 0 'workers.*7.*env' "--print-config shows env values and their source"
 expect print 0 'grace.*3s.*flag' "--print-config shows flag values and their source"
 expect print 0 'duration.*10s.*default' "--print-config shows defaults"
+
+SQLSTORM_STORE_CMD= run_tool print_cmd --print-config --restore-cmd 'cp {db} {output}'
+expect print_cmd 0 'store-cmd +none +default' "an empty SQLSTORM_STORE_CMD means none"
+expect print_cmd 0 'restore-cmd +cp \{db\} \{output\} +flag' "--print-config shows a restore command"
 
 finish

@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report-json: the whole report as one JSON document (schema in the
+ * README, "Reports for CI"), the string escaping it needs, and the
+ * write-to-FILE.tmp-then-rename() that every report file goes through, so
+ * a reader never sees half a file.  Every number here is read from the
+ * report; nothing is judged again.  It does not stream during the run:
+ * the file appears once, when the run is over.
+ */
+#include "autoconf.h"
+#include "report-out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "util.h"
+
+/* Bump when a key changes meaning or goes away (adding keys is fine). */
+#define REPORT_JSON_SCHEMA 1
+
+/* --------------------------------------------------------------- UTF-8 */
+
+size_t
+report_utf8_len(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t cp;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xC2)        /* a continuation byte, or an overlong pair */
+		return 0;
+	if (s[0] < 0xE0) {
+		n = 2;
+		cp = s[0] & 0x1F;
+	} else if (s[0] < 0xF0) {
+		n = 3;
+		cp = s[0] & 0x0F;
+	} else if (s[0] < 0xF5) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	/* A NUL fails the continuation test, so we never read past it. */
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/* ---------------------------------------------------------- JSON text */
+
+/* The short escape of c, or NULL. */
+static const char *
+report_json_short(unsigned char c)
+{
+	switch (c) {
+	case '"':  return "\\\"";
+	case '\\': return "\\\\";
+	case '\b': return "\\b";
+	case '\f': return "\\f";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	default:   return NULL;
+	}
+}
+
+void
+report_json_string(FILE *fp, const char *s)
+{
+	if (s == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	while (*s != '\0') {
+		unsigned char c = (unsigned char)*s;
+		const char *esc = report_json_short(c);
+		size_t n;
+
+		if (esc != NULL) {
+			fputs(esc, fp);
+			s++;
+		} else if (c < 0x20 || c == 0x7F) {
+			fprintf(fp, "\\u%04x", c);
+			s++;
+		} else if ((n = report_utf8_len(s)) == 0) {
+			/* One replacement per bad byte: the count stays visible. */
+			fputs("\\ufffd", fp);
+			s++;
+		} else {
+			fwrite(s, 1, n, fp);
+			s += n;
+		}
+	}
+	fputc('"', fp);
+}
+
+/* Milliseconds from nanoseconds, exact: "1500", "0.25", "-3.000001". */
+static void
+report_json_ms(FILE *fp, int64_t ns)
+{
+	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	unsigned long long rem = a % 1000000;
+	char frac[8];
+	int i;
+
+	fprintf(fp, "%s%llu", ns < 0 ? "-" : "",
+	    (unsigned long long)(a / 1000000));
+	if (rem == 0)
+		return;
+	snprintf(frac, sizeof frac, "%06llu", rem);
+	for (i = 5; i > 0 && frac[i] == '0'; i--)
+		frac[i] = '\0';
+	fprintf(fp, ".%s", frac);
+}
+
+/* Members of one object: a separator before all but the first. */
+struct jobj {
+	FILE       *fp;
+	const char *sep;
+	int         n;
+};
+
+static void
+jkey(struct jobj *j, const char *key)
+{
+	if (j->n++ > 0)
+		fputs(j->sep, j->fp);
+	fprintf(j->fp, "\"%s\": ", key);
+}
+
+static void
+jstr(struct jobj *j, const char *key, const char *v)
+{
+	jkey(j, key);
+	report_json_string(j->fp, v);
+}
+
+/* A string that is null when empty (an optional reason, a path). */
+static void
+jopt(struct jobj *j, const char *key, const char *v)
+{
+	jstr(j, key, v != NULL && *v != '\0' ? v : NULL);
+}
+
+static void
+ju64(struct jobj *j, const char *key, uint64_t v)
+{
+	jkey(j, key);
+	fprintf(j->fp, "%llu", (unsigned long long)v);
+}
+
+static void
+jint(struct jobj *j, const char *key, long long v)
+{
+	jkey(j, key);
+	fprintf(j->fp, "%lld", v);
+}
+
+static void
+jbool(struct jobj *j, const char *key, int v)
+{
+	jkey(j, key);
+	fputs(v ? "true" : "false", j->fp);
+}
+
+static void
+jnull(struct jobj *j, const char *key)
+{
+	jkey(j, key);
+	fputs("null", j->fp);
+}
+
+static void
+jms(struct jobj *j, const char *key, int64_t ns)
+{
+	jkey(j, key);
+	report_json_ms(j->fp, ns);
+}
+
+/* Milliseconds since the clock started, null if either end is unknown. */
+static void
+jrel(struct jobj *j, const char *key, const struct report *rep, int64_t t)
+{
+	if (t == 0 || rep->sup.start_ns == 0)
+		jnull(j, key);
+	else
+		jms(j, key, t - rep->sup.start_ns);
+}
+
+static const char *
+report_json_who(const struct report *rep, int child)
+{
+	if (child >= 0 && (size_t)child < rep->sup.nchildren)
+		return rep->sup.children[child].name;
+	return "run";
+}
+
+static const char *
+report_json_state(const struct report *rep)
+{
+	if (rep->exit_code == 99)
+		return "error";
+	if (rep->interrupted)
+		return "interrupted";
+	return rep->exit_code == 0 ? "pass" : "fail";
+}
+
+/* ------------------------------------------------------------ sections */
+
+static void
+report_json_config(const struct report *rep, FILE *fp)
+{
+	const struct config *cfg = rep->cfg;
+	struct jobj j = { fp, ",\n    ", 0 };
+	char seed[24];
+
+	fputs("{\n    ", fp);
+	jms(&j, "duration_ms", cfg->duration_ns);
+	jint(&j, "workers", cfg->workers);
+	jms(&j, "interval_ms", cfg->interval_ns);
+	jint(&j, "batch", cfg->batch);
+	jms(&j, "validate_every_ms", cfg->validate_every_ns);
+	jms(&j, "grace_ms", cfg->grace_ns);
+	jms(&j, "busy_timeout_ms", cfg->busy_timeout_ns);
+	jstr(&j, "db", cfg->db);
+	jbool(&j, "keep", cfg->keep);
+	jstr(&j, "journal", config_journal_name(cfg->journal));
+	jstr(&j, "sync", config_sync_name(cfg->sync));
+	/* A string: a seed may exceed 2^53, where JSON readers round. */
+	snprintf(seed, sizeof seed, "%llu", (unsigned long long)rep->seed);
+	jstr(&j, "seed", seed);
+	jstr(&j, "late_errors", config_late_name(cfg->late_errors));
+	jstr(&j, "json", cfg->json);
+	jstr(&j, "junit", cfg->junit);
+	jbool(&j, "tap", cfg->tap);
+	jbool(&j, "quiet", cfg->quiet);
+	jstr(&j, "fault", cfg->fault);
+	jint(&j, "repeat", cfg->repeat);
+	jbool(&j, "until_fail", cfg->until_fail);
+	jstr(&j, "store_cmd", cfg->store_cmd);
+	jstr(&j, "restore_cmd", cfg->restore_cmd);
+	jms(&j, "restore_timeout_ms", cfg->restore_timeout_ns);
+	jms(&j, "max_lag_ms", cfg->max_lag_ns);
+	fputs("\n  }", fp);
+}
+
+static void
+report_json_sqlite(const struct report *rep, FILE *fp)
+{
+	struct jobj j = { fp, ",\n    ", 0 };
+	const char *opt;
+	int i;
+
+	fputs("{\n    ", fp);
+	jstr(&j, "version", sqlite3_libversion());
+	jint(&j, "version_number", sqlite3_libversion_number());
+	jstr(&j, "source_id", sqlite3_sourceid());
+	jkey(&j, "compile_options");
+	fputc('[', fp);
+	for (i = 0; (opt = sqlite3_compileoption_get(i)) != NULL; i++) {
+		fputs(i > 0 ? ", " : "", fp);
+		report_json_string(fp, opt);
+	}
+	fputc(']', fp);
+	jstr(&j, "journal_mode", rep->journal_mode);
+	jstr(&j, "filesystem", rep->fs_type[0] != '\0' ? rep->fs_type :
+	    "unknown");
+	fputs("\n  }", fp);
+}
+
+static void
+report_json_latency(const struct report *rep, FILE *fp)
+{
+	struct jobj j = { fp, ", ", 0 };
+
+	/* Bucket upper bounds in microseconds; ms keep three decimals. */
+	fputc('{', fp);
+	jms(&j, "p50", (int64_t)report_percentile_us(rep, 50) * 1000);
+	jms(&j, "p90", (int64_t)report_percentile_us(rep, 90) * 1000);
+	jms(&j, "p99", (int64_t)report_percentile_us(rep, 99) * 1000);
+	jms(&j, "max", (int64_t)report_percentile_us(rep, 100) * 1000);
+	fputc('}', fp);
+}
+
+static void
+report_json_worker(const struct report *rep, int w, FILE *fp)
+{
+	const struct report_worker *rw = &rep->workers[w];
+	struct jobj j = { fp, ", ", 0 };
+
+	fputc('{', fp);
+	jstr(&j, "name", report_json_who(rep, w));
+	ju64(&j, "rows", rw->rows);
+	ju64(&j, "commits", rw->commits);
+	ju64(&j, "acked", rw->acked);
+	ju64(&j, "final", rw->final_k);
+	ju64(&j, "last_seq", rw->last_seq);
+	ju64(&j, "busy_waits", rw->busy_waits);
+	jms(&j, "busy_ms", rw->busy_ns);
+	ju64(&j, "errors", rw->errors);
+	jbool(&j, "done", rw->done);
+	jstr(&j, "verdict", classify_verdict_name(rw->verdict));
+	jopt(&j, "reason", rw->reason);
+	fputc('}', fp);
+}
+
+static void
+report_json_child(const struct report *rep, size_t i, FILE *fp)
+{
+	const struct sup_child *ch = &rep->sup.children[i];
+	struct jobj j = { fp, ", ", 0 };
+	char reason[CLASSIFY_REASON_MAX];
+	enum verdict v;
+
+	v = classify_fate(&ch->fate, reason, sizeof reason);
+	fputc('{', fp);
+	jstr(&j, "name", ch->name);
+	jint(&j, "pid", (long long)ch->pid);
+	ju64(&j, "records", ch->records);
+	jrel(&j, "reaped_ms", rep, ch->t_reaped);
+	jstr(&j, "verdict", classify_verdict_name(v));
+	jopt(&j, "reason", reason);
+	fputc('}', fp);
+}
+
+/* An ERROR record, or (kind "check") a failure found another way. */
+static void
+report_json_event(const struct report *rep, const struct sup_event *ev,
+    FILE *fp)
+{
+	struct jobj j = { fp, ", ", 0 };
+	const struct wire_error *e = &ev->err;
+
+	fputc('{', fp);
+	jstr(&j, "child", report_json_who(rep, ev->child));
+	jstr(&j, "kind", ev->is_error ? "error" : "check");
+	if (ev->is_error) {
+		jstr(&j, "code", classify_code_name(e->code));
+		jint(&j, "code_num", e->code);
+		jint(&j, "extended", e->extended);
+		jint(&j, "errno", e->sys_errno);
+		jstr(&j, "op", wire_op_name(e->op));
+		jstr(&j, "message", e->message);
+	} else {
+		jnull(&j, "code");
+		jnull(&j, "code_num");
+		jnull(&j, "extended");
+		jnull(&j, "errno");
+		jnull(&j, "op");
+		jnull(&j, "message");
+	}
+	jrel(&j, "t_ms", rep, ev->t_ns);
+	if (ev->is_error) {
+		jbool(&j, "late", ev->late);
+		jbool(&j, "shutdown_seen", e->shutdown_seen);
+	} else {
+		jnull(&j, "late");
+		jnull(&j, "shutdown_seen");
+	}
+	jstr(&j, "verdict", classify_verdict_name(ev->verdict));
+	jstr(&j, "reason", ev->reason);
+	fputc('}', fp);
+}
+
+static void
+report_json_snapshot(const struct report *rep,
+    const struct report_snapshot *s, FILE *fp)
+{
+	struct jobj j = { fp, ", ", 0 };
+
+	fputc('{', fp);
+	ju64(&j, "index", s->index);
+	jrel(&j, "t_ms", rep, s->t_begin_ns);
+	jms(&j, "took_ms", s->t_end_ns - s->t_begin_ns);
+	jbool(&j, "ok", s->ok);
+	ju64(&j, "rows", s->rows);
+	jopt(&j, "problem", s->ok ? NULL : s->problem);
+	fputc('}', fp);
+}
+
+/* "[\n    {...},\n    {...}\n  ]", or "[]". */
+static void
+report_json_open(FILE *fp, size_t i)
+{
+	fputs(i == 0 ? "[\n    " : ",\n    ", fp);
+}
+
+static void
+report_json_close(FILE *fp, size_t n)
+{
+	fputs(n == 0 ? "[]" : "\n  ]", fp);
+}
+
+static void
+report_json_arrays(const struct report *rep, struct jobj *j)
+{
+	FILE *fp = j->fp;
+	size_t i;
+
+	jkey(j, "workers");
+	for (i = 0; i < (size_t)rep->nworkers; i++) {
+		report_json_open(fp, i);
+		report_json_worker(rep, (int)i, fp);
+	}
+	report_json_close(fp, (size_t)rep->nworkers);
+	jkey(j, "children");
+	for (i = 0; i < rep->sup.nchildren; i++) {
+		report_json_open(fp, i);
+		report_json_child(rep, i, fp);
+	}
+	report_json_close(fp, rep->sup.nchildren);
+	jkey(j, "errors");
+	for (i = 0; i < rep->sup.nevents; i++) {
+		report_json_open(fp, i);
+		report_json_event(rep, &rep->sup.events[i], fp);
+	}
+	report_json_close(fp, rep->sup.nevents);
+	jkey(j, "snapshots");
+	for (i = 0; i < rep->nsnapshots; i++) {
+		report_json_open(fp, i);
+		report_json_snapshot(rep, &rep->snapshots[i], fp);
+	}
+	report_json_close(fp, rep->nsnapshots);
+}
+
+static void
+report_json_final(const struct report *rep, FILE *fp)
+{
+	struct jobj j = { fp, ", ", 0 };
+
+	fputc('{', fp);
+	jbool(&j, "checked", rep->final_checked);
+	jbool(&j, "ok", rep->final_checked && rep->final_ok);
+	ju64(&j, "rows", rep->final_rows);
+	fputc('}', fp);
+}
+
+static void
+report_json_counts(const struct report *rep, struct jobj *j)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < rep->nsnapshots; i++)
+		bad += !rep->snapshots[i].ok;
+	ju64(j, "failures", rep->sup.nfailures);
+	ju64(j, "expected", rep->sup.nexpected);
+	ju64(j, "dropped_events", rep->sup.dropped_events);
+	ju64(j, "snapshots_validated", rep->nsnapshots);
+	ju64(j, "snapshots_failed", bad);
+	jkey(j, "final");
+	report_json_final(rep, j->fp);
+	ju64(j, "acked_rows", rep->acked_rows);
+	ju64(j, "lost_rows", rep->lost_rows);
+}
+
+int
+report_json_write(const struct report *rep, FILE *fp)
+{
+	struct jobj j = { fp, ",\n  ", 0 };
+
+	fputs("{\n  ", fp);
+	jstr(&j, "verdict", rep->exit_code == 0 ? "pass" : "fail");
+	jstr(&j, "state", report_json_state(rep));
+	jint(&j, "exit_code", rep->exit_code);
+	jbool(&j, "interrupted", rep->interrupted);
+	jopt(&j, "hard_error", rep->exit_code == 99 ? rep->hard_error : NULL);
+	jint(&j, "schema", REPORT_JSON_SCHEMA);
+	jstr(&j, "sqlstorm_version", PACKAGE_VERSION);
+	jkey(&j, "config");
+	report_json_config(rep, fp);
+	jkey(&j, "sqlite");
+	report_json_sqlite(rep, fp);
+	ju64(&j, "inserts", rep->inserts);
+	ju64(&j, "commits", rep->commits);
+	jms(&j, "duration_ms", report_duration_ms(rep) * UTIL_NS_PER_MS);
+	jms(&j, "shutdown_overrun_ms",
+	    report_overrun_ms(rep) * UTIL_NS_PER_MS);
+	jkey(&j, "latency_ms");
+	report_json_latency(rep, fp);
+	report_json_arrays(rep, &j);
+	report_json_counts(rep, &j);
+	jstr(&j, "repro", rep->repro);
+	jopt(&j, "run_dir", rep->run_dir);
+	jopt(&j, "db_path", rep->db_path);
+	jbool(&j, "kept", rep->kept);
+	fputs("\n}\n", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+/* -------------------------------------------------------- report files */
+
+static int
+report_tmp_name(const char *path, char *tmp, size_t cap)
+{
+	if (snprintf(tmp, cap, "%s.tmp", path) >= (int)cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_file_check(const char *path)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	/* rename() would refuse later, after the whole run. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	if (report_tmp_name(path, tmp, sizeof tmp) < 0)
+		return -1;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666)) >= 0) {
+		close(fd);
+		return unlink(tmp);
+	}
+	if (errno != EEXIST)
+		return -1;
+	/* A leftover of an interrupted write: being able to write it is enough. */
+	if ((fd = open(tmp, O_WRONLY)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int
+report_file_write(const char *path,
+    int (*writer)(const struct report *rep, FILE *fp),
+    const struct report *rep)
+{
+	char tmp[PATH_MAX];
+	FILE *fp;
+	int rc, saved;
+
+	if (report_tmp_name(path, tmp, sizeof tmp) < 0)
+		return -1;
+	if ((fp = fopen(tmp, "w")) == NULL)
+		return -1;
+	errno = 0;
+	rc = writer(rep, fp);
+	if (fflush(fp) != 0 || ferror(fp))
+		rc = -1;
+	saved = errno;
+	if (fclose(fp) != 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc == 0 && rename(tmp, path) == 0)
+		return 0;
+	if (rc == 0)
+		saved = errno;
+	(void)unlink(tmp);
+	errno = saved != 0 ? saved : EIO;
+	return -1;
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report-junit: the run as JUnit XML, in the shape GitLab and the common
+ * GitHub Actions reporters read: testsuites > testsuite "sqlstorm" >
+ * testcase classname="sqlstorm.<child>", one testcase per check (the same
+ * checks, in the same order, as the TAP output), <failure> with the
+ * reason, and the expected late errors and the human summary in the
+ * suite's <system-out>.  A run that could not happen is one testcase with
+ * an <error>.  It only reads the report.
+ */
+#include "autoconf.h"
+#include "report-out.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "util.h"
+
+static const char *
+junit_entity(unsigned char c)
+{
+	switch (c) {
+	case '&':  return "&amp;";
+	case '<':  return "&lt;";
+	case '>':  return "&gt;";
+	case '"':  return "&quot;";
+	case '\'': return "&apos;";
+	/* As references, so attribute values keep them (no normalising). */
+	case '\t': return "&#9;";
+	case '\n': return "&#10;";
+	case '\r': return "&#13;";
+	default:   return NULL;
+	}
+}
+
+void
+report_xml_string(FILE *fp, const char *s)
+{
+	if (s == NULL)
+		return;
+	while (*s != '\0') {
+		unsigned char c = (unsigned char)*s;
+		const char *ent = junit_entity(c);
+		size_t n;
+
+		if (ent != NULL) {
+			fputs(ent, fp);
+			s++;
+		} else if (c < 0x20 || (n = report_utf8_len(s)) == 0) {
+			/* XML 1.0 has no way to write these, not even &#1;. */
+			fputs("&#xFFFD;", fp);
+			s++;
+		} else {
+			fwrite(s, 1, n, fp);
+			s += n;
+		}
+	}
+}
+
+static void
+junit_attr(FILE *fp, const char *name, const char *value)
+{
+	fprintf(fp, " %s=\"", name);
+	report_xml_string(fp, value);
+	fputc('"', fp);
+}
+
+static void
+junit_seconds(FILE *fp, const char *name, int64_t ns)
+{
+	fprintf(fp, " %s=\"%.3f\"", name,
+	    ns > 0 ? (double)ns / (double)UTIL_NS_PER_S : 0.0);
+}
+
+static void
+junit_case(const struct report_check *c, void *arg)
+{
+	FILE *fp = arg;
+	char cls[64];
+
+	snprintf(cls, sizeof cls, "sqlstorm.%s", c->who);
+	fputs("    <testcase", fp);
+	junit_attr(fp, "classname", cls);
+	junit_attr(fp, "name", c->name);
+	junit_seconds(fp, "time", c->time_ns);
+	if (c->verdict == VERDICT_PASS) {
+		fputs("/>\n", fp);
+		return;
+	}
+	fputs(">\n", fp);
+	if (c->verdict == VERDICT_FAILURE) {
+		fputs("      <failure", fp);
+		junit_attr(fp, "message", c->detail);
+		junit_attr(fp, "type", "failure");
+		fputc('>', fp);
+		report_xml_string(fp, c->text);
+		fputs("</failure>\n", fp);
+	} else {
+		fputs("      <system-out>expected late error: ", fp);
+		report_xml_string(fp, c->detail);
+		fputs("</system-out>\n", fp);
+	}
+	fputs("    </testcase>\n", fp);
+}
+
+static void
+junit_property(FILE *fp, const char *name, const char *value)
+{
+	fputs("      <property", fp);
+	junit_attr(fp, "name", name);
+	junit_attr(fp, "value", value);
+	fputs("/>\n", fp);
+}
+
+static void
+junit_properties(const struct report *rep, FILE *fp)
+{
+	char num[32];
+
+	fputs("    <properties>\n", fp);
+	junit_property(fp, "verdict", rep->exit_code == 0 ? "pass" : "fail");
+	snprintf(num, sizeof num, "%d", rep->exit_code);
+	junit_property(fp, "exit_code", num);
+	snprintf(num, sizeof num, "%llu", (unsigned long long)rep->seed);
+	junit_property(fp, "seed", num);
+	snprintf(num, sizeof num, "%zu", rep->sup.nexpected);
+	junit_property(fp, "expected_errors", num);
+	snprintf(num, sizeof num, "%llu", (unsigned long long)rep->acked_rows);
+	junit_property(fp, "acked_rows", num);
+	snprintf(num, sizeof num, "%llu", (unsigned long long)rep->lost_rows);
+	junit_property(fp, "lost_rows", num);
+	junit_property(fp, "sqlite_version", sqlite3_libversion());
+	junit_property(fp, "sqlite_source_id", sqlite3_sourceid());
+	junit_property(fp, "journal_mode", rep->journal_mode);
+	junit_property(fp, "filesystem", rep->fs_type[0] != '\0' ?
+	    rep->fs_type : "unknown");
+	junit_property(fp, "reproduce", rep->repro);
+	fputs("    </properties>\n", fp);
+}
+
+/* The expected late errors, one per line, then the human summary. */
+static void
+junit_system_out(const struct report *rep, FILE *fp)
+{
+	char *summary;
+	size_t i;
+
+	fprintf(fp, "    <system-out>expected late errors: %zu\n",
+	    rep->sup.nexpected);
+	for (i = 0; i < rep->sup.nevents; i++) {
+		const struct sup_event *ev = &rep->sup.events[i];
+
+		if (ev->verdict != VERDICT_EXPECTED)
+			continue;
+		fputs("  ", fp);
+		report_xml_string(fp, ev->child >= 0 &&
+		    (size_t)ev->child < rep->sup.nchildren ?
+		    rep->sup.children[ev->child].name : "run");
+		fputs(": ", fp);
+		report_xml_string(fp, ev->reason);
+		fputc('\n', fp);
+	}
+	if ((summary = report_summary_text(rep)) != NULL) {
+		char *line, *save = NULL;
+
+		/* Line by line: real newlines read better than &#10; here. */
+		fputc('\n', fp);
+		for (line = strtok_r(summary, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			report_xml_string(fp, line);
+			fputc('\n', fp);
+		}
+		free(summary);
+	}
+	fputs("</system-out>\n", fp);
+}
+
+static void
+junit_counts(FILE *fp, long tests, size_t failures, int errors,
+    int64_t ns)
+{
+	fprintf(fp, " tests=\"%ld\" failures=\"%zu\" errors=\"%d\"", tests,
+	    failures, errors);
+	junit_seconds(fp, "time", ns);
+}
+
+/* A run that never happened: one testcase in error. */
+static void
+junit_hard(const struct report *rep, FILE *fp)
+{
+	fputs("<testsuites name=\"sqlstorm\"", fp);
+	junit_counts(fp, 1, 0, 1, 0);
+	fputs(">\n  <testsuite name=\"sqlstorm\"", fp);
+	junit_counts(fp, 1, 0, 1, 0);
+	fputs(" skipped=\"0\">\n", fp);
+	fputs("    <testcase classname=\"sqlstorm.run\" name=\"setup\" "
+	    "time=\"0.000\">\n      <error", fp);
+	junit_attr(fp, "message", rep->hard_error);
+	fputs(" type=\"error\"/>\n    </testcase>\n", fp);
+	fputs("  </testsuite>\n</testsuites>\n", fp);
+}
+
+int
+report_junit_write(const struct report *rep, FILE *fp)
+{
+	size_t nfail = 0;
+	int64_t ns = 0;
+	long n;
+
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
+	if (rep->exit_code == 99) {
+		junit_hard(rep, fp);
+		return ferror(fp) ? -1 : 0;
+	}
+	if ((n = report_check_walk(rep, NULL, NULL, &nfail)) < 0)
+		return -1;
+	if (rep->sup.start_ns != 0 && rep->sup.done_ns > rep->sup.start_ns)
+		ns = rep->sup.done_ns - rep->sup.start_ns;
+	fputs("<testsuites name=\"sqlstorm\"", fp);
+	junit_counts(fp, n, nfail, 0, ns);
+	fputs(">\n  <testsuite name=\"sqlstorm\"", fp);
+	junit_counts(fp, n, nfail, 0, ns);
+	fputs(" skipped=\"0\">\n", fp);
+	junit_properties(rep, fp);
+	(void)report_check_walk(rep, junit_case, fp, NULL);
+	junit_system_out(rep, fp);
+	fputs("  </testsuite>\n</testsuites>\n", fp);
+	return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,991 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_report: the report writers on a hand-built struct report (workers,
+ * children, errors, failures found by checks, snapshots): the JSON is
+ * well-formed (a small recursive-descent checker below) and carries every
+ * key, TAP and JUnit show the same checks with the same failure count as
+ * the summary, strings are escaped for JSON and XML whatever bytes they
+ * hold, report files appear whole or not at all, and the progress line
+ * and the filesystem fingerprint behave.  No run, no fork.
+ */
+#include "autoconf.h"
+
+#include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "classify.h"
+#include "config.h"
+#include "report.h"
+#include "report-out.h"
+#include "util.h"
+#include "wire.h"
+
+#define MS  INT64_C(1000000)
+#define T0  (INT64_C(5000) * MS)      /* the clock start of the fixture */
+
+/* ------------------------------------------------------------- capture */
+
+/* Run writer-like code on a temporary FILE and return what it wrote. */
+static char *
+capture_end(FILE *fp)
+{
+	long len;
+	char *s;
+
+	ck_assert_ptr_nonnull(fp);
+	fflush(fp);
+	len = ftell(fp);
+	ck_assert_int_ge(len, 0);
+	s = malloc((size_t)len + 1);
+	ck_assert_ptr_nonnull(s);
+	rewind(fp);
+	ck_assert_uint_eq(fread(s, 1, (size_t)len, fp), (size_t)len);
+	s[len] = '\0';
+	fclose(fp);
+	return s;
+}
+
+static char *
+json_of(const char *in)
+{
+	FILE *fp = tmpfile();
+
+	ck_assert_ptr_nonnull(fp);
+	report_json_string(fp, in);
+	return capture_end(fp);
+}
+
+static char *
+xml_of(const char *in)
+{
+	FILE *fp = tmpfile();
+
+	ck_assert_ptr_nonnull(fp);
+	report_xml_string(fp, in);
+	return capture_end(fp);
+}
+
+static size_t
+count_lines_starting(const char *text, const char *prefix)
+{
+	size_t n = 0, len = strlen(prefix);
+	const char *p = text;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, prefix, len) == 0)
+			n++;
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------ a tiny JSON checker */
+
+static const char *json_value(const char *p);
+
+static const char *
+json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *
+json_str(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p != '"') {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				int i;
+
+				for (i = 1; i <= 4; i++)
+					if (strchr("0123456789abcdefABCDEF",
+					    p[i]) == NULL || p[i] == '\0')
+						return NULL;
+				p += 4;
+			} else if (strchr("\"\\/bfnrt", *p) == NULL ||
+			    *p == '\0')
+				return NULL;
+		} else if (report_utf8_len(p) > 1) {
+			p += report_utf8_len(p) - 1;
+		} else if (report_utf8_len(p) == 0)
+			return NULL;
+		p++;
+	}
+	return p + 1;
+}
+
+static const char *
+json_num(const char *p)
+{
+	const char *s = p;
+
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return NULL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return p > s ? p : NULL;
+}
+
+static const char *
+json_seq(const char *p, char close, int object)
+{
+	p = json_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (object) {
+			if ((p = json_str(json_ws(p))) == NULL)
+				return NULL;
+			p = json_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		if ((p = json_value(p)) == NULL)
+			return NULL;
+		p = json_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *
+json_value(const char *p)
+{
+	p = json_ws(p);
+	switch (*p) {
+	case '{': return json_seq(p, '}', 1);
+	case '[': return json_seq(p, ']', 0);
+	case '"': return json_str(p);
+	case 't': return strncmp(p, "true", 4) == 0 ? p + 4 : NULL;
+	case 'f': return strncmp(p, "false", 5) == 0 ? p + 5 : NULL;
+	case 'n': return strncmp(p, "null", 4) == 0 ? p + 4 : NULL;
+	default:  return json_num(p);
+	}
+}
+
+static int
+json_valid(const char *doc)
+{
+	const char *end = json_value(doc);
+
+	return end != NULL && *json_ws(end) == '\0';
+}
+
+/* ------------------------------------------------------------- fixture */
+
+struct fixture {
+	struct config cfg;
+	struct report rep;
+};
+
+static void
+fx_event(struct report *rep, int child, enum verdict v, int is_error,
+    int64_t t, const char *reason)
+{
+	struct sup_event *ev = &rep->sup.events[rep->sup.nevents++];
+
+	memset(ev, 0, sizeof *ev);
+	ev->child = child;
+	ev->verdict = v;
+	ev->is_error = is_error;
+	ev->t_ns = t;
+	util_strlcpy(ev->reason, reason, sizeof ev->reason);
+	if (v == VERDICT_FAILURE)
+		rep->sup.nfailures++;
+	else if (v == VERDICT_EXPECTED)
+		rep->sup.nexpected++;
+}
+
+static void
+fx_error(struct sup_event *ev, int code, int op, const char *msg, int late)
+{
+	ev->err.code = code;
+	ev->err.extended = code;
+	ev->err.op = (uint8_t)op;
+	ev->err.shutdown_seen = (uint8_t)late;
+	ev->late = late;
+	util_strlcpy(ev->err.message, msg, sizeof ev->err.message);
+	ev->err.msg_len = (uint16_t)strlen(ev->err.message);
+}
+
+static void
+fx_children(struct report *rep, int failing)
+{
+	static const char *names[] = { "w0", "w1", "validator" };
+	size_t i;
+
+	rep->sup.nchildren = 3;
+	rep->sup.children = calloc(3, sizeof *rep->sup.children);
+	ck_assert_ptr_nonnull(rep->sup.children);
+	for (i = 0; i < 3; i++) {
+		struct sup_child *ch = &rep->sup.children[i];
+
+		util_strlcpy(ch->name, names[i], sizeof ch->name);
+		ch->pid = (pid_t)(100 + i);
+		ch->fate.reaped = 1;
+		ch->fate.done_seen = 1;
+		ch->fate.done_shutdown = 1;
+		ch->fate.shutdown_ns = rep->sup.shutdown_ns;
+		ch->fate.t_gone = rep->sup.shutdown_ns + 2 * MS;
+		ch->t_reaped = rep->sup.shutdown_ns + 3 * MS;
+	}
+	if (failing)
+		rep->sup.children[1].fate.hung = 1;
+}
+
+static void
+fx_workers(struct report *rep)
+{
+	int w;
+
+	rep->nworkers = 2;
+	rep->workers = calloc(2, sizeof *rep->workers);
+	ck_assert_ptr_nonnull(rep->workers);
+	for (w = 0; w < 2; w++) {
+		struct report_worker *rw = &rep->workers[w];
+
+		util_strlcpy(rw->name, w == 0 ? "w0" : "w1", sizeof rw->name);
+		rw->rows = rw->commits = rw->last_seq = 100 + (uint64_t)w;
+		rw->acked = rw->final_k = 100 + (uint64_t)w;
+		rw->busy_waits = 3;
+		rw->busy_ns = 1500 * 1000;
+		rw->done = 1;
+		rep->inserts += rw->rows;
+		rep->commits += rw->commits;
+		rep->acked_rows += rw->acked;
+	}
+}
+
+static void
+fx_snapshots(struct report *rep, int failing)
+{
+	size_t i;
+
+	rep->nsnapshots = failing ? 2 : 1;
+	rep->capsnapshots = 2;
+	rep->snapshots = calloc(2, sizeof *rep->snapshots);
+	ck_assert_ptr_nonnull(rep->snapshots);
+	for (i = 0; i < rep->nsnapshots; i++) {
+		struct report_snapshot *s = &rep->snapshots[i];
+
+		s->index = (uint32_t)i + 1;
+		s->t_begin_ns = T0 + (int64_t)(i + 1) * 500 * MS;
+		s->t_end_ns = s->t_begin_ns + 4 * MS;
+		s->ok = 1;
+		s->rows = 50 * (i + 1);
+	}
+	if (failing) {
+		rep->snapshots[1].ok = 0;
+		util_strlcpy(rep->snapshots[1].problem,
+		    "integrity_check: page 3 <bad> & \"odd\"",
+		    sizeof rep->snapshots[1].problem);
+	}
+}
+
+/* Events: see the expected order in test_report_checks_failing. */
+static void
+fx_events(struct report *rep, int failing)
+{
+	char reason[CLASSIFY_REASON_MAX];
+
+	rep->sup.capevents = 8;
+	rep->sup.events = calloc(8, sizeof *rep->sup.events);
+	ck_assert_ptr_nonnull(rep->sup.events);
+	if (failing) {
+		fx_event(rep, 0, VERDICT_FAILURE, 1, T0 + 300 * MS,
+		    "error before the deadline: BUSY (5) in FAULT #skip");
+		fx_error(&rep->sup.events[0], 5, WIRE_OP_FAULT,
+		    "bad\x01 \xff <tag> \"q\" #skip", 0);
+	}
+	fx_event(rep, 2, VERDICT_EXPECTED, 1, T0 + 1004 * MS,
+	    "late error during shutdown: INTERRUPT (9) in VALIDATE");
+	fx_error(&rep->sup.events[rep->sup.nevents - 1], 9, WIRE_OP_VALIDATE,
+	    "snap-2.db: interrupted", 1);
+	if (!failing)
+		return;
+	fx_event(rep, 2, VERDICT_FAILURE, 0, T0 + 1010 * MS,
+	    "snapshot 2: integrity_check: page 3 <bad> & \"odd\"");
+	(void)classify_fate(&rep->sup.children[1].fate, reason, sizeof reason);
+	fx_event(rep, 1, VERDICT_FAILURE, 0, T0 + 3000 * MS, reason);
+	fx_event(rep, 0, VERDICT_FAILURE, 0, T0 + 3100 * MS,
+	    "final database: w0 lacks acknowledged seq 7");
+}
+
+static void
+fx_build(struct fixture *fx, int failing)
+{
+	struct report *rep = &fx->rep;
+
+	config_defaults(&fx->cfg);
+	fx->cfg.workers = 2;
+	fx->cfg.duration_ns = 1000 * MS;
+	fx->cfg.seed = 42;
+	fx->cfg.seed_set = 1;
+	report_init(rep, &fx->cfg);
+	rep->seed = 42;
+	rep->exit_code = failing;
+	rep->sup.start_ns = T0;
+	rep->sup.deadline_ns = rep->sup.shutdown_ns = T0 + 1000 * MS;
+	rep->sup.done_ns = T0 + 1005 * MS;
+	fx_children(rep, failing);
+	fx_workers(rep);
+	fx_snapshots(rep, failing);
+	fx_events(rep, failing);
+	rep->hist[wire_hist_bucket(100)] = 180;
+	rep->hist[wire_hist_bucket(2000)] = 21;
+	rep->final_checked = rep->final_ok = 1;
+	rep->final_rows = 201;
+	rep->lost_rows = failing;
+	util_strlcpy(rep->journal_mode, "wal", sizeof rep->journal_mode);
+	util_strlcpy(rep->fs_type, "ext4", sizeof rep->fs_type);
+	util_strlcpy(rep->run_dir, "/tmp/sqlstorm.test", sizeof rep->run_dir);
+	util_strlcpy(rep->db_path, "/tmp/sqlstorm.test/sqlstorm.db",
+	    sizeof rep->db_path);
+	util_strlcpy(rep->repro, "sqlstorm --workers 2 --seed 42",
+	    sizeof rep->repro);
+}
+
+static void
+fx_free(struct fixture *fx)
+{
+	report_free(&fx->rep);
+	config_free(&fx->cfg);
+}
+
+static char *
+fx_render(const struct report *rep, int (*writer)(const struct report *,
+    FILE *))
+{
+	FILE *fp = tmpfile();
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(writer(rep, fp), 0);
+	return capture_end(fp);
+}
+
+/* -------------------------------------------------------------- escape */
+
+START_TEST(test_report_json_escapes_specials)
+{
+	char *s = json_of("a\"b\\c\n\t\r\b\f\x01\x1f\x7f/");
+
+	ck_assert_str_eq(s, "\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f"
+	    "\\u007f/\"");
+	free(s);
+	s = json_of(NULL);
+	ck_assert_str_eq(s, "null");
+	free(s);
+	s = json_of("");
+	ck_assert_str_eq(s, "\"\"");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_report_json_keeps_valid_utf8)
+{
+	/* e-acute, euro sign, U+1F600: all kept as they are. */
+	char *s = json_of("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+
+	ck_assert_str_eq(s, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_report_json_replaces_invalid_utf8)
+{
+	char *s;
+
+	/* A lone continuation byte, a byte never in UTF-8, a cut sequence. */
+	s = json_of("a\x80" "b\xff" "c\xe2\x82");
+	ck_assert_str_eq(s, "\"a\\ufffdb\\ufffdc\\ufffd\\ufffd\"");
+	free(s);
+	/* Overlong '/', and a UTF-16 surrogate: one replacement per byte. */
+	s = json_of("\xc0\xaf|\xed\xa0\x80");
+	ck_assert_str_eq(s, "\"\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd\"");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_report_utf8_len_boundaries)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+	} t[] = {
+		{ "A", 1 }, { "\x7f", 1 },
+		{ "\xc2\x80", 2 }, { "\xc1\xbf", 0 },           /* overlong */
+		{ "\xdf\xbf", 2 }, { "\xe0\xa0\x80", 3 },
+		{ "\xe0\x9f\xbf", 0 },                          /* overlong */
+		{ "\xed\x9f\xbf", 3 }, { "\xed\xa0\x80", 0 },   /* D800 */
+		{ "\xef\xbf\xbf", 3 }, { "\xf0\x90\x80\x80", 4 },
+		{ "\xf0\x8f\xbf\xbf", 0 },                      /* overlong */
+		{ "\xf4\x8f\xbf\xbf", 4 }, { "\xf4\x90\x80\x80", 0 },
+		{ "\xf5\x80\x80\x80", 0 }, { "\xe2\x82", 0 }, { "\x80", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		ck_assert_msg(report_utf8_len(t[i].s) == t[i].len,
+		    "case %zu: got %zu, want %zu", i, report_utf8_len(t[i].s),
+		    t[i].len);
+}
+END_TEST
+
+START_TEST(test_report_xml_escapes_markup)
+{
+	char *s = xml_of("<a href=\"x\">Tom & 'Jerry'</a>\t\n\r");
+
+	ck_assert_str_eq(s, "&lt;a href=&quot;x&quot;&gt;Tom &amp; "
+	    "&apos;Jerry&apos;&lt;/a&gt;&#9;&#10;&#13;");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_report_xml_replaces_what_xml_cannot_hold)
+{
+	char *s = xml_of("a\x01" "b\x1b" "c\xff" "d\xc3\xa9");
+
+	ck_assert_str_eq(s, "a&#xFFFD;b&#xFFFD;c&#xFFFD;d\xc3\xa9");
+	free(s);
+	s = xml_of(NULL);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
+/* ---------------------------------------------------------- percentile */
+
+START_TEST(test_report_percentiles_from_buckets)
+{
+	struct config cfg;
+	struct report rep;
+
+	config_defaults(&cfg);
+	report_init(&rep, &cfg);
+	ck_assert_uint_eq(report_percentile_us(&rep, 50), 0);
+	rep.hist[wire_hist_bucket(100)] = 90;
+	rep.hist[wire_hist_bucket(1000)] = 9;
+	rep.hist[wire_hist_bucket(100000)] = 1;
+	ck_assert_uint_eq(report_percentile_us(&rep, 50),
+	    wire_hist_upper(wire_hist_bucket(100)));
+	ck_assert_uint_eq(report_percentile_us(&rep, 90),
+	    wire_hist_upper(wire_hist_bucket(100)));
+	ck_assert_uint_eq(report_percentile_us(&rep, 99),
+	    wire_hist_upper(wire_hist_bucket(1000)));
+	ck_assert_uint_eq(report_percentile_us(&rep, 100),
+	    wire_hist_upper(wire_hist_bucket(100000)));
+	report_free(&rep);
+}
+END_TEST
+
+/* -------------------------------------------------------------- checks */
+
+struct seen {
+	char text[16][CLASSIFY_REASON_MAX + 96];
+	enum verdict v[16];
+	size_t n;
+};
+
+static void
+collect(const struct report_check *c, void *arg)
+{
+	struct seen *s = arg;
+
+	ck_assert_uint_lt(s->n, 16);
+	util_strlcpy(s->text[s->n], c->text, sizeof s->text[0]);
+	s->v[s->n++] = c->verdict;
+}
+
+START_TEST(test_report_checks_failing)
+{
+	struct fixture fx;
+	struct seen s;
+	size_t nfail = 0;
+
+	fx_build(&fx, 1);
+	memset(&s, 0, sizeof s);
+	ck_assert_int_eq(report_check_walk(&fx.rep, collect, &s, &nfail), 9);
+	/* As many failing checks as failures: each shown once. */
+	ck_assert_uint_eq(nfail, fx.rep.sup.nfailures);
+	ck_assert_str_eq(s.text[0], "w0 exited cleanly");
+	/* A failed lifecycle and snapshot are shown in their place. */
+	ck_assert_int_eq(s.v[1], VERDICT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(s.text[1], "w1: hung"));
+	ck_assert_str_eq(s.text[2], "validator exited cleanly");
+	ck_assert_int_eq(s.v[3], VERDICT_PASS);
+	ck_assert_int_eq(s.v[4], VERDICT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(s.text[4], "validator: snapshot 2:"));
+	ck_assert_ptr_nonnull(strstr(s.text[5], "final database: 201 rows"));
+	ck_assert_ptr_nonnull(strstr(s.text[6], "w0: error before"));
+	ck_assert_int_eq(s.v[7], VERDICT_EXPECTED);
+	ck_assert_str_eq(s.text[7], "validator: late INTERRUPT in VALIDATE");
+	ck_assert_ptr_nonnull(strstr(s.text[8], "w0: final database: w0 lacks"));
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_checks_passing)
+{
+	struct fixture fx;
+	size_t nfail = 1;
+
+	fx_build(&fx, 0);
+	ck_assert_int_eq(report_check_walk(&fx.rep, NULL, NULL, &nfail), 6);
+	ck_assert_uint_eq(nfail, 0);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_checks_interrupted)
+{
+	struct fixture fx;
+	size_t nfail = 0;
+
+	fx_build(&fx, 0);
+	fx.rep.interrupted = 1;
+	fx.rep.exit_code = 1;
+	ck_assert_int_eq(report_check_walk(&fx.rep, NULL, NULL, &nfail), 7);
+	ck_assert_uint_eq(nfail, 1);
+	fx_free(&fx);
+}
+END_TEST
+
+/* -------------------------------------------------------------- writers */
+
+START_TEST(test_report_json_has_every_key)
+{
+	static const char *keys[] = {
+		"verdict", "config", "sqlite", "inserts", "commits",
+		"duration_ms", "shutdown_overrun_ms", "latency_ms", "p50",
+		"p90", "p99", "max", "workers", "errors", "snapshots",
+		"snapshots_validated", "acked_rows", "lost_rows", "exit_code",
+		"repro", "run_dir", "kept", "version", "source_id",
+		"compile_options", "journal_mode", "filesystem", "child",
+		"code", "code_num", "extended", "op", "message", "t_ms",
+		"late", "reason", "busy_waits", "busy_ms", "final", "ok",
+		"rows", "problem", "index",
+	};
+	struct fixture fx;
+	char *doc, key[64];
+	size_t i;
+
+	fx_build(&fx, 1);
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert_msg(json_valid(doc), "not valid JSON:\n%s", doc);
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		snprintf(key, sizeof key, "\"%s\": ", keys[i]);
+		ck_assert_msg(strstr(doc, key) != NULL, "no key %s", key);
+	}
+	ck_assert_ptr_nonnull(strstr(doc, "\"verdict\": \"fail\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"failures\": 4,"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"expected\": 1,"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"acked_rows\": 201,"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"seed\": \"42\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"t_ms\": 300,"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"code\": null"));
+	ck_assert_ptr_nonnull(strstr(doc,
+	    "\"message\": \"bad\\u0001 \\ufffd <tag> \\\"q\\\" #skip\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"filesystem\": \"ext4\""));
+	free(doc);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_json_passing_and_hard_error)
+{
+	struct fixture fx;
+	char *doc;
+
+	fx_build(&fx, 0);
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert(json_valid(doc));
+	ck_assert_ptr_nonnull(strstr(doc, "\"verdict\": \"pass\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"failures\": 0,"));
+	free(doc);
+	fx.rep.exit_code = 99;
+	util_strlcpy(fx.rep.hard_error, "cannot create 'x': \"no\"",
+	    sizeof fx.rep.hard_error);
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert(json_valid(doc));
+	ck_assert_ptr_nonnull(strstr(doc, "\"state\": \"error\""));
+	ck_assert_ptr_nonnull(strstr(doc,
+	    "\"hard_error\": \"cannot create 'x': \\\"no\\\"\""));
+	free(doc);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_tap_points_match_failures)
+{
+	struct fixture fx;
+	char *tap;
+
+	fx_build(&fx, 1);
+	tap = fx_render(&fx.rep, report_tap_write);
+	ck_assert_msg(strncmp(tap, "TAP version 13\n1..9\n", 20) == 0,
+	    "%s", tap);
+	ck_assert_uint_eq(count_lines_starting(tap, "not ok "),
+	    fx.rep.sup.nfailures);
+	ck_assert_uint_eq(count_lines_starting(tap, "ok "), 5);
+	ck_assert_ptr_nonnull(strstr(tap, "\nnot ok 2 - w1: hung"));
+	ck_assert_ptr_nonnull(strstr(tap, "\nok 8 - validator: late "
+	    "INTERRUPT in VALIDATE # expected late error: late error"));
+	/* A '#' of our own text must not become a directive. */
+	ck_assert_ptr_nonnull(strstr(tap, "FAULT \\#skip\n"));
+	ck_assert_ptr_nonnull(strstr(tap, "\n# sqlstorm: FAIL (4 failures)\n"));
+	ck_assert_ptr_nonnull(strstr(tap, "\n#   reproduce sqlstorm --workers"));
+	free(tap);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_tap_bails_on_hard_error)
+{
+	struct fixture fx;
+	char *tap;
+
+	fx_build(&fx, 0);
+	fx.rep.exit_code = 99;
+	util_strlcpy(fx.rep.hard_error, "cannot create\n'x'",
+	    sizeof fx.rep.hard_error);
+	tap = fx_render(&fx.rep, report_tap_write);
+	ck_assert_str_eq(tap, "Bail out! cannot create 'x'\n");
+	free(tap);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_junit_matches_checks)
+{
+	struct fixture fx;
+	char *xml;
+
+	fx_build(&fx, 1);
+	xml = fx_render(&fx.rep, report_junit_write);
+	ck_assert_ptr_nonnull(strstr(xml, "<testsuite name=\"sqlstorm\" "
+	    "tests=\"9\" failures=\"4\" errors=\"0\" time=\"1.005\""));
+	ck_assert_ptr_nonnull(strstr(xml,
+	    "<testcase classname=\"sqlstorm.w1\" name=\"w1 lifecycle\""));
+	ck_assert_ptr_nonnull(strstr(xml, "name=\"snapshot 2\""));
+	ck_assert_ptr_nonnull(strstr(xml, "<failure message=\"snapshot 2: "
+	    "integrity_check: page 3 &lt;bad&gt; &amp; &quot;odd&quot;\""));
+	ck_assert_ptr_nonnull(strstr(xml, "<system-out>expected late "
+	    "errors: 1\n  validator: late error during shutdown"));
+	ck_assert_ptr_nonnull(strstr(xml,
+	    "<property name=\"reproduce\" value=\"sqlstorm --workers 2"));
+	ck_assert_ptr_null(strchr(xml, '\x01'));
+	ck_assert_ptr_null(strstr(xml, "\xff"));
+	ck_assert_uint_eq(count_lines_starting(xml, "      <failure "), 4);
+	free(xml);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_junit_hard_error)
+{
+	struct fixture fx;
+	char *xml;
+
+	fx_build(&fx, 0);
+	fx.rep.exit_code = 99;
+	util_strlcpy(fx.rep.hard_error, "no <db>", sizeof fx.rep.hard_error);
+	xml = fx_render(&fx.rep, report_junit_write);
+	ck_assert_ptr_nonnull(strstr(xml, "tests=\"1\" failures=\"0\" "
+	    "errors=\"1\""));
+	ck_assert_ptr_nonnull(strstr(xml, "<error message=\"no &lt;db&gt;\""));
+	free(xml);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_summary_fingerprint)
+{
+	struct fixture fx;
+	FILE *fp = tmpfile();
+	char *text, want[64];
+	int n = 0;
+
+	while (sqlite3_compileoption_get(n) != NULL)
+		n++;
+	snprintf(want, sizeof want, "\n  options   %d compile option", n);
+	fx_build(&fx, 1);
+	report_summary(&fx.rep, fp);
+	text = capture_end(fp);
+	ck_assert_msg(strncmp(text, "sqlstorm: FAIL (4 failures)\n", 28) == 0,
+	    "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, want));
+	ck_assert_ptr_nonnull(strstr(text, "(journal wal, filesystem ext4)"));
+	ck_assert_ptr_nonnull(strstr(text, "\n  reproduce sqlstorm --workers"));
+	free(text);
+	fx_free(&fx);
+}
+END_TEST
+
+/* --------------------------------------------------------------- files */
+
+static char tmpdir[PATH_MAX];
+
+static void
+files_setup(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof tmpdir, "%s/check_report.XXXXXX",
+	    t != NULL && *t != '\0' ? t : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+files_teardown(void)
+{
+	(void)util_rmtree(tmpdir);
+}
+
+static int
+write_failing(const struct report *rep, FILE *fp)
+{
+	(void)rep;
+	fputs("{ half", fp);
+	errno = ENOSPC;
+	return -1;
+}
+
+static int
+write_hello(const struct report *rep, FILE *fp)
+{
+	(void)rep;
+	fputs("hello\n", fp);
+	return 0;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char buf[256];
+	size_t n;
+
+	if (fp == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return strdup(buf);
+}
+
+START_TEST(test_report_file_check_paths)
+{
+	char path[PATH_MAX + 32];
+	struct stat st;
+
+	ck_assert_int_eq(report_file_check(tmpdir), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	snprintf(path, sizeof path, "%s/missing/r.json", tmpdir);
+	ck_assert_int_eq(report_file_check(path), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	snprintf(path, sizeof path, "%s/r.json", tmpdir);
+	ck_assert_int_eq(report_file_check(path), 0);
+	/* The probe leaves nothing behind. */
+	snprintf(path, sizeof path, "%s/r.json.tmp", tmpdir);
+	ck_assert_int_eq(stat(path, &st), -1);
+}
+END_TEST
+
+START_TEST(test_report_file_write_is_whole_or_nothing)
+{
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 32];
+	struct stat st;
+	char *s;
+
+	snprintf(path, sizeof path, "%s/r.json", tmpdir);
+	snprintf(tmp, sizeof tmp, "%s/r.json.tmp", tmpdir);
+	ck_assert_int_eq(report_file_write(path, write_hello, NULL), 0);
+	s = slurp(path);
+	ck_assert_str_eq(s, "hello\n");
+	free(s);
+	ck_assert_int_eq(stat(tmp, &st), -1);
+	/* A failed write leaves the old file as it was, and no tmp file. */
+	ck_assert_int_eq(report_file_write(path, write_failing, NULL), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	s = slurp(path);
+	ck_assert_str_eq(s, "hello\n");
+	free(s);
+	ck_assert_int_eq(stat(tmp, &st), -1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ progress */
+
+START_TEST(test_report_progress_format)
+{
+	struct fixture fx;
+	char line[160];
+	size_t len;
+
+	fx_build(&fx, 0);
+	fx.cfg.duration_ns = 10 * UTIL_NS_PER_S;
+	fx.rep.workers[0].acked = 1000;
+	fx.rep.workers[1].acked = 2200;
+	fx.rep.nsnapshots = 1;
+	fx.rep.sup.nexpected = 0;
+	len = report_progress_format(&fx.rep, T0 + 3200 * MS, line,
+	    sizeof line);
+	ck_assert_str_eq(line, "[ 3.2s / 10s] 1000 ins/s  0 errors  "
+	    "1 snapshot");
+	ck_assert_uint_eq(len, strlen(line));
+	/* Never past the deadline, and one error is singular. */
+	fx.rep.sup.nfailures = 1;
+	(void)report_progress_format(&fx.rep, T0 + 20 * UTIL_NS_PER_S, line,
+	    sizeof line);
+	ck_assert_str_eq(line, "[10.0s / 10s] 320 ins/s  1 error  "
+	    "1 snapshot");
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_progress_silent_off_terminal)
+{
+	struct fixture fx;
+	FILE *fp = tmpfile();
+	char *out;
+
+	fx_build(&fx, 0);
+	report_progress(&fx.rep, T0 + 500 * MS, fp);
+	report_progress_end(&fx.rep, fp);
+	out = capture_end(fp);
+	ck_assert_str_eq(out, "");
+	free(out);
+	/* What is drawn is erased: \r, as many blanks, \r. */
+	fp = tmpfile();
+	fx.rep.progress_len = 5;
+	report_progress_end(&fx.rep, fp);
+	out = capture_end(fp);
+	ck_assert_str_eq(out, "\r     \r");
+	ck_assert_uint_eq(fx.rep.progress_len, 0);
+	free(out);
+	fx_free(&fx);
+}
+END_TEST
+
+/* --------------------------------------------------------- fingerprint */
+
+START_TEST(test_report_fs_type_of_ancestor)
+{
+	char fs[64], gone_fs[64], path[PATH_MAX + 32];
+
+	ck_assert_int_eq(report_fs_type(tmpdir, fs, sizeof fs), 0);
+	ck_assert_str_ne(fs, "");
+	/* A path that is gone is judged by what is left of it. */
+	snprintf(path, sizeof path, "%s/gone/deeper/db.sqlite", tmpdir);
+	ck_assert_int_eq(report_fs_type(path, gone_fs, sizeof gone_fs), 0);
+	ck_assert_str_eq(gone_fs, fs);
+#if defined(__linux__) || defined(__APPLE__)
+	ck_assert_str_ne(fs, "unknown");
+#endif
+}
+END_TEST
+
+START_TEST(test_report_fingerprint_fills_once)
+{
+	struct fixture fx;
+
+	fx_build(&fx, 0);
+	report_fingerprint(&fx.rep);
+	ck_assert_str_eq(fx.rep.fs_type, "ext4");
+	fx.rep.fs_type[0] = '\0';
+	util_strlcpy(fx.rep.db_path, tmpdir, sizeof fx.rep.db_path);
+	report_fingerprint(&fx.rep);
+	ck_assert_str_ne(fx.rep.fs_type, "");
+	fx_free(&fx);
+}
+END_TEST
+
+Suite *report_suite(void);
+
+Suite *
+report_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc;
+
+	tc = tcase_create("escape");
+	tcase_add_test(tc, test_report_json_escapes_specials);
+	tcase_add_test(tc, test_report_json_keeps_valid_utf8);
+	tcase_add_test(tc, test_report_json_replaces_invalid_utf8);
+	tcase_add_test(tc, test_report_utf8_len_boundaries);
+	tcase_add_test(tc, test_report_xml_escapes_markup);
+	tcase_add_test(tc, test_report_xml_replaces_what_xml_cannot_hold);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("numbers");
+	tcase_add_test(tc, test_report_percentiles_from_buckets);
+	tcase_add_test(tc, test_report_progress_format);
+	tcase_add_test(tc, test_report_progress_silent_off_terminal);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("checks");
+	tcase_add_test(tc, test_report_checks_failing);
+	tcase_add_test(tc, test_report_checks_passing);
+	tcase_add_test(tc, test_report_checks_interrupted);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("writers");
+	tcase_add_test(tc, test_report_json_has_every_key);
+	tcase_add_test(tc, test_report_json_passing_and_hard_error);
+	tcase_add_test(tc, test_report_tap_points_match_failures);
+	tcase_add_test(tc, test_report_tap_bails_on_hard_error);
+	tcase_add_test(tc, test_report_junit_matches_checks);
+	tcase_add_test(tc, test_report_junit_hard_error);
+	tcase_add_test(tc, test_report_summary_fingerprint);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("files");
+	tcase_add_checked_fixture(tc, files_setup, files_teardown);
+	tcase_add_test(tc, test_report_file_check_paths);
+	tcase_add_test(tc, test_report_file_write_is_whole_or_nothing);
+	tcase_add_test(tc, test_report_fs_type_of_ancestor);
+	tcase_add_test(tc, test_report_fingerprint_fills_once);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(report_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# End-to-end with external stores (--store-cmd, --restore-cmd): a real
+# restore tool passes; broken stores, a dying sidecar and a sidecar that
+# ignores SIGTERM fail with a clear reason.  Every example of the README
+# section "Testing your own store" is here.
+. "${top_srcdir:-..}/tests/lib.sh"
+clean_env
+scratch_init
+
+base="--duration 1500ms --workers 3 --interval 5ms --validate-every 300ms"
+
+if command -v sqlite3 >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	run_tool cli $base --restore-cmd 'sqlite3 {db} ".backup {output}"'
+	expect cli 0 '^sqlstorm: PASS' "the sqlite3 tool as the restore command passes"
+	if grep -q 'snapshots  *[1-9][0-9]* validated, 0 failed' "$SCRATCH/cli.out"; then
+		ok "its copies were validated"
+	else
+		not_ok "its copies were validated"
+		show cli
+	fi
+else
+	ok "# SKIP sqlite3 command-line tool not installed"
+	ok "# SKIP sqlite3 command-line tool not installed"
+fi
+
+# A store that copies the main database file but not its WAL loses
+# acknowledged rows: the ledger names them.
+run_tool nowal $base --restore-cmd 'cp {db} {output}'
+expect nowal 1 'acknowledged seq [0-9]+ .* but the snapshot holds' \
+    "a copy without the WAL fails, naming the lost rows"
+
+run_tool trunc $base --restore-cmd 'head -c 8192 {db} > {output}'
+expect trunc 1 'snapshot [0-9]+: ' "a truncated copy fails"
+
+run_tool restfail $base --restore-cmd 'echo no replica here >&2; exit 3; cp {db} {output}'
+expect restfail 1 'restore command exited with code 3: no replica here' \
+    "a failing restore command fails with its output"
+
+run_tool slow $base --restore-cmd 'sleep 10; cp {db} {output}' --restore-timeout 200ms
+expect slow 1 'restore command ran longer than 200ms' "a restore past its time limit fails"
+
+# A replicator-like sidecar that lives to the end passes, and sees its
+# environment.
+run_tool side $base --store-cmd 'echo "watching $SQLSTORM_DB in $SQLSTORM_RUN_DIR"; exec sleep 600'
+expect side 0 '^sqlstorm: PASS' "a sidecar that lives until SIGTERM passes"
+
+run_tool died $base --store-cmd 'sleep 0.3; echo replicator lost its lease >&2; exit 2'
+expect died 1 'store: sidecar ended before the deadline.*code 2.*replicator lost its lease' \
+    "a sidecar that dies mid-run fails, with the tail of its log"
+
+run_tool stubborn $base --grace 300ms --store-cmd "trap '' TERM; exec sleep 600"
+expect stubborn 1 'store: hung: the sidecar ignored SIGTERM' \
+    "a sidecar that ignores SIGTERM is killed and reported"
+
+# An asynchronous "replica", refreshed by the sidecar every 1.5 s: the
+# strict rule fails it, a max lag longer than the run accepts it.
+lagcmd='while :; do sqlite3 {db} ".backup $SQLSTORM_RUN_DIR/replica.tmp" 2>/dev/null && mv "$SQLSTORM_RUN_DIR/replica.tmp" "$SQLSTORM_RUN_DIR/replica.db"; sleep 1.5; done'
+restcmd='while [ ! -f "$SQLSTORM_RUN_DIR/replica.db" ]; do sleep 0.05; done; cp "$SQLSTORM_RUN_DIR/replica.db" {output}'
+lagbase="--duration 3s --workers 2 --interval 5ms --validate-every 500ms"
+if command -v sqlite3 >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	run_tool lagstrict $lagbase --store-cmd "$lagcmd" --restore-cmd "$restcmd"
+	expect lagstrict 1 'acknowledged seq' "a lagging replica fails the strict rule"
+	# shellcheck disable=SC2086
+	run_tool lagok $lagbase --max-lag 10s --store-cmd "$lagcmd" --restore-cmd "$restcmd"
+	expect lagok 0 '^sqlstorm: PASS' "--max-lag longer than the lag accepts the same replica"
+else
+	ok "# SKIP sqlite3 command-line tool not installed"
+	ok "# SKIP sqlite3 command-line tool not installed"
+fi
+
+finish
