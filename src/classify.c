@@ -22,6 +22,7 @@
 
 #include <sqlite3.h>
 
+#include "util.h"
 #include "wire.h"
 
 static const struct {
@@ -195,18 +196,9 @@ classify_code_name(int code)
 static int
 parse_small_decimal(const char *s)
 {
-	int v = 0;
+	unsigned long v;
 
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > 255)
-			return -1;
-	}
-	return v;
+	return util_parse_uint(s, 255, &v) == 0 ? (int)v : -1;
 }
 
 int

@@ -20,6 +20,7 @@
 
 #include "classify.h"
 #include "config.h"
+#include "util.h"
 
 #define FAULT_ACTIONS \
 	"crash, abort, exit, exit=N, hang, error=CODE, garbage, droprow"
@@ -70,35 +71,12 @@ fault_free(struct fault_list *list)
 	list->n = 0;
 }
 
-/*
- * Parse a decimal number made of digits only into *out, refusing anything
- * above max.  Leading zeros are the caller's business.
- */
-static int
-fault_parse_uint(const char *s, long max, long *out)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		/* Stop early so a long digit string cannot overflow. */
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int
 fault_parse_child(const struct fault_item *it, int nworkers, struct fault *f,
     char *err, size_t errlen)
 {
 	const char *num = it->child + 1;
-	long idx;
+	unsigned long idx;
 
 	if (strcmp(it->child, "validator") == 0) {
 		f->child = FAULT_CHILD_VALIDATOR;
@@ -112,7 +90,8 @@ fault_parse_child(const struct fault_item *it, int nworkers, struct fault *f,
 		    "(expected wN or validator)", it->text, it->child);
 		return -1;
 	}
-	if (fault_parse_uint(num, INT_MAX, &idx) < 0 || idx >= nworkers) {
+	if (util_parse_uint(num, INT_MAX, &idx) < 0 ||
+	    idx >= (unsigned long)(nworkers > 0 ? nworkers : 0)) {
 		if (nworkers <= 0)
 			snprintf(err, errlen, "fault '%s': no worker %s (there "
 			    "are no workers)", it->text, it->child);
@@ -130,9 +109,9 @@ static int
 fault_parse_exit(const struct fault_item *it, const char *arg,
     struct fault *f, char *err, size_t errlen)
 {
-	long code;
+	unsigned long code;
 
-	if (fault_parse_uint(arg, 255, &code) < 0) {
+	if (util_parse_uint(arg, 255, &code) < 0) {
 		snprintf(err, errlen, "fault '%s': bad exit code '%s' "
 		    "(expected 0..255)", it->text, arg);
 		return -1;

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define LEDGER_REASON_MAX 256
 
 struct ledger_ack {
@@ -104,9 +106,6 @@ ledger_valid(const struct ledger *l, int w)
 static int
 ledger_hist_room(struct ledger_worker *wk)
 {
-	struct ledger_ack *p;
-	size_t cap;
-
 	if (wk->n < wk->cap)
 		return 0;
 	/*
@@ -120,15 +119,7 @@ ledger_hist_room(struct ledger_worker *wk)
 		wk->off = 0;
 		return 0;
 	}
-	cap = wk->cap == 0 ? 64 : wk->cap * 2;
-	if (cap > SIZE_MAX / sizeof *p ||
-	    (p = realloc(wk->hist, cap * sizeof *p)) == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	wk->hist = p;
-	wk->cap = cap;
-	return 0;
+	return util_grow(&wk->hist, &wk->cap, wk->n, sizeof *wk->hist, 64);
 }
 
 int
@@ -196,7 +187,6 @@ ledger_snapshot(struct ledger *l, uint32_t index, int64_t t_begin,
     const uint64_t *k, int nworkers)
 {
 	struct ledger_snap *s;
-	size_t cap;
 	int w;
 
 	if (l == NULL || nworkers < 0 || (nworkers > 0 && k == NULL) ||
@@ -204,16 +194,9 @@ ledger_snapshot(struct ledger *l, uint32_t index, int64_t t_begin,
 		errno = EINVAL;
 		return -1;
 	}
-	if (l->nsnaps == l->capsnaps) {
-		cap = l->capsnaps == 0 ? 16 : l->capsnaps * 2;
-		if (cap > SIZE_MAX / sizeof *s ||
-		    (s = realloc(l->snaps, cap * sizeof *s)) == NULL) {
-			errno = ENOMEM;
-			return -1;
-		}
-		l->snaps = s;
-		l->capsnaps = cap;
-	}
+	if (util_grow(&l->snaps, &l->capsnaps, l->nsnaps, sizeof *l->snaps,
+	    16) < 0)
+		return -1;
 	s = &l->snaps[l->nsnaps];
 	if ((s->k = calloc((size_t)l->nworkers, sizeof *s->k)) == NULL)
 		return -1;

@@ -111,16 +111,10 @@ scen_take_snapshot(struct scen *sc, int child, const struct wire_snapshot *w)
 	struct report *rep = sc->rep;
 	struct report_snapshot *s;
 
-	if (rep->nsnapshots == rep->capsnapshots) {
-		size_t cap = rep->capsnapshots ? rep->capsnapshots * 2 : 32;
-		void *v = realloc(rep->snapshots, cap * sizeof *rep->snapshots);
-
-		if (v == NULL) {
-			scen_protocol(sc, child, "out of memory for snapshots");
-			return;
-		}
-		rep->snapshots = v;
-		rep->capsnapshots = cap;
+	if (util_grow(&rep->snapshots, &rep->capsnapshots, rep->nsnapshots,
+	    sizeof *rep->snapshots, 32) < 0) {
+		scen_protocol(sc, child, "out of memory for snapshots");
+		return;
 	}
 	s = &rep->snapshots[rep->nsnapshots++];
 	memset(s, 0, sizeof *s);

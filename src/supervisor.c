@@ -169,16 +169,10 @@ sup_event_push(struct sup_result *res, const struct sup_event *ev)
 		res->dropped_events++;
 		return 0;
 	}
-	if (res->nevents == res->capevents) {
-		size_t cap = res->capevents ? res->capevents * 2 : 16;
-		struct sup_event *v = realloc(res->events, cap * sizeof *v);
-
-		if (v == NULL) {
-			res->dropped_events++;
-			return -1;
-		}
-		res->events = v;
-		res->capevents = cap;
+	if (util_grow(&res->events, &res->capevents, res->nevents,
+	    sizeof *res->events, 16) < 0) {
+		res->dropped_events++;
+		return -1;
 	}
 	res->events[res->nevents++] = *ev;
 	return 0;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,44 @@ util_strlcpy(char *dst, const char *src, size_t cap)
 		n = cap - 1;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+int
+util_grow(void *v, size_t *cap, size_t n, size_t elem, size_t first_cap)
+{
+	void **pp = v;
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	c = *cap == 0 ? first_cap : *cap * 2;
+	if (c > SIZE_MAX / elem || (p = realloc(*pp, c * elem)) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*pp = p;
+	*cap = c;
+	return 0;
+}
+
+int
+util_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		/* Stop as soon as it is too big, before it can overflow. */
+		if (v > (max - (unsigned long)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = v;
+	return 0;
 }
 
 int

@@ -52,6 +52,20 @@ int util_poll_timeout(int64_t deadline_ns, int64_t now_ns);
 /* Copy a string with truncation, always NUL-terminated (cap > 0). */
 void util_strlcpy(char *dst, const char *src, size_t cap);
 
+/*
+ * Make room for one more element in a growable array: if *n == *cap,
+ * double *cap (first: first_cap) and realloc *v.  Returns 0, or -1 with
+ * errno ENOMEM (then *v and *cap are unchanged).
+ */
+int util_grow(void *v, size_t *cap, size_t n, size_t elem, size_t first_cap);
+
+/*
+ * Parse a decimal made of digits only (no sign, no space, at least one)
+ * into *out, refusing anything above max (and so any overflow).  Returns
+ * 0 or -1.
+ */
+int util_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
 /* Remove a directory tree (files and subdirectories).  Returns 0 or -1. */
 int util_rmtree(const char *path);
 
