@@ -104,8 +104,9 @@ command_run(const char *cmd, const char *log_path, const char *db,
 		if (r == pid)
 			break;
 		if (r < 0 && errno != EINTR) {
-			st = 0;
-			break;
+			/* Lost track of it (ECHILD): never call that a success. */
+			command_signal(pid, SIGKILL);
+			return COMMAND_ERROR;
 		}
 		if (give_up != NULL && give_up(arg)) {
 			command_stop(pid, &st);

@@ -278,7 +278,15 @@ fault_parse_item(char *item, const char *text, int nworkers,
 		    "only (wN)", text);
 		return -1;
 	}
-	return fault_parse_time(&it, f, err, errlen);
+	if (fault_parse_time(&it, f, err, errlen) < 0)
+		return -1;
+	/* The canary deletes while the worker still runs: before shutdown. */
+	if (f->action == FAULT_DROPROW && f->from_deadline && f->offset_ns >= 0) {
+		snprintf(err, errlen, "fault '%s': droprow must happen before "
+		    "the deadline (e.g. deadline-100ms)", text);
+		return -1;
+	}
+	return 0;
 }
 
 /* Number of comma-separated items in s. */

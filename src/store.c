@@ -121,14 +121,17 @@ store_create(const char *path, sqlite3 **db, char *err, size_t errlen)
 	return STORE_HARD;
 }
 
-/* PRAGMA quick_check: the user's data must be sound before we start. */
+/*
+ * PRAGMA integrity_check, the same check the snapshots and the final
+ * database get, so nothing found afterwards can have been there before.
+ */
 static enum store_status
 store_quick_check(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	char line[256];
 	int rc;
 
-	rc = store_pragma(db, "PRAGMA quick_check", line, sizeof line);
+	rc = store_pragma(db, "PRAGMA integrity_check", line, sizeof line);
 	if ((rc & 0xff) == SQLITE_NOTADB) {
 		serr(err, errlen, "'%s' is not a SQLite database", path);
 		return STORE_HARD;
@@ -350,7 +353,12 @@ store_open(const struct config *cfg, const char *path, int readonly,
 	(void)sqlite3_db_config(h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	/* Handlers first: even the PRAGMAs below may meet a lock. */
 	sqlite3_busy_handler(h, store_busy_cb, busy);
-	if (ctx != NULL)
+	/*
+	 * With journal_mode=OFF a rollback is undefined once pages reached
+	 * the file, so a transaction is never interrupted there: shutdown
+	 * waits for it to commit.
+	 */
+	if (ctx != NULL && cfg->journal != CONFIG_JOURNAL_OFF)
 		sqlite3_progress_handler(h, STORE_PROGRESS_OPS,
 		    store_progress_cb, ctx);
 	if ((rc = store_settings(cfg, h, path, readonly, err, errlen)) !=

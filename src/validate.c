@@ -42,6 +42,7 @@ struct vcheck {
 
 /* Per-worker aggregate from the GROUP BY query. */
 struct vworker {
+	uint64_t odd;              /* rows whose worker or seq is no integer */
 	int64_t  worker;
 	uint64_t count, distinct;
 	int64_t  min, max;
@@ -198,6 +199,13 @@ vscan(struct vcheck *v, const struct vworker *w, uint64_t *k)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t s = sqlite3_column_int64(st, 0);
 
+		/* 3.5 or '3' is not row 3: it does not extend the prefix. */
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER) {
+			vproblem(v->out, "w%" PRId64 ": a seq that is not an "
+			    "integer (%s)", w->worker, (const char *)
+			    sqlite3_column_text(st, 0));
+			continue;
+		}
 		if (s < 1)
 			vproblem(v->out, "w%" PRId64 ": unexpected seq %"
 			    PRId64, w->worker, s);
@@ -239,7 +247,7 @@ vworker_check(struct vcheck *v, const struct vworker *w)
 	}
 	k = &r->k[w->worker];
 	if (w->min == 1 && (uint64_t)w->max == w->count &&
-	    w->distinct == w->count) {
+	    w->distinct == w->count && w->odd == 0) {
 		*k = w->count;
 		return 0;
 	}
@@ -260,8 +268,13 @@ vworkers(struct vcheck *v)
 	sqlite3_stmt *st = NULL;
 	int rc, ret;
 
+	/*
+	 * The last column counts values of the wrong type: seq 3.5 passes
+	 * min/max/count, and worker 0.5 would group apart from worker 0.
+	 */
 	if ((ret = vprepare(v, "SELECT worker, count(*), count(DISTINCT seq),"
-	    " min(seq), max(seq) FROM " VALIDATE_TABLE
+	    " min(seq), max(seq), sum(typeof(worker) <> 'integer' OR"
+	    " typeof(seq) <> 'integer') FROM " VALIDATE_TABLE
 	    " GROUP BY worker ORDER BY worker", &st)) != 0)
 		return ret;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -272,6 +285,13 @@ vworkers(struct vcheck *v)
 		w.distinct = (uint64_t)sqlite3_column_int64(st, 2);
 		w.min = sqlite3_column_int64(st, 3);
 		w.max = sqlite3_column_int64(st, 4);
+		w.odd = (uint64_t)sqlite3_column_int64(st, 5);
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER) {
+			v->out->rows_ok = 0;
+			vproblem(v->out, "rows whose worker is not an integer "
+			    "(%s)", (const char *)sqlite3_column_text(st, 0));
+			continue;
+		}
 		if ((ret = vworker_check(v, &w)) != 0)
 			break;
 	}
@@ -393,7 +413,14 @@ vbackup_step(sqlite3_backup *b, int64_t timeout_ns, int (*give_up)(void *),
 	}
 }
 
-/* Open src read-only and dst read-write (created). */
+/*
+ * Open src and dst (created), both read-write.  The backup only reads src,
+ * but a read-only connection that races a writer while it looks for a hot
+ * journal (rollback modes) fails at once with SQLITE_READONLY_ROLLBACK
+ * where a normal reader would wait; and like any reader it must be able to
+ * roll back a journal a crashed writer left.  It never checkpoints src on
+ * close (that would be the workers' WAL, on our clock).
+ */
 static int
 vbackup_open(const char *src, const char *dst, sqlite3 **s, sqlite3 **d,
     char *err, size_t errlen, int *code)
@@ -402,7 +429,10 @@ vbackup_open(const char *src, const char *dst, sqlite3 **s, sqlite3 **d,
 	sqlite3 *db;
 	int rc;
 
-	rc = sqlite3_open_v2(src, s, SQLITE_OPEN_READONLY, NULL);
+	rc = sqlite3_open_v2(src, s, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		(void)sqlite3_db_config(*s, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+		    NULL);
 	if (rc == SQLITE_OK) {
 		which = dst;
 		rc = sqlite3_open_v2(dst, d, SQLITE_OPEN_READWRITE |

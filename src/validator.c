@@ -6,10 +6,11 @@
  * or has the user's --restore-cmd produce that file from the store,
  * checks the copy with validate_file() and reports the per-worker maxima
  * (SNAPK records) and the verdict (one SNAPSHOT record).  It never judges
- * against ACKs (the parent's ledger does) and never writes the live
- * database.  Failing copies stay on disk for the post-mortem; of the
- * passing ones only the three most recent are kept, and the parent
- * removes those at the end.
+ * against ACKs (the parent's ledger does) and never writes a row of the live
+ * database.  Failing copies stay on disk for the post-mortem; passing ones
+ * are kept while the parent may still find them wanting (the three most
+ * recent, and any younger than VALIDATOR_KEEP_NS or four intervals); the
+ * parent renames those it fails and removes the rest at the end.
  */
 #include "autoconf.h"
 
@@ -32,6 +33,7 @@
 #include "wire.h"
 
 #define VALIDATOR_KEEP 3
+#define VALIDATOR_KEEP_NS (5 * UTIL_NS_PER_S)
 /* With validation off, wake this often just to notice shutdown. */
 #define VALIDATOR_IDLE_NS (3600 * UTIL_NS_PER_S)
 
@@ -39,8 +41,11 @@ struct validator {
 	struct child_ctx *ctx;
 	const struct scenario_params *p;
 	uint64_t snapshots;              /* SNAPSHOT records sent */
-	uint32_t kept[VALIDATOR_KEEP];   /* recent passing snapshots */
-	size_t   nkept;
+	struct validator_kept {
+		uint32_t index;
+		int64_t  t;
+	}       *kept;                   /* recent passing snapshots, oldest first */
+	size_t   nkept, capkept;
 };
 
 static int
@@ -106,20 +111,47 @@ validator_send(struct validator *v, uint32_t index, int64_t t_begin,
 	return 0;
 }
 
-/* A passing copy joins the recent ones; the oldest beyond three goes. */
+/* Remove a copy and whatever SQLite may have left beside it. */
+static void
+validator_unlink(const struct validator *v, uint32_t index)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char path[PATH_MAX], side[PATH_MAX + 16];
+	size_t i;
+
+	validator_path(v, index, path, sizeof path);
+	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(side, sizeof side, "%s%s", path, suffix[i]);
+		(void)unlink(side);
+	}
+}
+
+/*
+ * A passing copy joins the recent ones.  The parent judges a copy against
+ * the ACKs a little later (once every worker has written again), and
+ * renames one it fails: so a copy goes only when it is neither among the
+ * three newest nor younger than the keep time.
+ */
 static void
 validator_retain(struct validator *v, uint32_t index)
 {
-	char path[PATH_MAX];
+	int64_t now = util_now_ns(), keep = 4 * v->p->cfg->validate_every_ns;
+	size_t drop = 0;
 
-	if (v->nkept == VALIDATOR_KEEP) {
-		validator_path(v, v->kept[0], path, sizeof path);
-		(void)unlink(path);
-		memmove(v->kept, v->kept + 1, (VALIDATOR_KEEP - 1) *
-		    sizeof v->kept[0]);
-		v->nkept--;
+	if (keep < VALIDATOR_KEEP_NS)
+		keep = VALIDATOR_KEEP_NS;
+	while (v->nkept - drop > VALIDATOR_KEEP &&
+	    now - v->kept[drop].t >= keep)
+		validator_unlink(v, v->kept[drop++].index);
+	memmove(v->kept, v->kept + drop, (v->nkept - drop) * sizeof *v->kept);
+	v->nkept -= drop;
+	if (util_grow(&v->kept, &v->capkept, v->nkept, sizeof *v->kept, 16) < 0) {
+		/* No room to remember it: better gone than never cleaned. */
+		validator_unlink(v, index);
+		return;
 	}
-	v->kept[v->nkept++] = index;
+	v->kept[v->nkept].index = index;
+	v->kept[v->nkept++].t = now;
 }
 
 /*
@@ -305,5 +337,6 @@ validator_main(struct child_ctx *ctx, void *arg)
 	done.snapshots = v.snapshots;
 	done.errors = ctx->errors_sent;
 	(void)child_finish(ctx, &done);
+	free(v.kept);
 	return 0;
 }

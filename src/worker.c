@@ -170,6 +170,24 @@ worker_faults(struct worker *w)
 		worker_droprow(w);
 }
 
+/*
+ * A droprow that came due as shutdown arrived still happens, so the
+ * canary never silently fails to fire: without the shutdown-aware
+ * handlers, which would abandon it, and with a plain busy timeout.
+ */
+static void
+worker_last_drop(struct worker *w)
+{
+	if (child_faults_due(w->ctx) & (1u << FAULT_DROPROW))
+		w->drops_pending++;
+	if (w->drops_pending == 0 || w->acked == 0 || w->db == NULL)
+		return;
+	sqlite3_progress_handler(w->db, 0, NULL, NULL);
+	sqlite3_busy_timeout(w->db, (int)(w->cfg->busy_timeout_ns /
+	    UTIL_NS_PER_MS));
+	worker_droprow(w);
+}
+
 static void
 worker_bind(struct worker *w, uint64_t seq)
 {
@@ -292,6 +310,7 @@ worker_main(struct child_ctx *ctx, void *arg)
 	if (child_ready_wait(ctx) < 0)
 		goto out;
 	worker_loop(&w);
+	worker_last_drop(&w);
 	worker_close(&w);
 	worker_done(&w);
 out:

@@ -51,6 +51,22 @@ parse_bad(const char *spec, int nworkers)
 	return err;
 }
 
+START_TEST(test_fault_droprow_before_deadline_only)
+{
+	struct fault_list l = { NULL, 0 };
+	char msg[256];
+
+	ck_assert_int_eq(fault_parse("w0:droprow@deadline-100ms", 2, &l, msg,
+	    sizeof msg), 0);
+	fault_free(&l);
+	ck_assert_int_eq(fault_parse("w0:droprow@deadline", 2, &l, msg,
+	    sizeof msg), -1);
+	ck_assert_msg(strstr(msg, "before the deadline") != NULL, "%s", msg);
+	ck_assert_int_eq(fault_parse("w1:droprow@deadline+5ms", 2, &l, msg,
+	    sizeof msg), -1);
+}
+END_TEST
+
 START_TEST(test_fault_empty)
 {
 	struct fault_list l = { (struct fault *)1, 99 };
@@ -440,6 +456,7 @@ fault_suite(void)
 
 	tc = tcase_create("parse");
 	tcase_add_test(tc, test_fault_empty);
+	tcase_add_test(tc, test_fault_droprow_before_deadline_only);
 	tcase_add_test(tc, test_fault_actions);
 	tcase_add_test(tc, test_fault_error_codes);
 	tcase_add_test(tc, test_fault_deferred);

@@ -166,6 +166,27 @@ START_TEST(test_validate_gap)
 }
 END_TEST
 
+/* seq 3 replaced by 3.5 fools min/max/count: the type check catches it. */
+START_TEST(test_validate_non_integer_seq)
+{
+	struct validate_result r;
+	char path[PATH_MAX];
+	sqlite3 *db = db_create(tpath(path, sizeof path, "real.db"), "delete");
+
+	db_fill(db, 0, 1, 5);
+	exec_ok(db, "UPDATE " VALIDATE_TABLE " SET seq = 3.5 WHERE seq = 3");
+	db_fill(db, 1, 1, 4);
+	exec_ok(db, "UPDATE " VALIDATE_TABLE " SET worker = 1.5 WHERE "
+	    "worker = 1 AND seq = 4");
+	sqlite3_close(db);
+	check_ok(path, 2, &r);
+	ck_assert_int_eq(r.rows_ok, 0);
+	ck_assert_uint_eq(r.k[0], 2);
+	ck_assert_uint_eq(r.k[1], 3);
+	validate_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_validate_gap_at_start)
 {
 	struct validate_result r;
@@ -603,6 +624,7 @@ validate_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_validate_good);
 	tcase_add_test(tc, test_validate_gap);
+	tcase_add_test(tc, test_validate_non_integer_seq);
 	tcase_add_test(tc, test_validate_gap_at_start);
 	tcase_add_test(tc, test_validate_duplicate);
 	tcase_add_test(tc, test_validate_unknown_worker);

@@ -45,4 +45,22 @@ expect vcrash 1 'validator: crashed' "a crashed validator fails"
 run_tool canary $base --fault 'w0:droprow@500ms'
 expect canary 1 'w0.*seq [0-9]+' "the droprow canary fails, naming the worker and the seq"
 
+# A canary due just before the deadline fires all the same, every time.
+run_tool canary2 $base --fault 'w1:droprow@deadline-1ms'
+expect canary2 1 'w1.*seq [0-9]+' "a droprow canary at deadline-1ms still fires"
+
+# Rollback-journal modes with snapshots racing the writers: a reader's
+# hot-journal check must wait like a reader, never fail (persist mode).
+fails=0
+for i in 1 2 3 4 5; do
+	run_tool persist$i --duration 300ms --workers 4 --interval 0 --batch 10 \
+	    --validate-every 10ms --journal persist --sync off --grace 10s
+	[ "$rc" -eq 0 ] || { fails=$((fails + 1)); show persist$i; }
+done
+if [ "$fails" -eq 0 ]; then
+	ok "persist mode with snapshots every 10 ms passes 5 of 5"
+else
+	not_ok "persist mode with snapshots every 10 ms passes 5 of 5 ($fails failed)"
+fi
+
 finish
