@@ -356,10 +356,10 @@ config_format_duration(int64_t ns, char *buf, size_t cap)
 		snprintf(buf, cap, "0");
 		return;
 	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+	/* The last unit, "ns", divides everything: stop there at the latest. */
+	for (i = 0; i + 1 < sizeof(units) / sizeof(units[0]); i++)
 		if (ns % units[i].div == 0)
 			break;
-	/* The loop always stops at "ns" (div 1). */
 	snprintf(buf, cap, "%" PRId64 "%s", ns / units[i].div, units[i].name);
 }
 
