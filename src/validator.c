@@ -308,6 +308,18 @@ validator_loop(struct validator *v)
 		next += every;
 		if (next < util_now_ns())
 			next = util_now_ns();
+		/*
+		 * A snapshot due at or after the deadline would only race the
+		 * shutdown EOF and hold up the end (a copy is not interruptible):
+		 * wait for shutdown instead.  With the defaults (10 s, 500ms)
+		 * the last one is due exactly at the deadline.
+		 */
+		if (next >= v->ctx->shared->deadline_ns) {
+			while (child_sleep_until(v->ctx, util_now_ns() +
+			    VALIDATOR_IDLE_NS) == 0)
+				continue;
+			break;
+		}
 		if (child_sleep_until(v->ctx, next) != 0)
 			break;
 		(void)child_faults_due(v->ctx);
