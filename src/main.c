@@ -4,23 +4,22 @@
  * scenario and turns the outcome into an exit status (0 pass, 1 fail,
  * 99 hard error) and the reports that were asked for.  It holds no logic
  * of its own: parsing lives in config.c, the run in scenario.c, the
- * summary in report.c, the other formats in report-*.c.  Nothing is
+ * --repeat loop in repeat.c, the summary in report.c, the other formats
+ * in report-*.c.  Nothing is
  * created on disk until the configuration has been parsed in full and
  * every report file is known to be writable.
  */
 #include "autoconf.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "config.h"
+#include "repeat.h"
 #include "report.h"
 #include "report-out.h"
 #include "scenario.h"
@@ -118,29 +117,39 @@ print_summary(const struct config *cfg, const struct report *rep, int rc)
 	}
 }
 
+/* One run (repeat.c picked its seed): the scenario and its summary. */
+static int
+run_once(struct config *cfg, struct report *rep, void *arg)
+{
+	int rc;
+
+	rc = scenario_run(cfg, rep);
+	report_progress_end(rep, stderr);
+	report_fingerprint(rep);
+	print_summary(cfg, rep, rc);
+	return rc;
+}
+
+/* TAP, JSON and JUnit describe one run: with --repeat, the last one. */
+static int
+run_last(struct config *cfg, struct report *rep, int rc, void *arg)
+{
+	/* A missing report would leave CI reading a stale file. */
+	if (write_outputs(cfg, rep) < 0)
+		return 99;
+	return rc;
+}
+
 static int
 run(struct config *cfg)
 {
-	struct report rep;
-	int rc;
+	struct repeat_ops ops = { run_once, run_last, NULL };
 
-	/* Every run has a seed, so a failing run can be replayed exactly. */
-	if (!cfg->seed_set) {
-		cfg->seed = ((uint64_t)time(NULL) << 20 ^ (uint64_t)getpid()) &
-		    INT64_MAX;
-		cfg->seed_set = 1;
-	}
 	if (check_outputs(cfg) < 0)
 		return 99;
-	rc = scenario_run(cfg, &rep);
-	report_progress_end(&rep, stderr);
-	report_fingerprint(&rep);
-	print_summary(cfg, &rep, rc);
-	/* A missing report would leave CI reading a stale file. */
-	if (write_outputs(cfg, &rep) < 0)
-		rc = 99;
-	report_free(&rep);
-	return rc;
+	/* With --tap, stdout belongs to TAP: the tally goes to stderr. */
+	return repeat_loop(cfg, &ops, cfg->tap ? stderr : stdout, stderr,
+	    NULL);
 }
 
 int

@@ -10,12 +10,14 @@
 #include "autoconf.h"
 #include "report-out.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -471,6 +473,66 @@ report_json_counts(const struct report *rep, struct jobj *j)
 	ju64(j, "lost_rows", rep->lost_rows);
 }
 
+/*
+ * Descriptors open in this process, not counting the directory stream
+ * that counts them nor fp, the report being written; -1 if unknown.
+ * /dev/fd lists them on Linux (a link to /proc/self/fd) and on macOS.
+ */
+static long
+report_json_open_fds(FILE *fp)
+{
+	struct dirent *de;
+	DIR *d;
+	long n = 0;
+	int self, out;
+
+	if ((d = opendir("/dev/fd")) == NULL)
+		return -1;
+	self = dirfd(d);
+	out = fileno(fp);
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+
+		if (end == de->d_name || *end != '\0' || fd == self ||
+		    fd == out)
+			continue;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * What the parent process itself cost, for bench/scale: how long the
+ * children took to start, its peak memory, and the descriptors it still
+ * holds once the run is over (a leak shows as growth across --repeat).
+ */
+static void
+report_json_resources(const struct report *rep, struct jobj *j)
+{
+	struct rusage ru;
+	long fds;
+
+	if (rep->sup.t_spawned != 0 && rep->sup.start_ns >= rep->sup.t_spawned)
+		jms(j, "start_ms", rep->sup.start_ns - rep->sup.t_spawned);
+	else
+		jnull(j, "start_ms");
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+#if defined(__APPLE__)
+		/* macOS counts ru_maxrss in bytes, Linux and the BSDs in KiB. */
+		jint(j, "parent_maxrss_kb", (long long)ru.ru_maxrss / 1024);
+#else
+		jint(j, "parent_maxrss_kb", (long long)ru.ru_maxrss);
+#endif
+	else
+		jnull(j, "parent_maxrss_kb");
+	if ((fds = report_json_open_fds(j->fp)) >= 0)
+		jint(j, "open_fds_at_end", fds);
+	else
+		jnull(j, "open_fds_at_end");
+}
+
 int
 report_json_write(const struct report *rep, FILE *fp)
 {
@@ -493,6 +555,7 @@ report_json_write(const struct report *rep, FILE *fp)
 	jms(&j, "duration_ms", report_duration_ms(rep) * UTIL_NS_PER_MS);
 	jms(&j, "shutdown_overrun_ms",
 	    report_overrun_ms(rep) * UTIL_NS_PER_MS);
+	report_json_resources(rep, &j);
 	jkey(&j, "latency_ms");
 	report_json_latency(rep, fp);
 	report_json_arrays(rep, &j);
