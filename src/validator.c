@@ -143,8 +143,12 @@ validator_retain(struct validator *v, uint32_t index)
 	while (v->nkept - drop > VALIDATOR_KEEP &&
 	    now - v->kept[drop].t >= keep)
 		validator_unlink(v, v->kept[drop++].index);
-	memmove(v->kept, v->kept + drop, (v->nkept - drop) * sizeof *v->kept);
-	v->nkept -= drop;
+	if (drop > 0) {
+		/* Never memmove from a NULL array, even for 0 bytes (UB). */
+		memmove(v->kept, v->kept + drop, (v->nkept - drop) *
+		    sizeof *v->kept);
+		v->nkept -= drop;
+	}
 	if (util_grow(&v->kept, &v->capkept, v->nkept, sizeof *v->kept, 16) < 0) {
 		/* No room to remember it: better gone than never cleaned. */
 		validator_unlink(v, index);
