@@ -743,7 +743,7 @@ START_TEST(test_report_summary_fingerprint)
 	ck_assert_msg(strncmp(text, "sqlstorm: FAIL (4 failures)\n", 28) == 0,
 	    "%s", text);
 	ck_assert_ptr_nonnull(strstr(text, want));
-	ck_assert_ptr_nonnull(strstr(text, "(journal wal, filesystem ext4)"));
+	ck_assert_ptr_nonnull(strstr(text, "(journal wal, sync normal, ext4)"));
 	ck_assert_ptr_nonnull(strstr(text, "\n  reproduce sqlstorm --workers"));
 	free(text);
 	fx_free(&fx);
