@@ -538,7 +538,7 @@ report_shutdown_line(const struct report *rep, FILE *fp)
 	if (report_signalled_ns(rep, &late) == 0 &&
 	    (late > REPORT_SIGNAL_SLACK_NS || late < -REPORT_SIGNAL_SLACK_NS))
 		report_line(fp, 0, "shutdown", "signalled at deadline%+lld ms, "
-		    "overrun %lld ms (%s to last child reaped)",
+		    "overrun %lld ms from the %s",
 		    (long long)(late / UTIL_NS_PER_MS), (long long)over,
 		    late < 0 ? "signal" : "deadline");
 	else
