@@ -278,6 +278,8 @@ report_word(const char *s, int shell)
 				q = 0;
 		} else if (s[i] == ' ')
 			break;
+		else if (shell && s[i] == '\\' && s[i + 1] != '\0')
+			i++;    /* \' or "\ " quotes one character */
 		else if (shell && (s[i] == '\'' || s[i] == '"'))
 			q = s[i];
 	}

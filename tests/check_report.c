@@ -1140,8 +1140,8 @@ START_TEST(test_report_summary_fits_80_columns)
 	util_strlcpy(fx.rep.repro, "sqlstorm --duration 10s --workers 2 "
 	    "--interval 0 --batch 100 --seed 9223372036854775807 --fault "
 	    "w1:error=BUSY@500ms,w2:error=BUSY@deadline+20ms "
-	    "--store-cmd 'litestream replicate {db} s3://bucket/db'",
-	    sizeof fx.rep.repro);
+	    "--store-cmd 'litestream replicate {db} s3://bucket/db' "
+	    "--db '/tmp/it'\\''s a db'", sizeof fx.rep.repro);
 	fx.rep.kept = 1;
 	text = summary_of(&fx.rep);
 	assert_fits(text);
@@ -1156,6 +1156,9 @@ START_TEST(test_report_summary_fits_80_columns)
 	    "            --seed") != NULL, "%s", text);
 	ck_assert_ptr_nonnull(strstr(text, "'litestream replicate {db} "
 	    "s3://bucket/db'"));
+	/* A quote escaped outside quotes does not open one. */
+	ck_assert_msg(strstr(text, "'/tmp/it'\\''s a db'") != NULL, "%s",
+	    text);
 	free(text);
 	fx.cfg.verbose = 1;
 	text = summary_of(&fx.rep);
