@@ -72,6 +72,7 @@ static const char *const sync_names[] = {
 	"off", "normal", "full", "extra", NULL
 };
 static const char *const late_names[] = { "strict", "ignore", NULL };
+static const char *const coverage_names[] = { "strict", "report", NULL };
 
 static const char *const bool_true[] = { "yes", "true", "1", "on", NULL };
 static const char *const bool_false[] = { "no", "false", "0", "off", NULL };
@@ -139,6 +140,11 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    "how long one --restore-cmd may run" },
 	[CONFIG_MAX_LAG] = { "max-lag", "DURATION", KNOB_DURATION, 0, NS_H,
 	    NULL, NULL, "how far a restored copy may lag behind the ACKs" },
+	[CONFIG_COVERAGE] = { "coverage", "POLICY", KNOB_ENUM, 0, 0,
+	    coverage_names, NULL,
+	    "an idle worker or no snapshot fails (strict) or not" },
+	[CONFIG_VERBOSE] = { "verbose", NULL, KNOB_BOOL, 0, 1, NULL, NULL,
+	    "every SQLite compile option in the summary" },
 };
 
 /* Words /bin/sh runs itself: a command starting with one needs no PATH. */
@@ -226,6 +232,13 @@ config_late_name(enum late_policy p)
 {
 	return name_at(late_names, (int)p,
 	    sizeof(late_names) / sizeof(late_names[0]) - 1);
+}
+
+const char *
+config_coverage_name(enum config_coverage c)
+{
+	return name_at(coverage_names, (int)c,
+	    sizeof(coverage_names) / sizeof(coverage_names[0]) - 1);
 }
 
 /* "SQLSTORM_" + the flag upper-cased with '-' turned into '_'. */
@@ -540,6 +553,10 @@ knob_store(struct config *cfg, enum config_key key,
 	case CONFIG_RESTORE_CMD: store_string(&cfg->restore_cmd, v->s); break;
 	case CONFIG_RESTORE_TIMEOUT: cfg->restore_timeout_ns = v->i; break;
 	case CONFIG_MAX_LAG: cfg->max_lag_ns = v->i; break;
+	case CONFIG_COVERAGE:
+		cfg->coverage = (enum config_coverage)v->i;
+		break;
+	case CONFIG_VERBOSE: cfg->verbose = (int)v->i; break;
 	case CONFIG_NKEYS: break;
 	}
 	cfg->source[key] = src;
@@ -596,6 +613,8 @@ knob_text(const struct config *cfg, enum config_key key, char *buf,
 		break;
 	case CONFIG_MAX_LAG:
 		config_format_duration(cfg->max_lag_ns, buf, cap); break;
+	case CONFIG_COVERAGE: return config_coverage_name(cfg->coverage);
+	case CONFIG_VERBOSE: return cfg->verbose ? "yes" : "no";
 	case CONFIG_NKEYS: return NULL;
 	}
 	return buf;

@@ -28,6 +28,11 @@ enum config_sync {
 	CONFIG_SYNC_OFF, CONFIG_SYNC_NORMAL, CONFIG_SYNC_FULL, CONFIG_SYNC_EXTRA
 };
 
+/* A run where a worker never committed or no snapshot was taken: fail it? */
+enum config_coverage {
+	CONFIG_COVERAGE_STRICT, CONFIG_COVERAGE_REPORT
+};
+
 /* Where a value came from, for --print-config. */
 enum config_source {
 	CONFIG_SRC_DEFAULT, CONFIG_SRC_ENV, CONFIG_SRC_FLAG
@@ -46,7 +51,7 @@ enum config_key {
 	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP,
 	CONFIG_QUIET, CONFIG_FAULT, CONFIG_REPEAT, CONFIG_UNTIL_FAIL,
 	CONFIG_STORE_CMD, CONFIG_RESTORE_CMD, CONFIG_RESTORE_TIMEOUT,
-	CONFIG_MAX_LAG,
+	CONFIG_MAX_LAG, CONFIG_COVERAGE, CONFIG_VERBOSE,
 	CONFIG_NKEYS
 };
 
@@ -77,6 +82,8 @@ struct config {
 	char   *restore_cmd;        /* NULL = built-in; {db}, {output} */
 	int64_t restore_timeout_ns; /* 100ms .. 1h, default 60s */
 	int64_t max_lag_ns;         /* 0 .. 1h,     default 0 */
+	enum config_coverage coverage;  /* default strict */
+	int     verbose;            /* every compile option in the summary */
 	enum config_source source[CONFIG_NKEYS];
 };
 
@@ -117,6 +124,7 @@ void config_format_duration(int64_t ns, char *buf, size_t cap);
 const char *config_journal_name(enum config_journal j);
 const char *config_sync_name(enum config_sync s);
 const char *config_late_name(enum late_policy p);
+const char *config_coverage_name(enum config_coverage c);
 
 /*
  * Check that cmd, a command for /bin/sh -c such as --store-cmd, can be

@@ -41,6 +41,8 @@ struct ledger_worker {
 	size_t    judged;            /* snapshots [0, judged) are judged */
 	size_t    beyond_checked;    /* snapshots [0, ...) checked at final */
 	int       final_lost, final_beyond;   /* reported already */
+	int       lost_known;        /* lost was counted by the caller */
+	uint64_t  lost;
 };
 
 struct ledger_snap {
@@ -411,13 +413,15 @@ ledger_check_final(struct ledger *l, const uint64_t *k, int nworkers,
 		uint64_t kw = w < nworkers && k != NULL ? k[w] : 0;
 
 		if (kw < wk->acked && !wk->final_lost) {
+			uint64_t lost = wk->lost_known ? wk->lost :
+			    wk->acked - kw;
+
 			wk->final_lost = 1;
 			ledger_range(kw, range, sizeof range);
 			snprintf(reason, sizeof reason, "final database: w%d "
 			    "acknowledged seq %" PRIu64 " but holds %s "
 			    "(%" PRIu64 " acknowledged row%s lost)", w,
-			    wk->acked, range, wk->acked - kw,
-			    wk->acked - kw == 1 ? "" : "s");
+			    wk->acked, range, lost, lost == 1 ? "" : "s");
 			found += ledger_report(fail, user, w, LEDGER_FINAL,
 			    reason);
 		}
@@ -434,6 +438,15 @@ ledger_check_final(struct ledger *l, const uint64_t *k, int nworkers,
 		}
 	}
 	return found;
+}
+
+void
+ledger_set_lost(struct ledger *l, int w, uint64_t lost)
+{
+	if (!ledger_valid(l, w))
+		return;
+	l->w[w].lost_known = 1;
+	l->w[w].lost = lost;
 }
 
 uint64_t

@@ -70,6 +70,13 @@ size_t ledger_check_final(struct ledger *l, const uint64_t *k, int nworkers,
     ledger_fail_fn fail, void *user);
 
 /*
+ * The caller counted that the final database misses lost of worker w's
+ * acknowledged rows (a prefix 1..k can break early while later rows are
+ * there): ledger_check_final() names that count instead of acked - k.
+ */
+void ledger_set_lost(struct ledger *l, int w, uint64_t lost);
+
+/*
  * A restored copy may lag the live database (an asynchronous replica):
  * only rows acknowledged before t_begin - max_lag_ns must be present.
  * Gap-free prefixes and "never shrinks" still hold.  Default 0 (strict).

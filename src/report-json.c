@@ -458,6 +458,8 @@ report_json_final(const struct report *rep, FILE *fp)
 static void
 report_json_counts(const struct report *rep, struct jobj *j)
 {
+	struct report_coverage cov;
+	int64_t late = 0;
 	size_t i, bad = 0;
 
 	for (i = 0; i < rep->nsnapshots; i++)
@@ -471,6 +473,19 @@ report_json_counts(const struct report *rep, struct jobj *j)
 	report_json_final(rep, j->fp);
 	ju64(j, "acked_rows", rep->acked_rows);
 	ju64(j, "lost_rows", rep->lost_rows);
+	report_coverage(rep, &cov);
+	jkey(j, "coverage");
+	fprintf(j->fp, "{\"workers_committed\": %d, \"workers\": %d, "
+	    "\"snapshots_scheduled\": %llu, \"snapshots_taken\": %llu}",
+	    cov.workers_committed, cov.workers,
+	    (unsigned long long)cov.snapshots_scheduled,
+	    (unsigned long long)cov.snapshots_taken);
+	if (report_signalled_ns(rep, &late) == 0)
+		jms(j, "shutdown_signalled_ms", late);
+	else
+		jnull(j, "shutdown_signalled_ms");
+	jstr(j, "coverage_policy", rep->cfg != NULL ?
+	    config_coverage_name(rep->cfg->coverage) : NULL);
 }
 
 /*

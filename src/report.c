@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,21 +79,303 @@ report_percentile_us(const struct report *rep, double pct)
 	return wire_hist_upper(WIRE_HIST_BUCKETS - 1);
 }
 
+/*
+ * The moment the run's clock stops: the deadline, or the shutdown when it
+ * came first (an interrupt).  A shutdown signalled late does not move it:
+ * the overrun counts from the deadline.
+ */
+static int64_t
+report_end_ns(const struct report *rep)
+{
+	const struct sup_result *r = &rep->sup;
+
+	if (r->deadline_ns == 0)
+		return r->shutdown_ns;
+	if (r->shutdown_ns != 0 && r->shutdown_ns < r->deadline_ns)
+		return r->shutdown_ns;
+	return r->deadline_ns;
+}
+
 int64_t
 report_duration_ms(const struct report *rep)
 {
-	if (rep->sup.start_ns == 0 || rep->sup.shutdown_ns == 0)
+	int64_t end = report_end_ns(rep);
+
+	if (rep->sup.start_ns == 0 || rep->sup.shutdown_ns == 0 || end == 0)
 		return 0;
-	return (rep->sup.shutdown_ns - rep->sup.start_ns) / UTIL_NS_PER_MS;
+	return (end - rep->sup.start_ns) / UTIL_NS_PER_MS;
 }
 
 int64_t
 report_overrun_ms(const struct report *rep)
 {
-	if (rep->sup.shutdown_ns == 0 || rep->sup.done_ns == 0)
+	int64_t end = report_end_ns(rep);
+
+	if (rep->sup.shutdown_ns == 0 || rep->sup.done_ns == 0 || end == 0)
 		return 0;
-	return (rep->sup.done_ns - rep->sup.shutdown_ns) / UTIL_NS_PER_MS;
+	return (rep->sup.done_ns - end) / UTIL_NS_PER_MS;
 }
+
+int
+report_signalled_ns(const struct report *rep, int64_t *ns)
+{
+	if (rep->sup.shutdown_ns == 0 || rep->sup.deadline_ns == 0)
+		return -1;
+	*ns = rep->sup.shutdown_ns - rep->sup.deadline_ns;
+	return 0;
+}
+
+/* ------------------------------------------------------------- coverage */
+
+uint64_t
+report_snapshots_due(int64_t run_ns, int64_t every_ns)
+{
+	/* Due at start + k * every for k >= 1, and never at the end or after. */
+	if (run_ns <= 0 || every_ns <= 0)
+		return 0;
+	return (uint64_t)((run_ns - 1) / every_ns);
+}
+
+void
+report_coverage(const struct report *rep, struct report_coverage *cov)
+{
+	const struct config *cfg = rep->cfg;
+	int64_t end = report_end_ns(rep);
+	int w;
+
+	memset(cov, 0, sizeof *cov);
+	cov->workers = rep->nworkers;
+	for (w = 0; w < rep->nworkers; w++)
+		cov->workers_committed += rep->workers[w].acked > 0;
+	cov->snapshots_taken = rep->nsnapshots;
+	if (cfg == NULL)
+		return;
+	cov->snapshots_on = cfg->validate_every_ns > 0;
+	if (rep->sup.start_ns != 0 && end > rep->sup.start_ns)
+		cov->snapshots_scheduled = report_snapshots_due(
+		    end - rep->sup.start_ns, cfg->validate_every_ns);
+	/* An interrupted run was cut short: it is no test of coverage. */
+	cov->judged = cfg->duration_ns >= REPORT_MIN_USEFUL_NS &&
+	    !rep->interrupted && rep->exit_code != 99 &&
+	    rep->sup.start_ns != 0;
+}
+
+size_t
+report_starved(const struct report *rep, char *buf, size_t cap)
+{
+	size_t n = 0, len = 0, shown = 0;
+	int w;
+	char tail[64];
+
+	if (cap == 0)
+		return 0;
+	buf[0] = '\0';
+	for (w = 0; w < rep->nworkers; w++)
+		n += rep->workers[w].acked == 0;
+	if (n == 0)
+		return 0;
+	for (w = 0; w < rep->nworkers; w++) {
+		const char *name = rep->workers[w].name[0] != '\0' ?
+		    rep->workers[w].name : NULL;
+		char own[SUP_NAME_MAX];
+
+		if (rep->workers[w].acked > 0)
+			continue;
+		if (shown == REPORT_STARVED_SHOWN) {
+			len += (size_t)snprintf(buf + len, len < cap ?
+			    cap - len : 0, ", ...");
+			break;
+		}
+		if (name == NULL) {
+			snprintf(own, sizeof own, "w%d", w);
+			name = own;
+		}
+		len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0,
+		    "%s%s", shown > 0 ? ", " : "", name);
+		shown++;
+		if (len >= cap)
+			break;
+	}
+	snprintf(tail, sizeof tail, " (%zu of %d worker%s)", n, rep->nworkers,
+	    rep->nworkers == 1 ? "" : "s");
+	if (len < cap)
+		util_strlcpy(buf + len, tail, cap - len);
+	return n;
+}
+
+/* ---------------------------------------------------- lines and words */
+
+size_t
+report_escape(const char *s, char *out, size_t cap)
+{
+	size_t n = 0, k;
+	char esc[8];
+
+	if (cap == 0)
+		return 0;
+	for (; s != NULL && *s != '\0'; s += k) {
+		unsigned char c = (unsigned char)*s;
+		const char *piece = s;
+		size_t len;
+
+		k = 1;
+		if (c == '\n' || c == '\t' || c == '\r') {
+			snprintf(esc, sizeof esc, "\\%c", c == '\n' ? 'n' :
+			    c == '\t' ? 't' : 'r');
+			piece = esc;
+			len = 2;
+		} else if (c < 0x20 || c == 0x7f ||
+		    (c >= 0x80 && (k = report_utf8_len(s)) == 0)) {
+			snprintf(esc, sizeof esc, "\\x%02x", c);
+			piece = esc;
+			len = 4;
+			k = 1;
+		} else
+			len = k;
+		if (n + len >= cap)
+			break;
+		memcpy(out + n, piece, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* Columns a UTF-8 byte string takes: continuation bytes take none. */
+static size_t
+report_cols(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* Bytes of s that fill at most cols columns, never splitting a character. */
+static size_t
+report_fit(const char *s, size_t len, size_t cols)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && n++ == cols)
+			break;
+	}
+	return i;
+}
+
+/* Where the word at s ends; in a shell command, quotes hold spaces. */
+static size_t
+report_word(const char *s, int shell)
+{
+	size_t i = 0;
+	char q = 0;
+
+	for (; s[i] != '\0'; i++) {
+		if (q != 0) {
+			if (s[i] == q)
+				q = 0;
+		} else if (s[i] == ' ')
+			break;
+		else if (shell && s[i] == '\\' && s[i + 1] != '\0')
+			i++;    /* \' or "\ " quotes one character */
+		else if (shell && (s[i] == '\'' || s[i] == '"'))
+			q = s[i];
+	}
+	return i;
+}
+
+/*
+ * Print "  label     text" folded at word boundaries to REPORT_COLS,
+ * continuation lines indented under the text.  A word too long for a line
+ * is cut, except in a shell command (shell set), where every folded line
+ * ends in " \" so the command still pastes as one.
+ */
+static void
+report_fold(FILE *fp, const char *label, const char *text, int shell)
+{
+	size_t col, wlen, wcols, room, cut;
+	size_t limit = REPORT_COLS - (shell ? 2 : 0);
+
+	fprintf(fp, "  %-*s ", REPORT_INDENT - 3, label);
+	col = REPORT_INDENT;
+	while (*text != '\0') {
+		while (*text == ' ')
+			text++;
+		wlen = report_word(text, shell);
+		if (wlen == 0)
+			break;
+		wcols = report_cols(text, wlen);
+		if (col > REPORT_INDENT && col + 1 + wcols > limit) {
+			fprintf(fp, "%s\n%*s", shell ? " \\" : "",
+			    REPORT_INDENT, "");
+			col = REPORT_INDENT;
+		} else if (col > REPORT_INDENT) {
+			fputc(' ', fp);
+			col++;
+		}
+		while (!shell && col + wcols > limit) {
+			room = limit - col;
+			cut = report_fit(text, wlen, room);
+			fwrite(text, 1, cut, fp);
+			fprintf(fp, "\n%*s", REPORT_INDENT, "");
+			text += cut;
+			wlen -= cut;
+			wcols = report_cols(text, wlen);
+			col = REPORT_INDENT;
+		}
+		fwrite(text, 1, wlen, fp);
+		col += wcols;
+		text += wlen;
+	}
+	fputc('\n', fp);
+}
+
+static void report_line(FILE *, int, const char *, const char *, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/*
+ * One summary line: formatted, control characters and invalid UTF-8
+ * escaped (paths, children's messages and logs may hold anything), then
+ * folded to the terminal's 80 columns.
+ */
+static void
+report_line(FILE *fp, int shell, const char *label, const char *fmt, ...)
+{
+	va_list ap, again;
+	char small[512], *raw = small, *esc = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof small && (raw = malloc((size_t)n + 1)) != NULL)
+		(void)vsnprintf(raw, (size_t)n + 1, fmt, again);
+	va_end(again);
+	if (raw == NULL)
+		raw = small;
+	if (n >= 0 && (esc = malloc(4 * strlen(raw) + 1)) != NULL) {
+		report_escape(raw, esc, 4 * strlen(raw) + 1);
+		report_fold(fp, label, esc, shell);
+	}
+	free(esc);
+	if (raw != small)
+		free(raw);
+}
+
+/* "s" unless n is 1: "1 error", "2 errors", "0 errors". */
+static const char *
+report_s(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* ------------------------------------------------------------- summary */
 
 static const char *
 report_child_name(const struct report *rep, int child)
@@ -102,13 +385,14 @@ report_child_name(const struct report *rep, int child)
 	return "run";
 }
 
+/* A latency in ms without its unit: "0.05", "12". */
 static void
 report_ms(char *buf, size_t cap, uint64_t usec)
 {
 	if (usec < 10000)
-		snprintf(buf, cap, "%.2f ms", (double)usec / 1000.0);
+		snprintf(buf, cap, "%.2f", (double)usec / 1000.0);
 	else
-		snprintf(buf, cap, "%.0f ms", (double)usec / 1000.0);
+		snprintf(buf, cap, "%.0f", (double)usec / 1000.0);
 }
 
 static void
@@ -122,18 +406,12 @@ report_events(const struct report *rep, FILE *fp, enum verdict v,
 
 		if (ev->verdict != v)
 			continue;
-		fprintf(fp, "  %-9s %s: %s\n", label,
+		report_line(fp, 0, label, "%s: %s",
 		    report_child_name(rep, ev->child), ev->reason);
 	}
 	if (rep->sup.dropped_events > 0 && v == VERDICT_FAILURE)
 		fprintf(fp, "  (%llu more events not stored)\n",
 		    (unsigned long long)rep->sup.dropped_events);
-}
-
-void
-report_failures(const struct report *rep, FILE *fp)
-{
-	report_events(rep, fp, VERDICT_FAILURE, "failure");
 }
 
 static const char *
@@ -147,6 +425,23 @@ report_verdict(const struct report *rep)
 }
 
 static void
+report_verdict_line(const struct report *rep, FILE *fp)
+{
+	fprintf(fp, "sqlstorm: %s", report_verdict(rep));
+	if (rep->sup.nfailures > 0)
+		fprintf(fp, " (%zu failure%s)", rep->sup.nfailures,
+		    report_s(rep->sup.nfailures));
+	fputc('\n', fp);
+}
+
+void
+report_failures(const struct report *rep, FILE *fp)
+{
+	report_verdict_line(rep, fp);
+	report_events(rep, fp, VERDICT_FAILURE, "failure");
+}
+
+static void
 report_head(const struct report *rep, FILE *fp)
 {
 	const struct config *cfg = rep->cfg;
@@ -154,14 +449,42 @@ report_head(const struct report *rep, FILE *fp)
 
 	config_format_duration(cfg->duration_ns, d, sizeof d);
 	config_format_duration(cfg->interval_ns, iv, sizeof iv);
-	fprintf(fp, "sqlstorm: %s", report_verdict(rep));
-	if (rep->sup.nfailures > 0)
-		fprintf(fp, " (%zu failure%s)", rep->sup.nfailures,
-		    rep->sup.nfailures == 1 ? "" : "s");
-	fprintf(fp, "\n  run       %d workers, %s, interval %s, batch %d, "
-	    "journal %s, sync %s, seed %llu\n", cfg->workers, d, iv,
-	    cfg->batch, rep->journal_mode, config_sync_name(cfg->sync),
-	    (unsigned long long)rep->seed);
+	report_verdict_line(rep, fp);
+	/* Journal and sync are on the database line: this one fits 80. */
+	report_line(fp, 0, "run", "%d worker%s, %s, interval %s, batch %d, "
+	    "seed %llu", cfg->workers, report_s((uint64_t)cfg->workers), d,
+	    iv, cfg->batch, (unsigned long long)rep->seed);
+}
+
+/* "acked 1..201, 201 commits, busy 3 waits / 1.5 ms, 1 error[: why]" */
+static void
+report_worker_line(const struct report *rep, int w, FILE *fp)
+{
+	const struct report_worker *rw = &rep->workers[w];
+	char rows[48] = "", acked[40], busy[64];
+	double ms = (double)rw->busy_ns / UTIL_NS_PER_MS;
+
+	/* Rows are the acknowledged prefix; say so when they differ. */
+	if (rw->rows != rw->acked)
+		snprintf(rows, sizeof rows, "%llu row%s, ",
+		    (unsigned long long)rw->rows, report_s(rw->rows));
+	if (rw->acked == 0)
+		snprintf(acked, sizeof acked, "none acked");
+	else
+		snprintf(acked, sizeof acked, "acked 1..%llu",
+		    (unsigned long long)rw->acked);
+	if (rw->busy_waits == 0)
+		snprintf(busy, sizeof busy, "no busy wait");
+	else
+		snprintf(busy, sizeof busy, "busy %llu wait%s / %.*f ms",
+		    (unsigned long long)rw->busy_waits,
+		    report_s(rw->busy_waits), ms < 100.0 ? 1 : 0, ms);
+	report_line(fp, 0, report_child_name(rep, w),
+	    "%s%s, %llu commit%s, %s, %llu error%s%s%s", rows, acked,
+	    (unsigned long long)rw->commits, report_s(rw->commits), busy,
+	    (unsigned long long)rw->errors, report_s(rw->errors),
+	    rw->verdict == VERDICT_FAILURE ? ": " : "",
+	    rw->verdict == VERDICT_FAILURE ? rw->reason : "");
 }
 
 static void
@@ -171,31 +494,58 @@ report_numbers(const struct report *rep, FILE *fp)
 	char p50[32], p90[32], p99[32], pmax[32];
 	int w;
 
-	fprintf(fp, "  inserts   %llu rows in %llu commits, %.0f rows/s\n",
-	    (unsigned long long)rep->inserts,
-	    (unsigned long long)rep->commits,
+	report_line(fp, 0, "inserts", "%llu row%s in %llu commit%s, %.0f "
+	    "rows/s", (unsigned long long)rep->inserts,
+	    report_s(rep->inserts), (unsigned long long)rep->commits,
+	    report_s(rep->commits),
 	    ms > 0 ? (double)rep->inserts * 1000.0 / (double)ms : 0.0);
 	report_ms(p50, sizeof p50, report_percentile_us(rep, 50));
 	report_ms(p90, sizeof p90, report_percentile_us(rep, 90));
 	report_ms(p99, sizeof p99, report_percentile_us(rep, 99));
 	report_ms(pmax, sizeof pmax, report_percentile_us(rep, 100));
-	fprintf(fp, "  latency   commit p50 %s, p90 %s, p99 %s, max %s "
-	    "(bucket bounds)\n", p50, p90, p99, pmax);
-	for (w = 0; w < rep->nworkers; w++) {
-		const struct report_worker *rw = &rep->workers[w];
+	report_line(fp, 0, "latency", "commit p50 %s, p90 %s, p99 %s, max %s "
+	    "ms (bucket bounds)", p50, p90, p99, pmax);
+	for (w = 0; w < rep->nworkers; w++)
+		report_worker_line(rep, w, fp);
+}
 
-		fprintf(fp, "  %-9s %llu rows, %llu commits, acked 1..%llu, "
-		    "busy %llu waits / %.1f ms, %llu errors%s%s\n",
-		    report_child_name(rep, w),
-		    (unsigned long long)rw->rows,
-		    (unsigned long long)rw->commits,
-		    (unsigned long long)rw->acked,
-		    (unsigned long long)rw->busy_waits,
-		    (double)rw->busy_ns / UTIL_NS_PER_MS,
-		    (unsigned long long)rw->errors,
-		    rw->verdict == VERDICT_FAILURE ? ": " : "",
-		    rw->verdict == VERDICT_FAILURE ? rw->reason : "");
-	}
+static void
+report_coverage_lines(const struct report *rep, FILE *fp)
+{
+	struct report_coverage cov;
+	char snaps[96], starved[REPORT_STARVED_MAX];
+
+	report_coverage(rep, &cov);
+	if (cov.snapshots_on)
+		snprintf(snaps, sizeof snaps, "%llu of %llu scheduled "
+		    "snapshot%s taken", (unsigned long long)cov.snapshots_taken,
+		    (unsigned long long)cov.snapshots_scheduled,
+		    report_s(cov.snapshots_scheduled));
+	else
+		snprintf(snaps, sizeof snaps, "snapshots off");
+	report_line(fp, 0, "coverage", "%d of %d worker%s committed, %s",
+	    cov.workers_committed, cov.workers,
+	    report_s((uint64_t)cov.workers), snaps);
+	/* With --coverage strict the failure line names them already. */
+	if (cov.judged && rep->cfg->coverage == CONFIG_COVERAGE_REPORT &&
+	    report_starved(rep, starved, sizeof starved) > 0)
+		report_line(fp, 0, "starved", "%s", starved);
+}
+
+static void
+report_shutdown_line(const struct report *rep, FILE *fp)
+{
+	int64_t late = 0, over = report_overrun_ms(rep);
+
+	if (report_signalled_ns(rep, &late) == 0 &&
+	    (late > REPORT_SIGNAL_SLACK_NS || late < -REPORT_SIGNAL_SLACK_NS))
+		report_line(fp, 0, "shutdown", "signalled at deadline%+lld ms, "
+		    "overrun %lld ms from the %s",
+		    (long long)(late / UTIL_NS_PER_MS), (long long)over,
+		    late < 0 ? "signal" : "deadline");
+	else
+		report_line(fp, 0, "shutdown", "overrun %lld ms (deadline to "
+		    "last child reaped)", (long long)over);
 }
 
 static void
@@ -205,54 +555,97 @@ report_checks(const struct report *rep, FILE *fp)
 
 	for (i = 0; i < rep->nsnapshots; i++)
 		bad += !rep->snapshots[i].ok;
-	fprintf(fp, "  snapshots %zu validated, %zu failed\n",
+	report_line(fp, 0, "snapshots", "%zu validated, %zu failed",
 	    rep->nsnapshots, bad);
+	report_coverage_lines(rep, fp);
 	if (rep->final_checked)
-		fprintf(fp, "  final     %llu rows, %s, %llu acknowledged, "
-		    "%llu lost\n", (unsigned long long)rep->final_rows,
+		report_line(fp, 0, "final", "%llu row%s, %s, %llu "
+		    "acknowledged, %llu lost",
+		    (unsigned long long)rep->final_rows,
+		    report_s(rep->final_rows),
 		    rep->final_ok ? "integrity ok" : "INVALID",
 		    (unsigned long long)rep->acked_rows,
 		    (unsigned long long)rep->lost_rows);
-	fprintf(fp, "  errors    %zu failure%s, %zu expected\n",
-	    rep->sup.nfailures, rep->sup.nfailures == 1 ? "" : "s",
+	report_line(fp, 0, "errors", "%zu failure%s, %zu expected",
+	    rep->sup.nfailures, report_s(rep->sup.nfailures),
 	    rep->sup.nexpected);
 	report_events(rep, fp, VERDICT_FAILURE, "failure");
 	report_events(rep, fp, VERDICT_EXPECTED, "expected");
-	fprintf(fp, "  shutdown  overrun %lld ms (deadline to last child "
-	    "reaped)\n", (long long)report_overrun_ms(rep));
+	report_shutdown_line(rep, fp);
+}
+
+int
+report_option_relevant(const char *opt)
+{
+	/*
+	 * Substrings of the compile options that change what a commit
+	 * promises or how processes lock: synchronous defaults and fsync
+	 * (SYNC), WAL defaults and OMIT_WAL (WAL), locking styles and
+	 * timeouts (LOCK, SETLK), journal and mmap defaults, atomic and
+	 * powersafe writes, and the options that change what reaches disk.
+	 */
+	static const char *const keys[] = {
+		"THREADSAFE", "SYNC", "WAL", "LOCK", "SETLK", "JOURNAL",
+		"MMAP", "ATOMIC_WRITE", "POWERSAFE_OVERWRITE",
+		"DIRECT_OVERFLOW_READ", "SECURE_DELETE", "SHARED_CACHE",
+		"8_3_NAMES", NULL
+	};
+	size_t i, len = strcspn(opt, "=");
+
+	for (i = 0; keys[i] != NULL; i++) {
+		const char *hit = strstr(opt, keys[i]);
+
+		if (hit != NULL && (size_t)(hit - opt) < len)
+			return 1;
+	}
+	return 0;
 }
 
 /*
- * "N compile options: A B C ..." on one line: the terminal wraps it, and
- * a grep for one option finds the line.
+ * "58 compile options; durability and locking: THREADSAFE=1 ..." (with
+ * --verbose: every option).  The full list is always in the JSON.
  */
 static void
-report_options(FILE *fp)
+report_options(const struct report *rep, FILE *fp)
 {
+	int verbose = rep->cfg != NULL && rep->cfg->verbose;
+	size_t cap = 64, len;
 	const char *opt;
-	int n = 0;
+	char *text;
+	int n = 0, i;
 
+	for (i = 0; (opt = sqlite3_compileoption_get(i)) != NULL; i++)
+		cap += strlen(opt) + 1;
+	if ((text = malloc(cap)) == NULL)
+		return;
 	while (sqlite3_compileoption_get(n) != NULL)
 		n++;
-	fprintf(fp, "  options   %d compile option%s:", n, n == 1 ? "" : "s");
-	for (n = 0; (opt = sqlite3_compileoption_get(n)) != NULL; n++)
-		fprintf(fp, " %s", opt);
-	fputc('\n', fp);
+	len = (size_t)snprintf(text, cap, "%d compile option%s%s", n,
+	    report_s((uint64_t)n), verbose ? ":" :
+	    "; durability and locking:");
+	for (i = 0; (opt = sqlite3_compileoption_get(i)) != NULL; i++) {
+		if (!verbose && !report_option_relevant(opt))
+			continue;
+		len += (size_t)snprintf(text + len, cap - len, " %s", opt);
+	}
+	report_line(fp, 0, "options", "%s", text);
+	free(text);
 }
 
 static void
 report_tail(const struct report *rep, FILE *fp)
 {
-	fprintf(fp, "  sqlite    %s %s\n", sqlite3_libversion(),
+	report_line(fp, 0, "sqlite", "%s %s", sqlite3_libversion(),
 	    sqlite3_sourceid());
-	report_options(fp);
-	fprintf(fp, "  database  %s (journal %s, filesystem %s)\n",
-	    rep->db_path, rep->journal_mode,
+	report_options(rep, fp);
+	report_line(fp, 0, "database", "%s (journal %s, sync %s, %s)",
+	    rep->db_path, rep->journal_mode, rep->cfg != NULL ?
+	    config_sync_name(rep->cfg->sync) : "?",
 	    rep->fs_type[0] != '\0' ? rep->fs_type : "unknown");
 	if (rep->exit_code != 0 && rep->repro[0] != '\0')
-		fprintf(fp, "  reproduce %s\n", rep->repro);
+		report_line(fp, 1, "reproduce", "%s", rep->repro);
 	if (rep->kept)
-		fprintf(fp, "  kept      %s\n", rep->run_dir);
+		report_line(fp, 0, "kept", "%s", rep->run_dir);
 }
 
 void

@@ -62,6 +62,28 @@ struct report {
 	size_t   progress_len;              /* characters on screen now */
 };
 
+/* Runs at least this long must commit in every worker (coverage). */
+#define REPORT_MIN_USEFUL_NS  INT64_C(2000000000)
+/* The summary says when shutdown was signalled if it is off by more. */
+#define REPORT_SIGNAL_SLACK_NS INT64_C(5000000)
+/* Summary lines fit this many columns; text starts at REPORT_INDENT. */
+#define REPORT_COLS   80
+#define REPORT_INDENT 12
+/* Starved workers named before "..."; room for the list. */
+#define REPORT_STARVED_SHOWN 8
+#define REPORT_STARVED_MAX   (REPORT_STARVED_SHOWN * (SUP_NAME_MAX + 2) + 64)
+
+/* What a run exercised (issue 10: nothing tested, nothing passed). */
+struct report_coverage {
+	int      workers;              /* workers in the run */
+	int      workers_committed;    /* ... that had a commit acknowledged */
+	int      snapshots_on;         /* --validate-every > 0 */
+	uint64_t snapshots_scheduled;  /* due before the deadline (or signal) */
+	uint64_t snapshots_taken;      /* SNAPSHOT verdicts that came */
+	int      judged;               /* long enough, not cut short: the
+	                                  coverage rule applies */
+};
+
 /* Zero rep and bind it to cfg. */
 void report_init(struct report *rep, const struct config *cfg);
 void report_free(struct report *rep);
@@ -75,7 +97,42 @@ int64_t report_duration_ms(const struct report *rep);
 /* Deadline -> last child reaped, in ms (0 if not applicable). */
 int64_t report_overrun_ms(const struct report *rep);
 
-/* Every failure, one line each (for --quiet runs, on stderr). */
+/*
+ * Shutdown signalled minus the deadline, in ns, into *ns (negative for an
+ * interrupt).  Returns 0, or -1 when either is unknown.
+ */
+int report_signalled_ns(const struct report *rep, int64_t *ns);
+
+/*
+ * Snapshots the validator schedules in a run of run_ns: one every
+ * every_ns from the start, none due at or after the end.  0 when off.
+ */
+uint64_t report_snapshots_due(int64_t run_ns, int64_t every_ns);
+
+/* The coverage of rep (workers' ACKs, snapshots, config and clocks). */
+void report_coverage(const struct report *rep, struct report_coverage *cov);
+
+/*
+ * The workers that never had a commit acknowledged, compactly ("w3, w17,
+ * ... (847 of 1024 workers)", at most REPORT_STARVED_SHOWN names), into
+ * buf.  Returns how many there are (0: buf is "").
+ */
+size_t report_starved(const struct report *rep, char *buf, size_t cap);
+
+/*
+ * Copy s into out (cap bytes, always terminated) with newline, tab and CR
+ * as \n, \t, \r and other control bytes and invalid UTF-8 as \xNN;
+ * valid UTF-8 is kept.  Returns the length written (cut at cap).
+ */
+size_t report_escape(const char *s, char *out, size_t cap);
+
+/* 1 if a compile option bears on durability or locking (summary list). */
+int report_option_relevant(const char *opt);
+
+/*
+ * For --quiet runs: the verdict line, then every failure, one line each
+ * (the caller adds the reproduce line).
+ */
 void report_failures(const struct report *rep, FILE *fp);
 
 /* The human summary (verdict first) on fp. */

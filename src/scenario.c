@@ -29,8 +29,6 @@
 /* How long a child gets between SIGTERM and SIGKILL. */
 #define SCEN_KILL_AFTER_NS (1 * UTIL_NS_PER_S)
 #define SCEN_READY_TIMEOUT_NS (60 * UTIL_NS_PER_S)
-/* Runs at least this long must commit something. */
-#define SCEN_MIN_USEFUL_NS (2 * UTIL_NS_PER_S)
 /* A fault index no spec names: the sidecar gets no injected faults. */
 #define SCEN_NO_FAULTS (-1000)
 
@@ -350,6 +348,63 @@ scen_supervise(struct scen *sc)
 	return rc;
 }
 
+/*
+ * Acknowledged rows missing from the final database: a prefix 1..k can
+ * break at one deleted row while the rows after it are all there, so
+ * count what is held between k and the last ACK instead of acked - k.
+ */
+static void
+scen_lost(struct scen *sc, const struct validate_result *vr)
+{
+	struct report *rep = sc->rep;
+	char err[512];
+	uint64_t held;
+	int w;
+
+	for (w = 0; w < sc->params.nworkers; w++) {
+		uint64_t acked = ledger_acked(sc->ledger, w), lost;
+
+		rep->workers[w].final_k = vr->k[w];
+		if (vr->k[w] >= acked)
+			continue;
+		lost = acked - vr->k[w];
+		if (validate_count_seqs(rep->db_path, w, vr->k[w] + 1, acked,
+		    &held, err, sizeof err) == 0 && held < lost) {
+			lost -= held;
+			ledger_set_lost(sc->ledger, w, lost);
+		}
+		rep->lost_rows += lost;
+	}
+}
+
+/*
+ * Nothing tested, nothing passed: in a run long enough to matter, every
+ * worker must have committed and, with snapshots on, one must have been
+ * taken.  --coverage report states it in the summary instead.
+ */
+static void
+scen_coverage(struct scen *sc, int64_t now)
+{
+	struct report *rep = sc->rep;
+	struct report_coverage cov;
+	char starved[REPORT_STARVED_MAX], every[32];
+
+	report_coverage(rep, &cov);
+	if (!cov.judged || sc->cfg->coverage != CONFIG_COVERAGE_STRICT)
+		return;
+	if (report_starved(rep, starved, sizeof starved) > 0)
+		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		    "coverage: workers that never committed: %s", starved);
+	if (cov.snapshots_on && cov.snapshots_taken == 0) {
+		config_format_duration(sc->cfg->validate_every_ns, every,
+		    sizeof every);
+		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		    "coverage: no snapshot was taken (%llu scheduled, "
+		    "--validate-every %s)",
+		    (unsigned long long)cov.snapshots_scheduled, every);
+	}
+}
+
 /* The final database, against every ACK; runs after every child is gone. */
 static void
 scen_final(struct scen *sc)
@@ -357,10 +412,11 @@ scen_final(struct scen *sc)
 	struct report *rep = sc->rep;
 	struct validate_result vr;
 	char err[512];
-	int code = 0, w;
+	int code = 0;
 	int64_t now = util_now_ns();
 
 	(void)ledger_evaluate(sc->ledger, 1, scen_fail, sc);
+	scen_coverage(sc, now);
 	memset(&vr, 0, sizeof vr);
 	if (validate_file(rep->db_path, sc->params.nworkers, &vr, err,
 	    sizeof err, &code) < 0) {
@@ -373,27 +429,43 @@ scen_final(struct scen *sc)
 	if (!vr.integrity_ok || !vr.rows_ok)
 		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
 		    "final database: %s", vr.problem);
-	for (w = 0; w < sc->params.nworkers; w++) {
-		uint64_t acked = ledger_acked(sc->ledger, w);
-
-		rep->workers[w].final_k = vr.k[w];
-		if (vr.k[w] < acked)
-			rep->lost_rows += acked - vr.k[w];
-	}
+	scen_lost(sc, &vr);
 	(void)ledger_check_final(sc->ledger, vr.k, sc->params.nworkers,
 	    scen_fail, sc);
 	/*
 	 * A run long enough to commit must have: a tool that tested nothing
-	 * must not pass.  (A 1 ms run may rightly commit nothing.)
+	 * must not pass, even with --coverage report.  (A 1 ms run may
+	 * rightly commit nothing.)
 	 */
 	if (vr.rows == 0 && rep->sup.nfailures == 0 &&
-	    sc->cfg->duration_ns >= SCEN_MIN_USEFUL_NS)
+	    sc->cfg->duration_ns >= REPORT_MIN_USEFUL_NS)
 		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
 		    "final database: no row was committed in the whole run");
 	rep->final_ok = vr.integrity_ok && vr.rows_ok;
 	validate_result_free(&vr);
 	if (sc->cfg->journal == CONFIG_JOURNAL_WAL)
 		(void)store_checkpoint(rep->db_path);
+}
+
+/*
+ * A worker that sent no DONE (a crash, a kill) left no totals: its rows
+ * are its acknowledged prefix, its commits that many batches, and its
+ * errors the ERROR records that came from it.
+ */
+static void
+scen_undone(struct scen *sc, int w)
+{
+	struct report *rep = sc->rep;
+	struct report_worker *rw = &rep->workers[w];
+	uint64_t batch = (uint64_t)sc->cfg->batch;
+	size_t i;
+
+	rw->rows = rw->acked;
+	rw->commits = (rw->acked + batch - 1) / batch;
+	rw->errors = 0;
+	for (i = 0; i < rep->sup.nevents; i++)
+		rw->errors += rep->sup.events[i].child == w &&
+		    rep->sup.events[i].is_error;
 }
 
 static void
@@ -406,6 +478,8 @@ scen_totals(struct scen *sc)
 		const struct sup_child *ch = &rep->sup.children[w];
 		struct report_worker *rw = &rep->workers[w];
 
+		if (!rw->done)
+			scen_undone(sc, w);
 		rep->inserts += rw->rows;
 		rep->commits += rw->commits;
 		rep->acked_rows += ledger_acked(sc->ledger, w);

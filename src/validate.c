@@ -376,6 +376,41 @@ out:
 	return ret;
 }
 
+int
+validate_count_seqs(const char *path, int worker, uint64_t lo, uint64_t hi,
+    uint64_t *n, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	*n = 0;
+	if (lo > hi || hi > (uint64_t)INT64_MAX)
+		return 0;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, VALIDATE_OPEN_BUSY_MS);
+		rc = sqlite3_prepare_v2(db, "SELECT count(DISTINCT seq) FROM "
+		    VALIDATE_TABLE " WHERE worker = ?1 AND seq BETWEEN ?2 AND"
+		    " ?3 AND typeof(seq) = 'integer'", -1, &st, NULL);
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, worker);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)lo);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)hi);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		ret = 0;
+	} else
+		snprintf(err, errlen, "%s: %s", path, db != NULL ?
+		    sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ret;
+}
+
 void
 validate_result_free(struct validate_result *r)
 {

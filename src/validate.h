@@ -45,6 +45,16 @@ int validate_file_until(const char *path, int nworkers,
 void validate_result_free(struct validate_result *r);
 
 /*
+ * How many of worker's seqs lo..hi the database at path holds (distinct
+ * integer seqs only), into *n: with lo = k + 1 past a gap-free prefix 1..k
+ * and hi = the highest acknowledged seq, (hi - lo + 1) - *n acknowledged
+ * rows are missing.  Opened read-only.  Returns 0, or -1 with a one-line
+ * message in err.
+ */
+int validate_count_seqs(const char *path, int worker, uint64_t lo,
+    uint64_t hi, uint64_t *n, char *err, size_t errlen);
+
+/*
  * Copy the live database at src into a new file dst with the online backup
  * API in one step, so the copy is one consistent read transaction.  BUSY or
  * LOCKED is retried until give_up(arg) returns non-zero (NULL: retry for

@@ -187,7 +187,8 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_REPEAT=3", "SQLSTORM_UNTIL_FAIL=yes",
 		"SQLSTORM_STORE_CMD=cat {db}",
 		"SQLSTORM_RESTORE_CMD=cp {db} {output}",
-		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms", NULL
+		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms",
+		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -219,6 +220,8 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_str_eq(c->restore_cmd, "cp {db} {output}");
 	ck_assert(c->restore_timeout_ns == 5 * NS_S);
 	ck_assert(c->max_lag_ns == 250 * NS_MS);
+	ck_assert_int_eq(c->coverage, CONFIG_COVERAGE_REPORT);
+	ck_assert_int_eq(c->verbose, 1);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
@@ -353,7 +356,7 @@ START_TEST(test_config_flags_every_knob)
 	    "--tap", "--quiet=true", "--fault", "validator:hang@deadline",
 	    "--repeat", "1000000", "--until-fail", "--store-cmd=exec true",
 	    "--restore-cmd", "cp {db} {output}", "--restore-timeout=100ms",
-	    "--max-lag", "1h", NULL);
+	    "--max-lag", "1h", "--coverage=report", "--verbose", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -382,6 +385,8 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->restore_cmd, "cp {db} {output}");
 	ck_assert(c->restore_timeout_ns == 100 * NS_MS);
 	ck_assert(c->max_lag_ns == NS_H);
+	ck_assert_int_eq(c->coverage, CONFIG_COVERAGE_REPORT);
+	ck_assert_int_eq(c->verbose, 1);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
@@ -965,7 +970,9 @@ START_TEST(test_config_output_print)
 	    "store-cmd        none                     default\n"
 	    "restore-cmd      none                     default\n"
 	    "restore-timeout  1m                       default\n"
-	    "max-lag          0                        default\n");
+	    "max-lag          0                        default\n"
+	    "coverage         strict                   default\n"
+	    "verbose          no                       default\n");
 	free(out);
 	fclose(fp);
 	config_free(&p.cfg);

@@ -371,6 +371,28 @@ START_TEST(test_ledger_final_lost)
 }
 END_TEST
 
+/* One deleted row in the middle is one row lost, not acked - k. */
+START_TEST(test_ledger_final_lost_counted)
+{
+	struct ledger *l = make(2);
+	uint64_t k[2] = { 49, 49 };
+
+	ck_assert_int_eq(ledger_ack(l, 0, 200, 50 * MS), 0);
+	ck_assert_int_eq(ledger_ack(l, 1, 200, 50 * MS), 0);
+	ledger_finish(l, 0, 1, 200);
+	ledger_finish(l, 1, 1, 200);
+	ledger_set_lost(l, 0, 1);
+	ledger_set_lost(l, 7, 1);           /* no such worker: ignored */
+	ck_assert_uint_eq(ledger_check_final(l, k, 2, collect, &fails), 2);
+	ck_assert_str_eq(fails.reason[0], "final database: w0 acknowledged "
+	    "seq 200 but holds only 1..49 (1 acknowledged row lost)");
+	/* Not counted by the caller: everything past the prefix. */
+	ck_assert_str_eq(fails.reason[1], "final database: w1 acknowledged "
+	    "seq 200 but holds only 1..49 (151 acknowledged rows lost)");
+	ledger_free(l);
+}
+END_TEST
+
 START_TEST(test_ledger_final_beyond)
 {
 	struct ledger *l = make(2);
@@ -584,6 +606,7 @@ ledger_suite(void)
 	tc = tcase_create("final");
 	tcase_add_test(tc, test_ledger_indeterminate_crash);
 	tcase_add_test(tc, test_ledger_final_lost);
+	tcase_add_test(tc, test_ledger_final_lost_counted);
 	tcase_add_test(tc, test_ledger_final_beyond);
 	tcase_add_test(tc, test_ledger_final_short_k);
 	suite_add_tcase(s, tc);

@@ -743,7 +743,7 @@ START_TEST(test_report_summary_fingerprint)
 	ck_assert_msg(strncmp(text, "sqlstorm: FAIL (4 failures)\n", 28) == 0,
 	    "%s", text);
 	ck_assert_ptr_nonnull(strstr(text, want));
-	ck_assert_ptr_nonnull(strstr(text, "(journal wal, filesystem ext4)"));
+	ck_assert_ptr_nonnull(strstr(text, "(journal wal, sync normal, ext4)"));
 	ck_assert_ptr_nonnull(strstr(text, "\n  reproduce sqlstorm --workers"));
 	free(text);
 	fx_free(&fx);
@@ -929,6 +929,409 @@ START_TEST(test_report_fingerprint_fills_once)
 }
 END_TEST
 
+/* ------------------------------------ coverage, counts, 80 columns (C2) */
+
+static char *
+summary_of(const struct report *rep)
+{
+	FILE *fp = tmpfile();
+
+	ck_assert_ptr_nonnull(fp);
+	report_summary(rep, fp);
+	return capture_end(fp);
+}
+
+/* Columns of the line at p (to '\n'): UTF-8 continuation bytes take none. */
+static size_t
+line_cols(const char *p, const char **next)
+{
+	size_t n = 0;
+
+	for (; *p != '\0' && *p != '\n'; p++)
+		n += ((unsigned char)*p & 0xC0) != 0x80;
+	*next = *p == '\n' ? p + 1 : p;
+	return n;
+}
+
+/* Every line of text fits 80 columns and holds no control byte. */
+static void
+assert_fits(const char *text)
+{
+	const char *p = text, *next, *c;
+
+	while (*p != '\0') {
+		ck_assert_msg(line_cols(p, &next) <= 80, "over 80 columns: "
+		    "%.*s\nin:\n%s", (int)(next - p), p, text);
+		for (c = p; c < next - 1; c++)
+			ck_assert_msg((unsigned char)*c >= 0x20 && *c != 0x7f,
+			    "raw control byte 0x%02x in: %.*s", *c,
+			    (int)(next - p), p);
+		p = next;
+	}
+}
+
+START_TEST(test_report_snapshots_due_never_at_deadline)
+{
+	/* Due at start + k * every, k >= 1, strictly before the end. */
+	ck_assert_uint_eq(report_snapshots_due(10000 * MS, 500 * MS), 19);
+	ck_assert_uint_eq(report_snapshots_due(2000 * MS, 500 * MS), 3);
+	ck_assert_uint_eq(report_snapshots_due(2001 * MS, 500 * MS), 4);
+	ck_assert_uint_eq(report_snapshots_due(2000 * MS, 2000 * MS), 0);
+	ck_assert_uint_eq(report_snapshots_due(2000 * MS, 20000 * MS), 0);
+	ck_assert_uint_eq(report_snapshots_due(2000 * MS, 0), 0);
+	ck_assert_uint_eq(report_snapshots_due(0, 500 * MS), 0);
+}
+END_TEST
+
+START_TEST(test_report_coverage_counts)
+{
+	struct fixture fx;
+	struct report_coverage cov;
+
+	fx_build(&fx, 0);
+	fx.cfg.duration_ns = 2000 * MS;
+	fx.rep.sup.deadline_ns = fx.rep.sup.shutdown_ns = T0 + 2000 * MS;
+	fx.rep.workers[1].acked = 0;
+	report_coverage(&fx.rep, &cov);
+	ck_assert_int_eq(cov.workers, 2);
+	ck_assert_int_eq(cov.workers_committed, 1);
+	ck_assert_int_eq(cov.snapshots_on, 1);
+	ck_assert_uint_eq(cov.snapshots_scheduled, 3);
+	ck_assert_uint_eq(cov.snapshots_taken, 1);
+	ck_assert_int_eq(cov.judged, 1);
+	/* A shutdown signalled late schedules nothing past the deadline. */
+	fx.rep.sup.shutdown_ns = T0 + 2600 * MS;
+	report_coverage(&fx.rep, &cov);
+	ck_assert_uint_eq(cov.snapshots_scheduled, 3);
+	/* An interrupt at 1.2 s: two were due, and the rule is off. */
+	fx.rep.sup.shutdown_ns = T0 + 1200 * MS;
+	fx.rep.interrupted = 1;
+	report_coverage(&fx.rep, &cov);
+	ck_assert_uint_eq(cov.snapshots_scheduled, 2);
+	ck_assert_int_eq(cov.judged, 0);
+	/* Short runs are not judged either. */
+	fx.rep.interrupted = 0;
+	fx.cfg.duration_ns = 1999 * MS;
+	report_coverage(&fx.rep, &cov);
+	ck_assert_int_eq(cov.judged, 0);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_starved_is_compact)
+{
+	struct report rep;
+	struct config cfg;
+	char buf[REPORT_STARVED_MAX];
+	int w;
+
+	config_defaults(&cfg);
+	report_init(&rep, &cfg);
+	rep.nworkers = 1024;
+	rep.workers = calloc(1024, sizeof *rep.workers);
+	ck_assert_ptr_nonnull(rep.workers);
+	ck_assert_uint_eq(report_starved(&rep, buf, sizeof buf), 1024);
+	ck_assert_str_eq(buf, "w0, w1, w2, w3, w4, w5, w6, w7, ... "
+	    "(1024 of 1024 workers)");
+	for (w = 0; w < 1024; w++)
+		rep.workers[w].acked = w == 3 || w == 17 ? 0 : 5;
+	ck_assert_uint_eq(report_starved(&rep, buf, sizeof buf), 2);
+	ck_assert_str_eq(buf, "w3, w17 (2 of 1024 workers)");
+	rep.workers[3].acked = rep.workers[17].acked = 1;
+	ck_assert_uint_eq(report_starved(&rep, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "");
+	/* A small buffer is cut, never overrun. */
+	rep.workers[5].acked = 0;
+	ck_assert_uint_eq(report_starved(&rep, buf, 4), 1);
+	ck_assert_uint_le(strlen(buf), 3);
+	report_free(&rep);
+}
+END_TEST
+
+START_TEST(test_report_summary_shows_coverage)
+{
+	struct fixture fx;
+	char *text, *doc;
+
+	fx_build(&fx, 0);
+	fx.cfg.duration_ns = 2000 * MS;
+	fx.cfg.coverage = CONFIG_COVERAGE_REPORT;
+	fx.rep.sup.deadline_ns = fx.rep.sup.shutdown_ns = T0 + 2000 * MS;
+	fx.rep.sup.done_ns = T0 + 2010 * MS;
+	fx.rep.workers[1].acked = 0;
+	text = summary_of(&fx.rep);
+	ck_assert_msg(strstr(text, "\n  coverage  1 of 2 workers committed, "
+	    "1 of 3 scheduled snapshots taken\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\n  starved   w1 (1 of 2 workers)\n") !=
+	    NULL, "%s", text);
+	free(text);
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert(json_valid(doc));
+	ck_assert_msg(strstr(doc, "\"coverage\": {\"workers_committed\": 1, "
+	    "\"workers\": 2, \"snapshots_scheduled\": 3, "
+	    "\"snapshots_taken\": 1}") != NULL, "%s", doc);
+	ck_assert_ptr_nonnull(strstr(doc, "\"coverage_policy\": \"report\""));
+	free(doc);
+	/* Strict: the failure line names them, no second line. */
+	fx.cfg.coverage = CONFIG_COVERAGE_STRICT;
+	text = summary_of(&fx.rep);
+	ck_assert_ptr_null(strstr(text, "starved"));
+	free(text);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_summary_counts_read_right)
+{
+	struct fixture fx;
+	char *text;
+
+	fx_build(&fx, 0);
+	fx.rep.workers[0].errors = 1;
+	fx.rep.workers[0].commits = 1;
+	fx.rep.workers[0].busy_waits = 1;
+	fx.rep.workers[1].acked = fx.rep.workers[1].rows = 0;
+	fx.rep.workers[1].commits = fx.rep.workers[1].busy_waits = 0;
+	fx.rep.inserts = fx.rep.commits = 1;
+	fx.rep.final_rows = 1;
+	text = summary_of(&fx.rep);
+	ck_assert_msg(strstr(text, "\n  w0        acked 1..100, 1 commit, busy "
+	    "1 wait / 1.5 ms, 1 error\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\n  w1        none acked, 0 commits, no "
+	    "busy wait, 0 errors\n") != NULL, "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "\n  inserts   1 row in 1 commit,"));
+	ck_assert_ptr_nonnull(strstr(text, "\n  final     1 row, integrity"));
+	ck_assert_ptr_null(strstr(text, "1 errors"));
+	ck_assert_ptr_null(strstr(text, "1..0"));
+	free(text);
+	fx_free(&fx);
+}
+END_TEST
+
+/* A long, realistic failing run: every line fits 80 columns. */
+START_TEST(test_report_summary_fits_80_columns)
+{
+	struct fixture fx;
+	char *text;
+	int w;
+
+	fx_build(&fx, 1);
+	fx.cfg.workers = 2;
+	fx.cfg.interval_ns = 0;
+	fx.cfg.batch = 100;
+	fx.rep.seed = UINT64_C(9223372036854775807);
+	for (w = 0; w < 2; w++) {
+		struct report_worker *rw = &fx.rep.workers[w];
+
+		rw->rows = rw->acked = 1234500;
+		rw->commits = 12345;
+		rw->busy_waits = 98765;
+		rw->busy_ns = INT64_C(98765432) * 1000;
+		rw->errors = 1234;
+	}
+	fx.rep.workers[1].rows = 1234400;
+	fx.rep.workers[1].verdict = VERDICT_FAILURE;
+	util_strlcpy(fx.rep.workers[1].reason, "hung: still running at the "
+	    "deadline + grace; killed with SIGKILL",
+	    sizeof fx.rep.workers[1].reason);
+	util_strlcpy(fx.rep.db_path, "/home/runner/work/_temp/sqlstorm.ZK7f4o"
+	    "/a-rather-long-database-file-name-for-this-store.db",
+	    sizeof fx.rep.db_path);
+	util_strlcpy(fx.rep.repro, "sqlstorm --duration 10s --workers 2 "
+	    "--interval 0 --batch 100 --seed 9223372036854775807 --fault "
+	    "w1:error=BUSY@500ms,w2:error=BUSY@deadline+20ms "
+	    "--store-cmd 'litestream replicate {db} s3://bucket/db' "
+	    "--db '/tmp/it'\\''s a db'", sizeof fx.rep.repro);
+	fx.rep.kept = 1;
+	text = summary_of(&fx.rep);
+	assert_fits(text);
+	/* Folded, not cut: the words are all there, in order. */
+	ck_assert_ptr_nonnull(strstr(text, "seed 9223372036854775807"));
+	ck_assert_msg(strstr(text, "1234 errors: hung: still running at the "
+	    "deadline + grace;\n            killed with SIGKILL\n") != NULL,
+	    "%s", text);
+	/* The reproduce line still pastes: folded lines end in " \\". */
+	ck_assert_msg(strstr(text, "--seed 9223372036854775807 \\\n"
+	    "            --fault") != NULL || strstr(text, "--batch 100 \\\n"
+	    "            --seed") != NULL, "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "'litestream replicate {db} "
+	    "s3://bucket/db'"));
+	/* A quote escaped outside quotes does not open one. */
+	ck_assert_msg(strstr(text, "'/tmp/it'\\''s a db'") != NULL, "%s",
+	    text);
+	free(text);
+	fx.cfg.verbose = 1;
+	text = summary_of(&fx.rep);
+	assert_fits(text);
+	free(text);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_summary_escapes_controls)
+{
+	struct fixture fx;
+	char *text;
+
+	fx_build(&fx, 1);
+	util_strlcpy(fx.rep.sup.events[0].reason, "error before the deadline: "
+	    "IOERR (10): disk\nsqlstorm: PASS\tforged \x1b[2J\x01 \xff end",
+	    sizeof fx.rep.sup.events[0].reason);
+	util_strlcpy(fx.rep.db_path, "/tmp/a\nb\r.db",
+	    sizeof fx.rep.db_path);
+	text = summary_of(&fx.rep);
+	assert_fits(text);
+	ck_assert_msg(strstr(text, "disk\\nsqlstorm:") != NULL &&
+	    strstr(text, "PASS\\tforged \\x1b[2J\\x01 \\xff end") != NULL,
+	    "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "/tmp/a\\nb\\r.db"));
+	/* The forged verdict never starts a line. */
+	ck_assert_uint_eq(count_lines_starting(text, "sqlstorm: "), 1);
+	free(text);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_escape_bytes)
+{
+	char out[64];
+
+	ck_assert_uint_eq(report_escape("a\tb\n\x7f\xc3\xa9\xc3", out,
+	    sizeof out), strlen("a\\tb\\n\\x7f\xc3\xa9\\xc3"));
+	ck_assert_str_eq(out, "a\\tb\\n\\x7f\xc3\xa9\\xc3");
+	/* Cut at cap, never in the middle of an escape. */
+	report_escape("ab\x01", out, 5);
+	ck_assert_str_eq(out, "ab");
+	report_escape(NULL, out, sizeof out);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_report_shutdown_signalled_late)
+{
+	struct fixture fx;
+	char *text, *doc;
+	int64_t late;
+
+	fx_build(&fx, 0);
+	fx.rep.sup.shutdown_ns = fx.rep.sup.deadline_ns + 412 * MS;
+	fx.rep.sup.done_ns = fx.rep.sup.deadline_ns + 431 * MS;
+	ck_assert_int_eq(report_signalled_ns(&fx.rep, &late), 0);
+	ck_assert_int_eq(late, 412 * MS);
+	/* The overrun still counts from the deadline; so does the rate. */
+	ck_assert_int_eq(report_overrun_ms(&fx.rep), 431);
+	ck_assert_int_eq(report_duration_ms(&fx.rep), 1000);
+	text = summary_of(&fx.rep);
+	ck_assert_msg(strstr(text, "\n  shutdown  signalled at deadline+412 "
+	    "ms, overrun 431 ms from the deadline\n") != NULL,
+	    "%s", text);
+	free(text);
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert_ptr_nonnull(strstr(doc, "\"shutdown_signalled_ms\": 412,"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"shutdown_overrun_ms\": 431,"));
+	free(doc);
+	/* Within 5 ms it is not worth a word in the summary; JSON has it. */
+	fx.rep.sup.shutdown_ns = fx.rep.sup.deadline_ns + 5 * MS;
+	text = summary_of(&fx.rep);
+	ck_assert_ptr_null(strstr(text, "signalled"));
+	ck_assert_ptr_nonnull(strstr(text, "\n  shutdown  overrun 431 ms"));
+	free(text);
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert_ptr_nonnull(strstr(doc, "\"shutdown_signalled_ms\": 5,"));
+	free(doc);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_options_for_durability)
+{
+	struct fixture fx;
+	const char *opt;
+	char *text, want[128];
+	int i, n = 0, shown = 0;
+
+	ck_assert(report_option_relevant("THREADSAFE=1"));
+	ck_assert(report_option_relevant("DEFAULT_WAL_SYNCHRONOUS=1"));
+	ck_assert(report_option_relevant("DEFAULT_SYNCHRONOUS=2"));
+	ck_assert(report_option_relevant("ENABLE_SETLK_TIMEOUT"));
+	ck_assert(report_option_relevant("ENABLE_LOCKING_STYLE=1"));
+	ck_assert(report_option_relevant("MAX_MMAP_SIZE=0x7fff0000"));
+	ck_assert(report_option_relevant("ENABLE_BATCH_ATOMIC_WRITE"));
+	ck_assert(!report_option_relevant("ATOMIC_INTRINSICS=1"));
+	ck_assert(!report_option_relevant("COMPILER=gcc-12.2.0"));
+	ck_assert(!report_option_relevant("ENABLE_FTS5"));
+	/* The value never counts: a compiler named "lock" is no lock. */
+	ck_assert(!report_option_relevant("COMPILER=gcc-LOCK"));
+	fx_build(&fx, 0);
+	text = summary_of(&fx.rep);
+	for (i = 0; (opt = sqlite3_compileoption_get(i)) != NULL; i++) {
+		char word[160];
+
+		n++;
+		snprintf(word, sizeof word, " %s", opt);
+		if (report_option_relevant(opt)) {
+			shown++;
+			ck_assert_msg(strstr(text, word) != NULL, "%s", word);
+		} else
+			ck_assert_msg(strstr(text, word) == NULL, "%s", word);
+	}
+	snprintf(want, sizeof want, "\n  options   %d compile option%s; "
+	    "durability and locking:", n, n == 1 ? "" : "s");
+	ck_assert_msg(strstr(text, want) != NULL, "%s", text);
+	free(text);
+	fx.cfg.verbose = 1;
+	text = summary_of(&fx.rep);
+	for (i = 0; (opt = sqlite3_compileoption_get(i)) != NULL; i++) {
+		char word[160];
+
+		snprintf(word, sizeof word, "%s", opt);
+		ck_assert_msg(strstr(text, word) != NULL, "%s", word);
+	}
+	free(text);
+	fx_free(&fx);
+	(void)shown;
+}
+END_TEST
+
+START_TEST(test_report_quiet_starts_with_verdict)
+{
+	struct fixture fx;
+	FILE *fp = tmpfile();
+	char *text;
+
+	fx_build(&fx, 1);
+	report_failures(&fx.rep, fp);
+	text = capture_end(fp);
+	ck_assert_msg(strncmp(text, "sqlstorm: FAIL (4 failures)\n  failure   "
+	    "w0: ", 44) == 0, "%s", text);
+	ck_assert_uint_eq(count_lines_starting(text, "  failure "), 4);
+	free(text);
+	fx_free(&fx);
+}
+END_TEST
+
+static void
+report_c2_tcases(Suite *s)
+{
+	TCase *tc = tcase_create("coverage");
+
+	tcase_add_test(tc, test_report_snapshots_due_never_at_deadline);
+	tcase_add_test(tc, test_report_coverage_counts);
+	tcase_add_test(tc, test_report_starved_is_compact);
+	tcase_add_test(tc, test_report_summary_shows_coverage);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("summary");
+	tcase_add_test(tc, test_report_summary_counts_read_right);
+	tcase_add_test(tc, test_report_summary_fits_80_columns);
+	tcase_add_test(tc, test_report_summary_escapes_controls);
+	tcase_add_test(tc, test_report_escape_bytes);
+	tcase_add_test(tc, test_report_shutdown_signalled_late);
+	tcase_add_test(tc, test_report_options_for_durability);
+	tcase_add_test(tc, test_report_quiet_starts_with_verdict);
+	suite_add_tcase(s, tc);
+}
+
 Suite *report_suite(void);
 
 Suite *
@@ -975,6 +1378,7 @@ report_suite(void)
 	tcase_add_test(tc, test_report_fs_type_of_ancestor);
 	tcase_add_test(tc, test_report_fingerprint_fills_once);
 	suite_add_tcase(s, tc);
+	report_c2_tcases(s);
 	return s;
 }
 

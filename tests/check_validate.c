@@ -166,6 +166,36 @@ START_TEST(test_validate_gap)
 }
 END_TEST
 
+/* Acknowledged rows missing past a broken prefix, counted exactly. */
+START_TEST(test_validate_count_seqs)
+{
+	char path[PATH_MAX], err[256];
+	uint64_t n = 99;
+	sqlite3 *db = db_create(tpath(path, sizeof path, "count.db"), "wal");
+
+	db_fill(db, 0, 1, 49);
+	db_fill(db, 0, 51, 210);        /* 50 deleted; 201..210 not acked */
+	db_fill(db, 1, 1, 10);
+	db_insert(db, 0, 60);           /* a duplicate counts once */
+	exec_ok(db, "INSERT INTO " VALIDATE_TABLE "(worker, seq, payload, t)"
+	    " VALUES (0, 70.5, x'', 0)");
+	sqlite3_close(db);
+	ck_assert_int_eq(validate_count_seqs(path, 0, 50, 200, &n, err,
+	    sizeof err), 0);
+	ck_assert_uint_eq(n, 150);      /* 200 - 50 + 1 held would be 151 */
+	ck_assert_int_eq(validate_count_seqs(path, 1, 11, 20, &n, err,
+	    sizeof err), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(validate_count_seqs(path, 0, 5, 4, &n, err,
+	    sizeof err), 0);
+	ck_assert_uint_eq(n, 0);
+	tpath(path, sizeof path, "no-such.db");
+	ck_assert_int_eq(validate_count_seqs(path, 0, 1, 2, &n, err,
+	    sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no-such.db"));
+}
+END_TEST
+
 /* seq 3 replaced by 3.5 fools min/max/count: the type check catches it. */
 START_TEST(test_validate_non_integer_seq)
 {
@@ -624,6 +654,7 @@ validate_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_validate_good);
 	tcase_add_test(tc, test_validate_gap);
+	tcase_add_test(tc, test_validate_count_seqs);
 	tcase_add_test(tc, test_validate_non_integer_seq);
 	tcase_add_test(tc, test_validate_gap_at_start);
 	tcase_add_test(tc, test_validate_duplicate);

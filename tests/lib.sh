@@ -49,10 +49,26 @@ show() {
 	sed 's/^/| /' "$SCRATCH/$1.err"
 }
 
+# unfold FILE...: the summary folds long lines at 80 columns, continuing
+# them under a 12-column indent (a shell command's folded lines end in
+# " \"); join them back so one grep sees one finding.  TAP's "# " too.
+unfold() {
+	awk '
+		/^(# )?            [^ ]/ && n > 0 {
+			sub(/^(# )?            /, "")
+			sub(/ \\$/, "", prev)
+			prev = prev " " $0
+			next
+		}
+		{ if (n > 0) print prev; prev = $0; n = 1 }
+		END { if (n > 0) print prev }
+	' "$@"
+}
+
 # expect NAME CODE PATTERN DESCRIPTION: exit code and a line in out or err.
 expect() {
 	if [ "$rc" -eq "$2" ] &&
-	    cat "$SCRATCH/$1.out" "$SCRATCH/$1.err" | grep -E -q -- "$3"; then
+	    unfold "$SCRATCH/$1.out" "$SCRATCH/$1.err" | grep -E -q -- "$3"; then
 		ok "$4"
 	else
 		not_ok "$4 (wanted exit $2 and /$3/)"

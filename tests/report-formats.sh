@@ -196,8 +196,8 @@ check "[ \"\$(jval '$SCRATCH/fail.json' .verdict)\" = fail ] &&
     [ \"\$(jval '$SCRATCH/fail.json' .errors[0].code)\" = BUSY ] &&
     [ \"\$(jval '$SCRATCH/fail.json' .errors[0].late)\" = false ]" \
     "fail: the early BUSY is the first error, not late"
-check "grep -q '^#   reproduce sqlstorm .*--fault' '$SCRATCH/fail.tap' &&
-    grep -q '^  reproduce sqlstorm .*--fault' '$SCRATCH/fail.err'" \
+check "unfold '$SCRATCH/fail.tap' | grep -q '^#   reproduce sqlstorm .*--fault' &&
+    unfold '$SCRATCH/fail.err' | grep -q '^  reproduce sqlstorm .*--fault'" \
     "fail: TAP and the summary carry the reproduce line"
 
 # automake's TAP driver counts the same failures as the summary.
