@@ -40,6 +40,7 @@ struct scen {
 	struct scenario_params params;
 	struct ledger *ledger;
 	struct fault_list faults;
+	char made[PATH_MAX];     /* the user's database file this run created */
 	uint64_t *snap_k;        /* per-worker maxima of the snapshot being received */
 	uint32_t  snap_index;    /* ... its index */
 	uint32_t  snap_covered;  /* ... and how many maxima have come */
@@ -433,8 +434,13 @@ scen_cleanup(struct scen *sc)
 		    rep->snapshots[i].index);
 		(void)unlink(path);
 	}
-	/* A hard error is a usage problem: leave nothing behind. */
-	if (sc->cfg->keep || (failed && rep->exit_code != 99)) {
+	/*
+	 * A hard error is a usage problem: leave nothing behind, not even
+	 * with --keep, and not the user's database file if this run made it.
+	 */
+	if (rep->exit_code == 99 && sc->cfg->db != NULL)
+		store_remove(sc->made);
+	if (rep->exit_code != 99 && (sc->cfg->keep || failed)) {
 		/* With the user's --db an empty run directory tells nothing. */
 		rep->kept = !(sc->cfg->db != NULL && rmdir(rep->run_dir) == 0);
 		return;
@@ -490,7 +496,8 @@ scen_prepare(struct scen *sc)
 	rep->nworkers = cfg->workers;
 	if (scen_make_run_dir(sc) < 0)
 		return -1;
-	ss = store_prepare(cfg, rep->db_path, cfg->db != NULL, err, sizeof err);
+	ss = store_prepare(cfg, rep->db_path, cfg->db != NULL, sc->made,
+	    sizeof sc->made, err, sizeof err);
 	if (ss == STORE_HARD) {
 		scen_hard(rep, "%s", err);
 		return -1;
