@@ -270,7 +270,13 @@ scen_make_run_dir(struct scen *sc)
 	return 0;
 }
 
-/* The store sidecar, after fork: its output goes to store.log. */
+/*
+ * The store sidecar, after fork: it becomes the guardian of the store
+ * command (its output goes to store.log, rotated; its whole process group
+ * dies with the guardian's parent, and nothing the shell left behind
+ * outlives it).  The guardian speaks no protocol: like the exec'd shell
+ * it replaces, it holds none of the run's pipes.
+ */
 static int
 scen_sidecar_main(struct child_ctx *ctx, void *arg)
 {
@@ -278,11 +284,13 @@ scen_sidecar_main(struct child_ctx *ctx, void *arg)
 	char log[PATH_MAX];
 	char *cmd;
 
-	(void)ctx;
+	util_close(&ctx->report_fd);
+	util_close(&ctx->start_fd);
+	util_close(&ctx->shutdown_fd);
 	snprintf(log, sizeof log, "%s/store.log", p->run_dir);
 	cmd = config_expand_command(p->cfg->store_cmd, p->db_path, NULL);
 	if (cmd != NULL)
-		command_exec(cmd, log, p->db_path, p->run_dir);
+		command_guard(cmd, log, p->db_path, p->run_dir, ctx->parent_pid);
 	return 127;
 }
 
