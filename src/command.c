@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -175,7 +176,7 @@ command_log_open(struct command_guard *g, int flags)
 static void
 command_log_write(struct command_guard *g, const char *buf, size_t n)
 {
-	char old[4096];
+	char old[PATH_MAX + 8];
 
 	if (g->log_fd < 0)
 		return;
@@ -543,7 +544,7 @@ command_read_end(const char *path, char *buf, size_t cap, size_t have)
 void
 command_tail(const char *path, int nlines, char *buf, size_t cap)
 {
-	char data[COMMAND_TAIL_READ + 1], older[4096];
+	char data[COMMAND_TAIL_READ + 1], older[PATH_MAX + 8];
 	const char *starts[64];
 	size_t n, len = 0;
 	int k = 0, i;
@@ -586,7 +587,7 @@ command_tail(const char *path, int nlines, char *buf, size_t cap)
 void
 command_log_remove(const char *path)
 {
-	char older[4096];
+	char older[PATH_MAX + 8];
 
 	(void)unlink(path);
 	if (snprintf(older, sizeof older, "%s.1", path) < (int)sizeof older)

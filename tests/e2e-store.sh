@@ -102,4 +102,11 @@ else
 fi
 rm -rf "$dir"
 
+# ... and when such a sidecar dies, the reason still ends with its newest
+# line, though the log was rotated in between.
+run_tool chattydied --duration 1500ms --workers 2 \
+    --store-cmd 'yes sqlstorm | head -n 555555; echo replicator lost its lease >&2; exit 2'
+expect chattydied 1 'store: sidecar ended before the deadline.*code 2.*sqlstorm \| replicator lost its lease$' \
+    "a chatty sidecar that dies fails with the newest line of its rotated log"
+
 finish
