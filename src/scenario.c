@@ -38,6 +38,7 @@ struct scen {
 	struct scenario_params params;
 	struct ledger *ledger;
 	struct fault_list faults;
+	char made[PATH_MAX];     /* the user's database file this run created */
 	uint64_t *snap_k;        /* per-worker maxima of the snapshot being received */
 	uint32_t  snap_index;    /* ... its index */
 	uint32_t  snap_covered;  /* ... and how many maxima have come */
@@ -267,7 +268,13 @@ scen_make_run_dir(struct scen *sc)
 	return 0;
 }
 
-/* The store sidecar, after fork: its output goes to store.log. */
+/*
+ * The store sidecar, after fork: it becomes the guardian of the store
+ * command (its output goes to store.log, rotated; its whole process group
+ * dies with the guardian's parent, and nothing the shell left behind
+ * outlives it).  The guardian speaks no protocol: like the exec'd shell
+ * it replaces, it holds none of the run's pipes.
+ */
 static int
 scen_sidecar_main(struct child_ctx *ctx, void *arg)
 {
@@ -275,11 +282,13 @@ scen_sidecar_main(struct child_ctx *ctx, void *arg)
 	char log[PATH_MAX];
 	char *cmd;
 
-	(void)ctx;
+	util_close(&ctx->report_fd);
+	util_close(&ctx->start_fd);
+	util_close(&ctx->shutdown_fd);
 	snprintf(log, sizeof log, "%s/store.log", p->run_dir);
 	cmd = config_expand_command(p->cfg->store_cmd, p->db_path, NULL);
 	if (cmd != NULL)
-		command_exec(cmd, log, p->db_path, p->run_dir);
+		command_guard(cmd, log, p->db_path, p->run_dir, ctx->parent_pid);
 	return 127;
 }
 
@@ -507,8 +516,13 @@ scen_cleanup(struct scen *sc)
 		    rep->snapshots[i].index);
 		(void)unlink(path);
 	}
-	/* A hard error is a usage problem: leave nothing behind. */
-	if (sc->cfg->keep || (failed && rep->exit_code != 99)) {
+	/*
+	 * A hard error is a usage problem: leave nothing behind, not even
+	 * with --keep, and not the user's database file if this run made it.
+	 */
+	if (rep->exit_code == 99 && sc->cfg->db != NULL)
+		store_remove(sc->made);
+	if (rep->exit_code != 99 && (sc->cfg->keep || failed)) {
 		/* With the user's --db an empty run directory tells nothing. */
 		rep->kept = !(sc->cfg->db != NULL && rmdir(rep->run_dir) == 0);
 		return;
@@ -564,7 +578,8 @@ scen_prepare(struct scen *sc)
 	rep->nworkers = cfg->workers;
 	if (scen_make_run_dir(sc) < 0)
 		return -1;
-	ss = store_prepare(cfg, rep->db_path, cfg->db != NULL, err, sizeof err);
+	ss = store_prepare(cfg, rep->db_path, cfg->db != NULL, sc->made,
+	    sizeof sc->made, err, sizeof err);
 	if (ss == STORE_HARD) {
 		scen_hard(rep, "%s", err);
 		return -1;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -90,10 +91,20 @@ store_pragma(sqlite3 *db, const char *sql, char *val, size_t cap)
 	return rc;
 }
 
-/* The user's existing file must be readable and writable by us. */
+/*
+ * The user's existing file must be a regular file, readable and writable
+ * by us.  A device, a FIFO or a socket is refused before SQLite opens it:
+ * it would put a -journal beside /dev/null.
+ */
 static enum store_status
 store_access(const char *path, char *err, size_t errlen)
 {
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		serr(err, errlen, "cannot use '%s': not a regular file", path);
+		return STORE_HARD;
+	}
 	if (access(path, F_OK) < 0) {
 		/* Absent is fine: SQLite creates it if the directory exists. */
 		if (errno == ENOENT)
@@ -104,13 +115,27 @@ store_access(const char *path, char *err, size_t errlen)
 	return STORE_HARD;
 }
 
+/*
+ * Open path read-write, creating it only if it is not there: *created
+ * says whether this call made the file, so a hard error can take it back.
+ * A file that was there opens on the first try; an absent one fails with
+ * SQLITE_CANTOPEN and is created on the second.
+ */
 static enum store_status
-store_create(const char *path, sqlite3 **db, char *err, size_t errlen)
+store_create(const char *path, sqlite3 **db, int *created, char *err,
+    size_t errlen)
 {
 	int rc, sys;
 
-	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL);
+	*created = 0;
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
+	if ((rc & 0xff) == SQLITE_CANTOPEN) {
+		sqlite3_close(*db);
+		*db = NULL;
+		rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_CREATE, NULL);
+		*created = rc == SQLITE_OK;
+	}
 	if (rc == SQLITE_OK)
 		return STORE_OK;
 	/* "unable to open database file" hides the useful part: errno. */
@@ -119,6 +144,38 @@ store_create(const char *path, sqlite3 **db, char *err, size_t errlen)
 	    strerror(sys) : *db != NULL ? sqlite3_errmsg(*db) :
 	    sqlite3_errstr(rc));
 	return STORE_HARD;
+}
+
+/*
+ * Every process opens the database by name, so it must be one regular
+ * file on disk: an in-memory or temporary database (SQLite names it "")
+ * would be a different, empty database in each process, and a VFS that
+ * keeps it elsewhere (memdb) has no file to stat.  Runs before the first
+ * read or write; copies SQLite's full path of the file into file.
+ */
+static enum store_status
+store_on_disk(sqlite3 *db, const char *path, char *file, size_t cap,
+    char *err, size_t errlen)
+{
+	const char *name = sqlite3_db_filename(db, "main");
+	struct stat sb;
+
+	if (name == NULL || *name == '\0') {
+		serr(err, errlen, "cannot use '%s': an in-memory database is "
+		    "private to each process; give a file", path);
+		return STORE_HARD;
+	}
+	if (stat(name, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		serr(err, errlen, "cannot use '%s': not a regular file on disk",
+		    path);
+		return STORE_HARD;
+	}
+	if (strlen(name) >= cap) {
+		serr(err, errlen, "cannot use '%s': path too long", path);
+		return STORE_HARD;
+	}
+	util_strlcpy(file, name, cap);
+	return STORE_OK;
 }
 
 /*
@@ -220,18 +277,71 @@ store_setup(const struct config *cfg, sqlite3 *db, const char *path,
 	return STORE_OK;
 }
 
+/* The side files SQLite may make beside a database. */
+static const char *const store_sides[] = { "-journal", "-wal", "-shm" };
+#define STORE_NSIDES (sizeof store_sides / sizeof store_sides[0])
+
+/* Bit i set: file + store_sides[i] exists now. */
+static unsigned
+store_sides_present(const char *file)
+{
+	char side[PATH_MAX + 16];
+	unsigned present = 0;
+	size_t i;
+
+	for (i = 0; i < STORE_NSIDES; i++) {
+		snprintf(side, sizeof side, "%s%s", file, store_sides[i]);
+		if (access(side, F_OK) == 0)
+			present |= 1u << i;
+	}
+	return present;
+}
+
+/* Remove file and the side files whose bit is not set in keep. */
+static void
+store_unlink(const char *file, unsigned keep)
+{
+	char side[PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < STORE_NSIDES; i++) {
+		if (keep & (1u << i))
+			continue;
+		snprintf(side, sizeof side, "%s%s", file, store_sides[i]);
+		(void)unlink(side);
+	}
+	(void)unlink(file);
+}
+
+void
+store_remove(const char *file)
+{
+	if (file != NULL && *file != '\0')
+		store_unlink(file, 0);
+}
+
 enum store_status
 store_prepare(const struct config *cfg, const char *path, int is_user,
-    char *err, size_t errlen)
+    char *made, size_t madelen, char *err, size_t errlen)
 {
+	char file[PATH_MAX];
 	sqlite3 *db = NULL;
 	enum store_status st;
+	unsigned sides = 0;
+	int created = 0;
 
 	err[0] = '\0';
+	file[0] = '\0';
+	if (made != NULL && madelen > 0)
+		made[0] = '\0';
 	if (is_user && (st = store_access(path, err, errlen)) != STORE_OK)
 		return st;
-	if ((st = store_create(path, &db, err, errlen)) != STORE_OK)
+	if ((st = store_create(path, &db, &created, err, errlen)) != STORE_OK)
 		goto out;
+	if ((st = store_on_disk(db, path, file, sizeof file, err, errlen)) !=
+	    STORE_OK)
+		goto out;
+	sides = store_sides_present(file);
 	sqlite3_extended_result_codes(db, 1);
 	/* The user's database may be busy with its own writers. */
 	sqlite3_busy_timeout(db, store_ms(cfg->busy_timeout_ns));
@@ -239,6 +349,11 @@ store_prepare(const struct config *cfg, const char *path, int is_user,
 out:
 	/* Closed before any fork: no handle may cross into a child. */
 	sqlite3_close(db);
+	/* A hard error leaves nothing behind, not even a 0-byte database. */
+	if (created && st == STORE_HARD && file[0] != '\0')
+		store_unlink(file, sides);
+	else if (created && made != NULL && madelen > 0)
+		util_strlcpy(made, file, madelen);
 	return st;
 }
 

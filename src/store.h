@@ -29,10 +29,19 @@ enum store_status {
  * Create (or open, if is_user is set) the database at path, check an
  * existing one with PRAGMA quick_check, drop and recreate the table
  * sqlstorm_rows (and nothing else), and set journal mode and synchronous
- * from cfg.  The connection is closed before returning.
+ * from cfg.  The connection is closed before returning.  The database
+ * must be one regular file on disk: a device, FIFO, socket, in-memory or
+ * temporary database is STORE_HARD before anything is written.  On
+ * STORE_HARD a file this call created is removed again (with the side
+ * files it made); otherwise made (madelen bytes, may be NULL) receives
+ * the path of the file it created, "" if the file was there before, so
+ * the caller can take it back with store_remove() on a later hard error.
  */
 enum store_status store_prepare(const struct config *cfg, const char *path,
-    int is_user, char *err, size_t errlen);
+    int is_user, char *made, size_t madelen, char *err, size_t errlen);
+
+/* Remove file and its -journal, -wal and -shm ("" or NULL: nothing). */
+void store_remove(const char *file);
 
 /*
  * Busy-wait statistics kept by a child's busy handler.  store_open()

@@ -211,7 +211,7 @@ validator_restore(struct validator *v, uint32_t index, const char *path,
 	switch (cr) {
 	case COMMAND_OK:
 		if (access(path, F_OK) == 0) {
-			(void)unlink(log);
+			command_log_remove(log);
 			return 0;
 		}
 		snprintf(problem, sizeof problem, "restore command exited 0 "

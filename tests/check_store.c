@@ -2,7 +2,8 @@
 /*
  * check_store: store_prepare() on fresh and user databases (created, not
  * a database, corrupt, unusable, other tables left alone, journal mode
- * refused) and store_open()'s handlers (busy timeout, giving up at
+ * refused, in memory, not a regular file, nothing left behind on a hard
+ * error) and store_open()'s handlers (busy timeout, giving up at
  * shutdown while waiting, interrupting a long statement at shutdown).
  * Every file lives in a fresh mkdtemp directory under $TMPDIR.
  */
@@ -100,7 +101,7 @@ START_TEST(test_store_prepare_fresh)
 	char path[PATH_MAX], err[512] = "x";
 
 	tpath(path, sizeof path, "fresh.db");
-	ck_assert_int_eq(store_prepare(&cfg, path, 0, err, sizeof err),
+	ck_assert_int_eq(store_prepare(&cfg, path, 0, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_str_eq(err, "");
 	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlite_master"
@@ -123,7 +124,7 @@ START_TEST(test_store_prepare_user_keeps_other_tables)
 	    " VALUES(1);");
 	sqlite3_close(db);
 	cfg.journal = CONFIG_JOURNAL_DELETE;
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_int_eq(query_int(path, "SELECT x FROM mine"), 42);
 	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlstorm_rows"),
@@ -138,7 +139,7 @@ START_TEST(test_store_prepare_user_absent)
 	char path[PATH_MAX], err[512];
 
 	tpath(path, sizeof path, "new.db");
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_int_eq(access(path, F_OK), 0);
 }
@@ -149,7 +150,7 @@ START_TEST(test_store_prepare_no_directory)
 	char path[PATH_MAX], want[PATH_MAX + 64], err[512];
 
 	tpath(path, sizeof path, "nodir/new.db");
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
 	    STORE_HARD);
 	snprintf(want, sizeof want, "cannot create '%s': No such file or"
 	    " directory", path);
@@ -163,7 +164,7 @@ START_TEST(test_store_prepare_notadb)
 
 	tpath(path, sizeof path, "text.db");
 	write_file(path, "not a database at all, just text\n", 200);
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
 	    STORE_HARD);
 	snprintf(want, sizeof want, "'%s' is not a SQLite database", path);
 	ck_assert_str_eq(err, want);
@@ -190,7 +191,7 @@ START_TEST(test_store_prepare_corrupt)
 	ck_assert_int_eq(pwrite(fd, junk, sizeof junk, 40 * 4096),
 	    (ssize_t)sizeof junk);
 	close(fd);
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, err, sizeof err),
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
 	    STORE_CORRUPT);
 	ck_assert_msg(strstr(err, "is corrupt before the run: Page ") != NULL,
 	    "err: %s", err);
@@ -205,7 +206,7 @@ START_TEST(test_store_prepare_unwritable)
 	int status;
 
 	tpath(path, sizeof path, "ro.db");
-	ck_assert_int_eq(store_prepare(&cfg, path, 0, err, sizeof err),
+	ck_assert_int_eq(store_prepare(&cfg, path, 0, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_int_eq(chmod(path, 0444), 0);
 	ck_assert_int_eq(chmod(tmpdir, 0755), 0);
@@ -215,7 +216,7 @@ START_TEST(test_store_prepare_unwritable)
 	if (pid == 0) {
 		if (getuid() == 0 && setuid(65534) < 0)
 			_exit(2);
-		if (store_prepare(&cfg, path, 1, err, sizeof err) != STORE_HARD)
+		if (store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err) != STORE_HARD)
 			_exit(1);
 		snprintf(want, sizeof want, "cannot use '%s': Permission denied",
 		    path);
@@ -228,13 +229,102 @@ END_TEST
 
 START_TEST(test_store_prepare_journal_refused)
 {
+	char path[PATH_MAX], uri[PATH_MAX + 32], want[PATH_MAX + 128];
 	char err[512];
 
-	/* An in-memory database cannot be WAL: SQLite says "memory". */
-	ck_assert_int_eq(store_prepare(&cfg, ":memory:", 1, err, sizeof err),
+	/*
+	 * A VFS without shared-memory locks cannot do WAL: SQLite keeps the
+	 * old mode.  The file it created must not be left behind, 0 bytes.
+	 */
+	tpath(path, sizeof path, "nowal.db");
+	snprintf(uri, sizeof uri, "file:%s?vfs=unix-none", path);
+	ck_assert_int_eq(store_prepare(&cfg, uri, 1, NULL, 0, err, sizeof err),
 	    STORE_HARD);
-	ck_assert_str_eq(err, "journal mode wal is not available for"
-	    " ':memory:' (got memory)");
+	snprintf(want, sizeof want, "journal mode wal is not available for"
+	    " '%s' (got delete)", uri);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(rmdir(tmpdir), 0);
+	ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
+}
+END_TEST
+
+/* Every name a -journal or -wal cannot follow: the created file goes too. */
+START_TEST(test_store_prepare_long_name_leaves_nothing)
+{
+	char name[256], path[PATH_MAX], err[512];
+
+	memset(name, 'a', 255);
+	name[255] = '\0';
+	tpath(path, sizeof path, name);
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
+	    STORE_HARD);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	/* Nothing else either: the directory is empty again. */
+	ck_assert_int_eq(rmdir(tmpdir), 0);
+	ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
+}
+END_TEST
+
+START_TEST(test_store_prepare_in_memory)
+{
+	static const char *const mem[] = { ":memory:", "file::memory:",
+	    "file:m?mode=memory", "file:m?mode=memory&cache=shared", "" };
+	char want[256], err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof mem / sizeof mem[0]; i++) {
+		ck_assert_int_eq(store_prepare(&cfg, mem[i], 1, NULL, 0, err,
+		    sizeof err), STORE_HARD);
+		snprintf(want, sizeof want, "cannot use '%s': an in-memory "
+		    "database is private to each process; give a file", mem[i]);
+		ck_assert_str_eq(err, want);
+	}
+}
+END_TEST
+
+/* A FIFO (or a device) is refused before SQLite reads or writes it. */
+START_TEST(test_store_prepare_not_regular)
+{
+	char path[PATH_MAX], uri[PATH_MAX + 16], want[PATH_MAX + 64];
+	char side[PATH_MAX + 16], err[512];
+
+	tpath(path, sizeof path, "fifo");
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
+	    STORE_HARD);
+	snprintf(want, sizeof want, "cannot use '%s': not a regular file", path);
+	ck_assert_str_eq(err, want);
+	/*
+	 * As a URI the name is only known once SQLite has opened it (Linux
+	 * SQLite itself fails a FIFO with ESPIPE); refused either way.
+	 */
+	snprintf(uri, sizeof uri, "file:%s", path);
+	ck_assert_int_eq(store_prepare(&cfg, uri, 1, NULL, 0, err, sizeof err),
+	    STORE_HARD);
+	snprintf(side, sizeof side, "%s-journal", path);
+	ck_assert_int_eq(access(side, F_OK), -1);
+	snprintf(side, sizeof side, "%s-wal", path);
+	ck_assert_int_eq(access(side, F_OK), -1);
+}
+END_TEST
+
+/* made names a file this call created, and only such a file. */
+START_TEST(test_store_prepare_made)
+{
+	char path[PATH_MAX], made[PATH_MAX], err[512];
+
+	tpath(path, sizeof path, "made.db");
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, made, sizeof made, err,
+	    sizeof err), STORE_OK);
+	ck_assert_str_eq(made, path);
+	ck_assert_int_eq(store_prepare(&cfg, path, 1, made, sizeof made, err,
+	    sizeof err), STORE_OK);
+	ck_assert_str_eq(made, "");
+	store_remove(path);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(rmdir(tmpdir), 0);
+	ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
 }
 END_TEST
 
@@ -266,7 +356,7 @@ locked_db(struct fixture *f)
 	memset(f, 0, sizeof *f);
 	tpath(f->path, sizeof f->path, "locked.db");
 	cfg.journal = CONFIG_JOURNAL_DELETE;
-	ck_assert_int_eq(store_prepare(&cfg, f->path, 0, err, sizeof err),
+	ck_assert_int_eq(store_prepare(&cfg, f->path, 0, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_int_eq(util_pipe(f->fds), 0);
 	f->ctx.shutdown_fd = f->fds[0];
@@ -419,6 +509,10 @@ store_suite(void)
 	tcase_add_test(tc, test_store_prepare_corrupt);
 	tcase_add_test(tc, test_store_prepare_unwritable);
 	tcase_add_test(tc, test_store_prepare_journal_refused);
+	tcase_add_test(tc, test_store_prepare_long_name_leaves_nothing);
+	tcase_add_test(tc, test_store_prepare_in_memory);
+	tcase_add_test(tc, test_store_prepare_not_regular);
+	tcase_add_test(tc, test_store_prepare_made);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("handlers");

@@ -55,4 +55,43 @@ else
 	show corrupt
 fi
 
+# Exit 99 leaves nothing behind: a database the run could not use is not
+# left as a 0-byte file, no -journal appears beside a device, no run
+# directory stays (even with --keep), and in-memory databases, which each
+# process would see empty, are refused.  One line on stderr each time.
+hard=$SCRATCH/hard
+mkdir "$hard"
+long=$(printf '%0255d' 0 | tr 0 a)
+devjournal=0
+[ -e /dev/null-journal ] && devjournal=1
+for db in "file:nowal.db?vfs=unix-none" "$long" /dev/null "file:/dev/null" \
+    :memory: file::memory: 'file:m?mode=memory&cache=shared'; do
+	# A memory journal is the one mode an in-memory database accepts.
+	journal=wal
+	case $db in *memory*) journal=memory ;; esac
+	before=$(ls -A "$hard")
+	(cd "$hard" && TMPDIR=$hard "$SQLSTORM" --duration 1s --keep \
+	    --journal "$journal" --db "$db" \
+	    >"$SCRATCH/hard.out" 2>"$SCRATCH/hard.err")
+	rc=$?
+	after=$(ls -A "$hard")
+	short=$(printf '%s' "$db" | cut -c1-40)
+	if [ "$rc" -eq 99 ] && [ "$(wc -l <"$SCRATCH/hard.err")" -eq 1 ] &&
+	    [ ! -s "$SCRATCH/hard.out" ] && [ "$before" = "$after" ]; then
+		ok "--db $short: exit 99, one line, nothing left behind"
+	else
+		not_ok "--db $short: exit 99, one line, nothing left behind"
+		echo "# files before: [$before] after: [$after]"
+		show hard
+	fi
+done
+if [ "$devjournal" -eq 0 ] && [ -e /dev/null-journal ]; then
+	not_ok "no -journal appeared beside /dev/null"
+else
+	ok "no -journal appeared beside /dev/null"
+fi
+grep -q 'in-memory database is private' "$SCRATCH/hard.err" &&
+    ok "an in-memory database is refused with its reason" ||
+    not_ok "an in-memory database is refused with its reason"
+
 finish

@@ -70,4 +70,43 @@ else
 	ok "# SKIP sqlite3 command-line tool not installed"
 fi
 
+# Commands start with default signal dispositions and an empty mask,
+# though sqlstorm itself ignores SIGPIPE: `yes | head -1` ends yes by
+# SIGPIPE (exit status 141), in the sidecar and in the restore command.
+yes_cmd='{ yes; echo $? > "$SQLSTORM_RUN_DIR/../$0.yes"; } | head -1 >/dev/null'
+run_tool sigs --duration 1s --workers 2 --validate-every 300ms --keep \
+    --store-cmd "sh -c '$yes_cmd' store; exec sleep 600" \
+    --restore-cmd "sh -c '$yes_cmd' restore; exit 1; cp {db} {output}"
+for who in store restore; do
+	got=$(cat "$SCRATCH/$who.yes" 2>/dev/null)
+	if [ "$got" = 141 ]; then
+		ok "the $who command gets SIGPIPE by default (yes exits 141)"
+	else
+		not_ok "the $who command gets SIGPIPE by default (yes exited '$got')"
+		show sigs
+	fi
+done
+
+# A chatty sidecar (yes writes hundreds of MB/s): store.log is rotated
+# into store.log.1 past 2 MiB, so the two stay near 4 MiB, and the run
+# still passes.
+run_tool chatty --duration 3s --workers 2 --keep --store-cmd 'yes sqlstorm'
+expect chatty 0 '^sqlstorm: PASS' "a run with a chatty sidecar passes"
+dir=$(sed -n 's/^  kept *//p' "$SCRATCH/chatty.out")
+total=$(cat "$dir/store.log" "$dir/store.log.1" 2>/dev/null | wc -c)
+if [ -n "$dir" ] && [ -f "$dir/store.log.1" ] &&
+    [ "$total" -le $((4 * 1024 * 1024 + 65536)) ]; then
+	ok "the sidecar's log is rotated and bounded ($total bytes)"
+else
+	not_ok "the sidecar's log is rotated and bounded ($total bytes in '$dir')"
+fi
+rm -rf "$dir"
+
+# ... and when such a sidecar dies, the reason still ends with its newest
+# line, though the log was rotated in between.
+run_tool chattydied --duration 1500ms --workers 2 \
+    --store-cmd 'yes sqlstorm | head -n 555555; echo replicator lost its lease >&2; exit 2'
+expect chattydied 1 'store: sidecar ended before the deadline.*code 2.*sqlstorm \| replicator lost its lease$' \
+    "a chatty sidecar that dies fails with the newest line of its rotated log"
+
 finish
