@@ -9,11 +9,12 @@
  * --print-config listing and the reproduction command line.  It never reads
  * the process environment itself (the caller passes envp), never writes
  * to the disk and never exits.  The --fault spec is only checked here, by
- * fault_parse(); its meaning lives in fault.c.  Shell commands (--store-cmd,
- * --restore-cmd) are checked without running them: placeholders are known
- * and the program can be found (the only file-system reads, stat and
- * access); starting them and expanding their placeholders is for the
- * scenario, with config_expand_command().
+ * fault_parse() and against deadline + grace; its meaning lives in
+ * fault.c.  Shell commands (--store-cmd, --restore-cmd) are checked
+ * without running them: placeholders are known and the program can be
+ * found (the only file-system reads, stat and access); starting them and
+ * expanding their placeholders is for the scenario, with
+ * config_expand_command().
  */
 #include "autoconf.h"
 #include "config.h"
