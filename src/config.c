@@ -9,11 +9,12 @@
  * --print-config listing and the reproduction command line.  It never reads
  * the process environment itself (the caller passes envp), never writes
  * to the disk and never exits.  The --fault spec is only checked here, by
- * fault_parse(); its meaning lives in fault.c.  Shell commands (--store-cmd,
- * --restore-cmd) are checked without running them: placeholders are known
- * and the program can be found (the only file-system reads, stat and
- * access); starting them and expanding their placeholders is for the
- * scenario, with config_expand_command().
+ * fault_parse() and against deadline + grace; its meaning lives in
+ * fault.c.  Shell commands (--store-cmd, --restore-cmd) are checked
+ * without running them: placeholders are known and the program can be
+ * found (the only file-system reads, stat and access); starting them and
+ * expanding their placeholders is for the scenario, with
+ * config_expand_command().
  */
 #include "autoconf.h"
 #include "config.h"
@@ -773,9 +774,14 @@ env_warn_unknown(char **envp, FILE *warn)
 	}
 }
 
+/*
+ * Apply the SQLSTORM_* variables of envp.  An empty variable whose knob
+ * cannot be empty is not judged here but marked in empty[], since a flag
+ * may still override it (check_empty_env).
+ */
 static int
-apply_env(struct config *cfg, char **envp, FILE *warn, char *err,
-    size_t errlen)
+apply_env(struct config *cfg, char **envp, FILE *warn,
+    unsigned char empty[CONFIG_NKEYS], char *err, size_t errlen)
 {
 	char env[NAME_MAX_LEN + 16];
 	struct knob_value v;
@@ -784,6 +790,7 @@ apply_env(struct config *cfg, char **envp, FILE *warn, char *err,
 
 	env_warn_unknown(envp, warn);
 	for (i = 0; i < CONFIG_NKEYS; i++) {
+		empty[i] = 0;
 		knob_env(&knobs[i], env, sizeof(env));
 		if ((text = env_find(envp, env)) == NULL)
 			continue;
@@ -795,9 +802,39 @@ apply_env(struct config *cfg, char **envp, FILE *warn, char *err,
 		 */
 		if (knobs[i].type == KNOB_CMD && *text == '\0')
 			continue;
+		if (knobs[i].type != KNOB_FAULT && *text == '\0') {
+			empty[i] = 1;
+			continue;
+		}
 		if (knob_parse(&knobs[i], env, text, &v, err, errlen) == -1)
 			return -1;
 		knob_store(cfg, (enum config_key)i, &v, CONFIG_SRC_ENV);
+	}
+	return 0;
+}
+
+/*
+ * An empty variable that no flag overrode is the error it always was
+ * ("SQLSTORM_WORKERS: '' is not an integer from 1 to 1024"); one that a
+ * flag overrode is not: the flag alone decides the value, and "VAR= cmd"
+ * is a common way to clear a variable for one command.
+ */
+static int
+check_empty_env(const struct config *cfg,
+    const unsigned char empty[CONFIG_NKEYS], char *err, size_t errlen)
+{
+	char env[NAME_MAX_LEN + 16];
+	struct knob_value v;
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (!empty[i] || cfg->source[i] == CONFIG_SRC_FLAG)
+			continue;
+		knob_env(&knobs[i], env, sizeof(env));
+		if (knob_parse(&knobs[i], env, "", &v, err, errlen) == -1)
+			return -1;
+		/* Every knob marked empty refuses "", but never leak. */
+		free(v.s);
 	}
 	return 0;
 }
@@ -1227,24 +1264,99 @@ knob_who(const struct config *cfg, enum config_key key, char *buf,
 		snprintf(buf, cap, "--%s", knobs[key].flag);
 }
 
+/* Copy item i (from 0) of the comma-separated spec into buf. */
+static void
+fault_item(const char *spec, size_t i, char *buf, size_t cap)
+{
+	size_t len;
+
+	for (; i > 0 && spec != NULL; i--)
+		if ((spec = strchr(spec, ',')) != NULL)
+			spec++;
+	if (spec == NULL)
+		spec = "";
+	len = strcspn(spec, ",");
+	util_strlcpy(buf, spec, len + 1 < cap ? len + 1 : cap);
+}
+
+/*
+ * A fault must be due before deadline + grace.  At that moment the parent
+ * sends SIGTERM to every child still alive, so a fault due then or later
+ * can never fire: its child would only wait for it and be reported
+ * "hung", a failure the fault did not cause.  Equality is refused too: the
+ * fault would race the SIGTERM.  Returns 0, or -1 with a message (that
+ * does not name the flag) in ferr.
+ */
+static int
+fault_check_times(const struct config *cfg, const struct fault_list *list,
+    char *ferr, size_t ferrlen)
+{
+	char item[SHOW_MAX + 8], shown[SHOW_MAX + 8], at[32], end[32];
+	int64_t limit = cfg->duration_ns + cfg->grace_ns, when;
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		when = fault_when(&list->v[i], 0, cfg->duration_ns);
+		if (when < limit)
+			continue;
+		fault_item(cfg->fault, i, item, sizeof(item));
+		config_format_duration(when, at, sizeof(at));
+		config_format_duration(limit, end, sizeof(end));
+		if (when == INT64_MAX)
+			util_strlcpy(at, "ages", sizeof(at));
+		set_err(ferr, ferrlen, "fault '%s' is due %s after the start, "
+		    "not before deadline + grace (%s), when every child is "
+		    "stopped: it could never happen",
+		    show(item, shown, sizeof(shown)), at, end);
+		return -1;
+	}
+	return 0;
+}
+
 /* The fault spec depends on --workers, so it is checked last. */
 static int
 check_fault(const struct config *cfg, char *err, size_t errlen)
 {
 	char ferr[CONFIG_ERR_MAX], who[NAME_MAX_LEN + 16];
 	struct fault_list list = { NULL, 0 };
+	int rc;
 
 	if (cfg->fault == NULL)
 		return 0;
 	ferr[0] = '\0';
 	if (fault_parse(cfg->fault, cfg->workers, &list, ferr,
 	    sizeof(ferr)) == 0) {
+		rc = fault_check_times(cfg, &list, ferr, sizeof(ferr));
 		fault_free(&list);
-		return 0;
+		if (rc == 0)
+			return 0;
 	}
 	knob_who(cfg, CONFIG_FAULT, who, sizeof(who));
 	set_err(err, errlen, "%s: %s", who,
 	    ferr[0] != '\0' ? ferr : "invalid fault spec (see --help)");
+	return -1;
+}
+
+/*
+ * Two reports written to one path would leave only the last one, and CI
+ * would read JUnit where it expects JSON.  Only identical strings are
+ * caught here, so --print-config refuses them too; main.c compares the
+ * files themselves before the run.
+ */
+static int
+check_reports(const struct config *cfg, char *err, size_t errlen)
+{
+	char json[NAME_MAX_LEN + 16], junit[NAME_MAX_LEN + 16];
+	char shown[SHOW_MAX + 8];
+
+	if (cfg->json == NULL || cfg->junit == NULL ||
+	    strcmp(cfg->json, cfg->junit) != 0)
+		return 0;
+	knob_who(cfg, CONFIG_JSON, json, sizeof(json));
+	knob_who(cfg, CONFIG_JUNIT, junit, sizeof(junit));
+	set_err(err, errlen, "%s: '%s' is also the %s report; each report "
+	    "needs a file of its own", junit,
+	    show(cfg->junit, shown, sizeof(shown)), json);
 	return -1;
 }
 
@@ -1283,15 +1395,19 @@ int
 config_parse(struct config *cfg, int argc, char **argv, char **envp,
     enum config_action *action, FILE *warn, char *err, size_t errlen)
 {
+	unsigned char empty[CONFIG_NKEYS];
+
 	set_err(err, errlen, "%s", "");
 	*action = CONFIG_RUN;
-	if (apply_env(cfg, envp, warn, err, errlen) == -1)
+	if (apply_env(cfg, envp, warn, empty, err, errlen) == -1)
 		return -1;
 	if (apply_flags(cfg, argc, argv, action, err, errlen) == -1)
 		return -1;
 	if (*action == CONFIG_HELP || *action == CONFIG_VERSION)
 		return 0;
-	if (check_fault(cfg, err, errlen) == -1 ||
+	if (check_empty_env(cfg, empty, err, errlen) == -1 ||
+	    check_fault(cfg, err, errlen) == -1 ||
+	    check_reports(cfg, err, errlen) == -1 ||
 	    check_command(cfg, CONFIG_STORE_CMD, cfg->store_cmd, envp, err,
 	    errlen) == -1 ||
 	    check_command(cfg, CONFIG_RESTORE_CMD, cfg->restore_cmd, envp, err,
@@ -1364,7 +1480,7 @@ static const char usage_tail[] =
 "and {output} replaced by single-quoted paths: write them bare, unquoted.\n"
 "An empty SQLSTORM_*_CMD variable means none.\n"
 "\n"
-"Exit status: 0 pass, 1 fail, 77 skip, 99 hard error (bad usage, setup).\n";
+"Exit status: 0 pass, 1 fail or interrupted, 99 hard error (bad usage, setup).\n";
 
 /* The accepted range in --help's terse form: "1..1024", "wal|delete". */
 static void

@@ -96,7 +96,10 @@ void config_defaults(struct config *cfg);
  * hold defaults.  Returns 0 and sets *action, or -1 with a one-line message
  * (no trailing newline, no "sqlstorm: " prefix) in err.  Warnings about
  * unknown SQLSTORM_* variables go to warn (may be NULL), one line each.
- * Allocated strings in cfg belong to cfg.
+ * An empty variable is an error only if no flag overrides it.  Once all
+ * layers are in, a fault due at or after deadline + grace and --json and
+ * --junit naming the same path are errors too (unless the action is
+ * --help or --version).  Allocated strings in cfg belong to cfg.
  */
 int config_parse(struct config *cfg, int argc, char **argv, char **envp,
     enum config_action *action, FILE *warn, char *err, size_t errlen);

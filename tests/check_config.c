@@ -325,6 +325,51 @@ START_TEST(test_config_env_run_dir_reserved)
 }
 END_TEST
 
+/*
+ * "SQLSTORM_WORKERS= sqlstorm --workers 2": the flag decides, the empty
+ * variable is not an error.  Without the flag it still is.
+ */
+START_TEST(test_config_env_empty_overridden_by_flag)
+{
+	static const char *const env[] = {
+		"SQLSTORM_WORKERS=", "SQLSTORM_DURATION=", "SQLSTORM_KEEP=",
+		"SQLSTORM_JOURNAL=", "SQLSTORM_DB=", "SQLSTORM_SEED=", NULL
+	};
+	static const char *const env_workers[] = { "SQLSTORM_WORKERS=",
+	    NULL };
+	struct config *cfg;
+	struct parsed p;
+
+	cfg = parse_ok(&p, env, "--workers", "2", "--duration=3s", "--keep",
+	    "--journal=delete", "--db=x.db", "--seed=7", NULL);
+	ck_assert_int_eq(cfg->workers, 2);
+	ck_assert_int_eq(cfg->source[CONFIG_WORKERS], CONFIG_SRC_FLAG);
+	ck_assert(cfg->duration_ns == 3 * NS_S);
+	ck_assert_int_eq(cfg->keep, 1);
+	ck_assert_int_eq(cfg->journal, CONFIG_JOURNAL_DELETE);
+	ck_assert_str_eq(cfg->db, "x.db");
+	ck_assert(cfg->seed == 7 && cfg->seed_set);
+	config_free(&p.cfg);
+	parse(&p, env_workers, NULL);
+	expect_err(&p, "SQLSTORM_WORKERS: '' is not an integer from 1 to "
+	    "1024");
+	parse(&p, env_workers, "--print-config", NULL);
+	expect_err_prefix(&p, "SQLSTORM_WORKERS: ");
+	/* Each knob left to its empty variable is still judged. */
+	parse(&p, env, "--workers", "2", "--duration=3s", "--keep",
+	    "--journal=delete", "--db=x.db", NULL);
+	expect_err(&p, "SQLSTORM_SEED: '' is not an integer from 0 to "
+	    "9223372036854775807");
+	parse(&p, env, "--workers", "2", NULL);
+	expect_err_prefix(&p, "SQLSTORM_DURATION: '' is not a duration");
+	/* --help and --version answer whatever the environment holds. */
+	ck_assert_int_eq(parse_ok(&p, env_workers, "--help", NULL)->workers,
+	    4);
+	ck_assert_int_eq(p.action, CONFIG_HELP);
+	config_free(&p.cfg);
+}
+END_TEST
+
 START_TEST(test_config_env_null_warn_stream)
 {
 	static const char *const env[] = { "SQLSTORM_WORKRES=8", NULL };
@@ -855,6 +900,79 @@ START_TEST(test_config_fault_validated_after_layers)
 }
 END_TEST
 
+/*
+ * A fault must be due before deadline + grace, when the parent SIGTERMs
+ * every child still alive: boundary pairs, from the start and from the
+ * deadline, with the grace and duration taken after all layers.
+ */
+START_TEST(test_config_fault_after_grace_refused)
+{
+	static const char *const env[] = {
+		"SQLSTORM_FAULT=w0:crash@deadline+5s", NULL
+	};
+	struct parsed p;
+
+	parse(&p, no_env, "--duration=1s", "--grace=1s",
+	    "--fault=w0:crash@5s", NULL);
+	expect_err(&p, "--fault: fault 'w0:crash@5s' is due 5s after the "
+	    "start, not before deadline + grace (2s), when every child is "
+	    "stopped: it could never happen");
+	/* The bound itself is refused: the fault would race the SIGTERM. */
+	parse(&p, no_env, "--duration=1s", "--grace=1s",
+	    "--fault=w0:crash@2s", NULL);
+	expect_err_prefix(&p, "--fault: fault 'w0:crash@2s' is due 2s ");
+	parse_ok(&p, no_env, "--duration=1s", "--grace=1s",
+	    "--fault=w0:crash@1999ms", NULL);
+	config_free(&p.cfg);
+	parse(&p, no_env, "--duration=1s", "--grace=1s",
+	    "--fault=w1:crash@500ms,w0:error=BUSY@deadline+1s", NULL);
+	expect_err_prefix(&p, "--fault: fault 'w0:error=BUSY@deadline+1s' "
+	    "is due 2s after the start");
+	parse_ok(&p, no_env, "--duration=1s", "--grace=1s",
+	    "--fault=w0:error=BUSY@deadline+999ms", NULL);
+	config_free(&p.cfg);
+	/* Default grace 10s: deadline+5s can happen, deadline+10s cannot. */
+	parse_ok(&p, env, NULL);
+	config_free(&p.cfg);
+	parse(&p, env, "--grace=5s", NULL);
+	expect_err_prefix(&p, "SQLSTORM_FAULT: fault 'w0:crash@deadline+5s' "
+	    "is due 15s after the start, not before deadline + grace (15s)");
+	parse(&p, no_env, "--fault=validator:hang@deadline+10s", NULL);
+	expect_err_prefix(&p, "--fault: fault 'validator:hang@deadline+10s'");
+	/* Past what the clock holds: still one line, still refused. */
+	parse(&p, no_env, "--fault=w0:crash@deadline+2562047h", NULL);
+	expect_err_prefix(&p, "--fault: fault 'w0:crash@deadline+2562047h' "
+	    "is due ");
+	/* --print-config shows a configuration that would run. */
+	parse(&p, no_env, "--duration=1s", "--fault=w0:crash@1m",
+	    "--print-config", NULL);
+	expect_err_prefix(&p, "--fault: fault 'w0:crash@1m' is due 1m ");
+}
+END_TEST
+
+/* ------------------------------------------------------------ reports */
+
+START_TEST(test_config_reports_same_path_refused)
+{
+	static const char *const env[] = { "SQLSTORM_JSON=r.xml", NULL };
+	struct parsed p;
+
+	parse(&p, no_env, "--json", "out/r", "--junit", "out/r", NULL);
+	expect_err(&p, "--junit: 'out/r' is also the --json report; each "
+	    "report needs a file of its own");
+	parse(&p, env, "--junit=r.xml", NULL);
+	expect_err(&p, "--junit: 'r.xml' is also the SQLSTORM_JSON report; "
+	    "each report needs a file of its own");
+	parse(&p, env, "--junit=r.xml", "--print-config", NULL);
+	expect_err_prefix(&p, "--junit: 'r.xml' is also");
+	/* A flag that moves one of them away settles it. */
+	parse_ok(&p, env, "--junit=r.xml", "--json=r.json", NULL);
+	config_free(&p.cfg);
+	parse_ok(&p, no_env, "--json=r", "--junit=r.xml", NULL);
+	config_free(&p.cfg);
+}
+END_TEST
+
 /* ------------------------------------------------------------ output */
 
 /* Read everything written to fp since it was created. */
@@ -906,7 +1024,7 @@ START_TEST(test_config_output_usage)
 		"--max-lag DURATION", "SQLSTORM_MAX_LAG (default: 0)",
 		"[1..1000000]", "[100ms..1h]", "{db}", "{output}",
 		"--help", "--version", "--print-config",
-		"0 pass, 1 fail, 77 skip, 99 hard error",
+		"Exit status: 0 pass, 1 fail or interrupted, 99 hard error",
 		"CHILD:ACTION[/deferred]@TIME", "deadline-50ms", "droprow",
 		"[1..1024]", "[1ms..168h]", "[0..1h]", "[1..100000]",
 		"[0..9223372036854775807]",
@@ -920,6 +1038,10 @@ START_TEST(test_config_output_usage)
 	ck_assert_ptr_nonnull(fp);
 	config_usage(fp);
 	out = slurp(fp);
+	/* Only codes sqlstorm returns: 77 is the test scripts' skip. */
+	line = strstr(out, "Exit status:");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_null(strstr(line, "77"));
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(out, want[i]) != NULL, "missing '%s'",
 		    want[i]);
@@ -1647,6 +1769,7 @@ config_suite(void)
 	tcase_add_test(tc, test_config_env_unknown_far_no_suggestion);
 	tcase_add_test(tc, test_config_env_run_dir_reserved);
 	tcase_add_test(tc, test_config_env_null_warn_stream);
+	tcase_add_test(tc, test_config_env_empty_overridden_by_flag);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("flags");
@@ -1685,6 +1808,11 @@ config_suite(void)
 
 	tc = tcase_create("fault");
 	tcase_add_test(tc, test_config_fault_validated_after_layers);
+	tcase_add_test(tc, test_config_fault_after_grace_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reports");
+	tcase_add_test(tc, test_config_reports_same_path_refused);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("repeat");

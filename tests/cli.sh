@@ -55,6 +55,20 @@ expect_hard bad_fault "^sqlstorm: --fault: .*explode" "a malformed fault spec is
 SQLSTORM_FAULT='w7:crash@1s' run_tool bad_fault_env
 expect_hard bad_fault_env "^sqlstorm: SQLSTORM_FAULT: .*w7" "a fault for a worker that does not exist is rejected"
 
+# A fault due at or after deadline + grace could never fire: refused
+# before anything runs (it used to end as a misleading "hung").
+run_tool late_fault --duration 1s --grace 1s --fault w0:crash@5s
+expect_hard late_fault "^sqlstorm: --fault: fault 'w0:crash@5s' is due 5s after the start, not before deadline \\+ grace \\(2s\\)" \
+    "a fault after deadline + grace is one line, exit 99"
+run_tool late_fault_dl --duration 1s --grace 1s --fault 'w0:error=BUSY@deadline+1s'
+expect_hard late_fault_dl "^sqlstorm: --fault: fault 'w0:error=BUSY@deadline\\+1s' is due 2s" \
+    "a fault at exactly deadline + grace is refused"
+
+# Two reports cannot share one file.
+run_tool same_report --duration 200ms --json "$SCRATCH/r" --junit "$SCRATCH/r"
+expect_hard same_report "^sqlstorm: --junit: '.*/r' is also the --json report" \
+    "--json X --junit X is one line, exit 99"
+
 run_tool empty_db --db ''
 expect_hard empty_db '^sqlstorm: --db' "an empty --db is rejected"
 
@@ -108,6 +122,13 @@ expect typo 0 'SQLSTORM_WORKRES.*SQLSTORM_WORKERS' "an unknown SQLSTORM_ variabl
 
 run_tool help --help
 expect help 0 'SQLSTORM_DURATION' "--help names the environment variables"
+if grep -q '^Exit status: 0 pass, 1 fail or interrupted, 99 hard error' "$SCRATCH/help.out" &&
+    ! grep '^Exit status' "$SCRATCH/help.out" | grep -q 77; then
+	ok "--help lists only the exit codes sqlstorm returns"
+else
+	not_ok "--help lists only the exit codes sqlstorm returns"
+	show help
+fi
 for f in --duration --workers --interval --batch --validate-every --grace \
     --busy-timeout --db --keep --journal --sync --seed --late-errors --json \
     --junit --tap --quiet --fault; do
@@ -126,6 +147,15 @@ SQLSTORM_WORKERS=7 run_tool print --print-config --grace 3s
 expect print 0 'workers.*7.*env' "--print-config shows env values and their source"
 expect print 0 'grace.*3s.*flag' "--print-config shows flag values and their source"
 expect print 0 'duration.*10s.*default' "--print-config shows defaults"
+
+# An empty variable that a flag overrides is not an error; alone it is.
+SQLSTORM_WORKERS= run_tool empty_env --workers 2 --print-config
+expect empty_env 0 'workers +2 +flag' "an empty SQLSTORM_WORKERS overridden by --workers is fine"
+SQLSTORM_WORKERS= run_tool empty_env_alone --print-config
+expect_hard empty_env_alone "^sqlstorm: SQLSTORM_WORKERS: '' is not an integer" \
+    "an empty SQLSTORM_WORKERS without a flag is still an error"
+SQLSTORM_DURATION= SQLSTORM_WORKERS= run_tool empty_env_run --workers 1 --duration 300ms
+expect empty_env_run 0 '^sqlstorm: PASS' "a run with empty variables that flags override passes"
 
 SQLSTORM_STORE_CMD= run_tool print_cmd --print-config --restore-cmd 'cp {db} {output}'
 expect print_cmd 0 'store-cmd +none +default' "an empty SQLSTORM_STORE_CMD means none"
