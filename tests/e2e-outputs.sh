@@ -233,7 +233,7 @@ check "tap_error taperr && jq -r .hard_error '$S/taperr.json' | grep -q 'Broken 
 
 # A report that fails after the run turns the other into the same error.
 mkdir "$S/gone"
-"$SQLSTORM" --duration 1s --workers 2 --json "$S/first.json" \
+"$SQLSTORM" --duration 1s --workers 2 --tap --json "$S/first.json" \
     --junit "$S/gone/r.xml" >"$S/first.out" 2>"$S/first.err" &
 pid=$!
 n=0
@@ -246,8 +246,9 @@ rmdir "$S/gone"
 wait $pid
 rc=$?
 check "[ $rc -eq 99 ] && [ \"\$(jq -r .state '$S/first.json')\" = error ] &&
-    jq -r .hard_error '$S/first.json' | grep -q -- \"--junit: cannot write '$S/gone/r.xml'\"" \
-    "JUnit fails after the run: exit 99, and the JSON written before says so" first
+    jq -r .hard_error '$S/first.json' | grep -q -- \"--junit: cannot write '$S/gone/r.xml'\" &&
+    [ \"\$(tail -n 1 '$S/first.out')\" = \"Bail out! --junit: cannot write '$S/gone/r.xml': No such file or directory\" ]" \
+    "JUnit fails after the run: exit 99, the JSON written before and TAP say so" first
 
 # ------------------------------------------------- item 10: --repeat
 
