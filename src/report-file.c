@@ -182,11 +182,9 @@ rf_is_db(const char *path, const char *db, char *why, size_t cap)
 		snprintf(cand, sizeof cand, "%s%s", file, sfx[i]);
 		if (!report_path_same(path, cand))
 			continue;
-		if (why == NULL || cap == 0)
-			;
-		else if (i == 0)
+		if (i == 0)
 			rf_why(why, cap, "it is the database (--db)");
-		else
+		else if (why != NULL)
 			snprintf(why, cap, "it is the database's %s file",
 			    sfx[i]);
 		return 1;
@@ -213,7 +211,7 @@ rf_check_one(const char *name, const char *db, char *why, size_t cap)
 		    S_ISLNK(st.st_mode) ? ELOOP : EINVAL;
 		if (S_ISDIR(st.st_mode))
 			rf_why(why, cap, strerror(EISDIR));
-		else
+		else if (why != NULL)
 			snprintf(why, cap, "%s, not a regular file",
 			    rf_kind(st.st_mode));
 		return -1;
