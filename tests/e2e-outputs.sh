@@ -141,17 +141,24 @@ check "[ $rc -eq 0 ] && [ \"\$(jq -r .verdict '$S/reg.json')\" = pass ] &&
     [ ! -e '$S/reg.json.tmp' ]" \
     "a regular file and a leftover FILE.tmp are replaced" reg
 
+# started DIR: wait (30 s at most) for the run directory in DIR, the
+# TMPDIR of one run alone: it appears once the pre-run checks passed.
+started() {
+	n=0
+	while [ -z "$(find "$1" -maxdepth 1 -name 'sqlstorm.*' -type d)" ] &&
+	    [ $n -lt 600 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+}
+
 # The path changes during the run: looked at again before the rename.
-# The run directory appears once the pre-run checks have passed.
-"$SQLSTORM" --duration 2s --workers 2 --json "$S/late.json" \
-    --junit "$S/late.xml" >"$S/late.out" 2>"$S/late.err" &
+mkdir "$S/tmp.late"
+TMPDIR=$S/tmp.late "$SQLSTORM" --duration 2s --workers 2 \
+    --json "$S/late.json" --junit "$S/late.xml" >"$S/late.out" \
+    2>"$S/late.err" &
 pid=$!
-n=0
-while [ -z "$(find "$S" -maxdepth 1 -name 'sqlstorm.*' -type d)" ] &&
-    [ $n -lt 600 ]; do
-	sleep 0.05
-	n=$((n + 1))
-done
+started "$S/tmp.late"
 mkfifo "$S/late.json"
 ln -s "$S/victim" "$S/late.xml.tmp"
 wait $pid
@@ -233,15 +240,12 @@ check "tap_error taperr && jq -r .hard_error '$S/taperr.json' | grep -q 'Broken 
 
 # A report that fails after the run turns the other into the same error.
 mkdir "$S/gone"
-"$SQLSTORM" --duration 1s --workers 2 --tap --json "$S/first.json" \
-    --junit "$S/gone/r.xml" >"$S/first.out" 2>"$S/first.err" &
+mkdir "$S/tmp.first"
+TMPDIR=$S/tmp.first "$SQLSTORM" --duration 1s --workers 2 --tap \
+    --json "$S/first.json" --junit "$S/gone/r.xml" >"$S/first.out" \
+    2>"$S/first.err" &
 pid=$!
-n=0
-while [ -z "$(find "$S" -maxdepth 1 -name 'sqlstorm.*' -type d)" ] &&
-    [ $n -lt 600 ]; do
-	sleep 0.05
-	n=$((n + 1))
-done
+started "$S/tmp.first"
 rmdir "$S/gone"
 wait $pid
 rc=$?
