@@ -7,24 +7,46 @@
  * --repeat loop in repeat.c, the summary in report.c, the other formats
  * in report-*.c.  Nothing is
  * created on disk until the configuration has been parsed in full and
- * every report file is known to be writable.
+ * every report file is known to be writable and safe to replace.  Its
+ * own output never decides the exit status: a closed stdout or a reader
+ * that went away (`| head`) stops the printing, never the reports; only
+ * the reports that were asked for (TAP, JSON, JUnit) turn a run into a
+ * hard error when they cannot be written, and then every one of them
+ * says so.
  */
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "config.h"
 #include "repeat.h"
 #include "report.h"
+#include "report-file.h"
 #include "report-out.h"
 #include "scenario.h"
 
 extern char **environ;
+
+/* Everything the outputs of one invocation share. */
+struct outs {
+	const struct config *cfg;       /* the user's */
+	int      repeating;             /* --repeat N > 1 or --until-fail */
+	struct report_runs runs;        /* with --repeat: every run */
+	long     tap_n;                 /* TAP points so far (--repeat) */
+	int      tap_failed;            /* stdout refused TAP */
+	int      tap_bailed;            /* "Bail out!" is out: TAP is over */
+	int      spool_failed;          /* a run could not be spooled */
+	char     err[512];              /* the first output error */
+	int      post;                  /* a hard error found after the run */
+};
 
 /* How the user named a report file: by flag or by environment variable. */
 static const char *
@@ -45,61 +67,230 @@ hard_error(const struct config *cfg, const char *msg)
 }
 
 /*
- * A report that cannot be written must stop us before the run, not after
- * it: nobody wants to wait ten minutes to learn of a typo in a path.
+ * Our output must never land in a file we open later, nor kill us.  A
+ * closed descriptor 0, 1 or 2 would be reused by the next open() or
+ * pipe() (a report, a child's pipe) and the summary written into it; so
+ * it is filled with /dev/null, read-only, which keeps writes to a closed
+ * stdout failing (EBADF) as they did.  SIGPIPE is ignored for the whole
+ * run: a reader that went away is EPIPE, which stops the printing and
+ * nothing else.  Children set their own dispositions (supervisor.c), and
+ * commands they exec must not rely on inheriting ours.
+ */
+static void
+guard_stdio(void)
+{
+	struct sigaction sa;
+	int fd, nul;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if ((nul = open("/dev/null", O_RDONLY)) < 0)
+			break;
+		if (nul != fd) {
+			(void)dup2(nul, fd);
+			close(nul);
+		}
+	}
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Refuse two reports that are one file (or one the other's .tmp). */
+static int
+check_pair(const struct config *cfg)
+{
+	char tj[4096], tx[4096], msg[CONFIG_ERR_MAX + 64];
+
+	if (cfg->json == NULL || cfg->junit == NULL)
+		return 0;
+	snprintf(tj, sizeof tj, "%s.tmp", cfg->json);
+	snprintf(tx, sizeof tx, "%s.tmp", cfg->junit);
+	if (report_path_same(cfg->json, cfg->junit))
+		snprintf(msg, sizeof msg, "%s and %s name the same file: "
+		    "'%s' and '%s'", out_name(cfg, CONFIG_JSON),
+		    out_name(cfg, CONFIG_JUNIT), cfg->json, cfg->junit);
+	else if (report_path_same(cfg->json, tx) ||
+	    report_path_same(cfg->junit, tj))
+		snprintf(msg, sizeof msg, "%s and %s collide: '%s' and '%s' "
+		    "(a report is first written to FILE.tmp)",
+		    out_name(cfg, CONFIG_JSON), out_name(cfg, CONFIG_JUNIT),
+		    cfg->json, cfg->junit);
+	else
+		return 0;
+	hard_error(cfg, msg);
+	return -1;
+}
+
+/*
+ * A report that cannot be written, or would destroy something (the
+ * database, a device, a FIFO...), must stop us before the run, not
+ * after it: nobody wants to wait ten minutes to learn of a typo in a
+ * path, and nothing but a regular file may ever be replaced.
  */
 static int
 check_outputs(const struct config *cfg)
 {
 	static const enum config_key keys[] = { CONFIG_JSON, CONFIG_JUNIT };
-	char msg[CONFIG_ERR_MAX + 64];
+	char msg[CONFIG_ERR_MAX + 64 + REPORT_WHY_MAX], why[REPORT_WHY_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		const char *path = keys[i] == CONFIG_JSON ? cfg->json :
 		    cfg->junit;
 
-		if (path == NULL || report_file_check(path) == 0)
+		if (path == NULL ||
+		    report_path_check(path, cfg->db, why, sizeof why) == 0)
 			continue;
 		snprintf(msg, sizeof msg, "%s: cannot write '%s': %s",
-		    out_name(cfg, keys[i]), path, strerror(errno));
+		    out_name(cfg, keys[i]), path, why);
 		hard_error(cfg, msg);
 		return -1;
 	}
-	return 0;
+	return check_pair(cfg);
 }
 
+/*
+ * An output failed after the run: the exit becomes 99 and every report
+ * written from now on says why (the first reason wins).  Returns 1 if
+ * this changed the outcome, so reports already written must be redone.
+ */
 static int
-write_file(const struct config *cfg, enum config_key k, const char *path,
-    int (*writer)(const struct report *, FILE *), const struct report *rep)
+out_fail(struct outs *o, struct report *rep, const char *msg)
 {
-	if (path == NULL || report_file_write(path, writer, rep) == 0)
+	fprintf(stderr, "sqlstorm: %s\n", msg);
+	if (o->err[0] != '\0')
 		return 0;
-	fprintf(stderr, "sqlstorm: %s: cannot write '%s': %s\n",
-	    out_name(cfg, k), path, strerror(errno));
-	return -1;
-}
-
-/* TAP on stdout, then the files.  -1 if any of them failed. */
-static int
-write_outputs(const struct config *cfg, const struct report *rep)
-{
-	int rc = 0;
-
-	if (cfg->tap && report_tap_write(rep, stdout) < 0) {
-		fprintf(stderr, "sqlstorm: --tap: cannot write: %s\n",
-		    strerror(errno));
-		rc = -1;
+	snprintf(o->err, sizeof o->err, "%s", msg);
+	/* TAP that went out whole must not stand as this run's result. */
+	if (o->cfg->tap && !o->tap_failed && !o->tap_bailed) {
+		report_tap_bail(stdout, msg);
+		o->tap_bailed = 1;
 	}
-	if (write_file(cfg, CONFIG_JSON, cfg->json, report_json_write,
-	    rep) < 0)
-		rc = -1;
-	if (write_file(cfg, CONFIG_JUNIT, cfg->junit, report_junit_write,
-	    rep) < 0)
-		rc = -1;
-	return rc;
+	if (o->repeating) {
+		if (o->runs.exit_code == 99)
+			return 0;
+		o->runs.exit_code = 99;
+		o->runs.hard_is_run = 0;
+		snprintf(o->runs.hard_error, sizeof o->runs.hard_error, "%s",
+		    msg);
+		return 1;
+	}
+	if (rep->exit_code == 99)
+		return 0;
+	rep->exit_code = 99;
+	snprintf(rep->hard_error, sizeof rep->hard_error, "%s", msg);
+	o->post = 1;
+	return 1;
 }
 
+static void
+tap_failed(struct outs *o, struct report *rep)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof msg, "--tap: cannot write TAP on stdout: %s",
+	    strerror(errno != 0 ? errno : EIO));
+	o->tap_failed = 1;
+	(void)out_fail(o, rep, msg);
+}
+
+struct out_file {
+	enum config_key key;
+	const char *path;
+	int  written;
+};
+
+/* The writers report_file_put() calls: one run, or every run. */
+struct out_arg {
+	struct outs   *o;
+	struct report *rep;
+};
+
+static int
+put_json(void *arg, FILE *fp)
+{
+	struct out_arg *a = arg;
+
+	if (a->o->repeating)
+		return report_runs_json(&a->o->runs, fp);
+	return report_json_write(a->rep, fp);
+}
+
+static int
+put_junit(void *arg, FILE *fp)
+{
+	struct out_arg *a = arg;
+
+	if (a->o->repeating)
+		return report_runs_junit(&a->o->runs, fp);
+	/* A failure after the run: the run's checks, and that error. */
+	return report_junit_doc(a->rep, fp, a->o->post ? a->rep->hard_error :
+	    NULL);
+}
+
+static int
+put_file(struct out_arg *a, struct out_file *f, char *why, size_t cap)
+{
+	return report_file_put(f->path, f->key == CONFIG_JSON ? put_json :
+	    put_junit, a, why, cap);
+}
+
+/*
+ * Write the JSON and JUnit files.  When one fails, the outcome becomes a
+ * hard error and any file already written with the old outcome is
+ * written again; if that fails too, it is removed (we wrote it a moment
+ * ago), so no file contradicts the exit status.
+ */
+static void
+write_files(struct outs *o, struct report *rep)
+{
+	struct out_file f[2] = {
+		{ CONFIG_JSON, o->cfg->json, 0 },
+		{ CONFIG_JUNIT, o->cfg->junit, 0 },
+	};
+	struct out_arg a = { o, rep };
+	char why[REPORT_WHY_MAX], msg[REPORT_WHY_MAX + 4200];
+	size_t i, j;
+
+	for (i = 0; i < 2; i++) {
+		if (f[i].path == NULL)
+			continue;
+		if (put_file(&a, &f[i], why, sizeof why) == 0) {
+			f[i].written = 1;
+			continue;
+		}
+		snprintf(msg, sizeof msg, "%s: cannot write '%s': %s",
+		    out_name(o->cfg, f[i].key), f[i].path, why);
+		if (!out_fail(o, rep, msg))
+			continue;
+		for (j = 0; j < i; j++)
+			if (f[j].written &&
+			    put_file(&a, &f[j], why, sizeof why) < 0)
+				(void)unlink(f[j].path);
+	}
+}
+
+/* One run: TAP on stdout first, then the files. */
+static int
+write_outputs(struct outs *o, struct report *rep)
+{
+	if (o->cfg->tap) {
+		errno = 0;
+		if (report_tap_write(rep, stdout) < 0 || fflush(stdout) != 0)
+			tap_failed(o, rep);
+	}
+	write_files(o, rep);
+	return rep->exit_code;
+}
+
+/*
+ * Print the summary.  A stdout or stderr that went away (EPIPE) or was
+ * closed only ends the printing: with SIGPIPE ignored, stdio fails
+ * quietly and the run goes on to its reports.
+ */
 static void
 print_summary(const struct config *cfg, const struct report *rep, int rc)
 {
@@ -117,39 +308,119 @@ print_summary(const struct config *cfg, const struct report *rep, int rc)
 	}
 }
 
+/* With --repeat: this run's TAP points, and its JSON and JUnit spooled. */
+static void
+spool_run(struct outs *o, struct report *rep, int rc)
+{
+	if (o->cfg->tap && !o->tap_failed && !o->tap_bailed) {
+		errno = 0;
+		if (report_tap_run(rep, stdout, o->runs.runs + 1,
+		    &o->tap_n) < 0 || fflush(stdout) != 0)
+			tap_failed(o, rep);
+		else if (rc == 99)
+			o->tap_bailed = 1;
+	}
+	if (report_runs_add(&o->runs, rep, rc) < 0 && !o->spool_failed) {
+		char msg[256];
+
+		o->spool_failed = 1;
+		snprintf(msg, sizeof msg, "cannot spool the reports in "
+		    "$TMPDIR: %s", strerror(errno != 0 ? errno : EIO));
+		(void)out_fail(o, rep, msg);
+	}
+}
+
 /* One run (repeat.c picked its seed): the scenario and its summary. */
 static int
 run_once(struct config *cfg, struct report *rep, void *arg)
 {
+	struct outs *o = arg;
 	int rc;
 
 	rc = scenario_run(cfg, rep);
 	report_progress_end(rep, stderr);
 	report_fingerprint(rep);
 	print_summary(cfg, rep, rc);
+	if (o->repeating)
+		spool_run(o, rep, rc);
 	return rc;
 }
 
-/* TAP, JSON and JUnit describe one run: with --repeat, the last one. */
+/* A report that can no longer be written ends a repeat. */
+static int
+run_stop(void *arg)
+{
+	struct outs *o = arg;
+
+	return o->err[0] != '\0';
+}
+
+/* With --repeat: the aggregate, the end of TAP, then the files. */
+static int
+repeat_outputs(struct outs *o, struct report *rep, int rc)
+{
+	struct report_runs *rr = &o->runs;
+
+	if (o->err[0] == '\0') {
+		rr->exit_code = rc;
+		if (rc == 99) {
+			/* The last run's own hard error stopped the loop. */
+			rr->hard_is_run = 1;
+			snprintf(rr->hard_error, sizeof rr->hard_error, "%s",
+			    rep->hard_error);
+		}
+	}
+	rr->interrupted = rep->interrupted;
+	if (o->cfg->tap && !o->tap_failed && !o->tap_bailed) {
+		errno = 0;
+		if (report_tap_plan(stdout, o->tap_n) < 0)
+			tap_failed(o, rep);
+	}
+	write_files(o, rep);
+	return rr->exit_code;
+}
+
+/* After the last run: TAP, JSON and JUnit. */
 static int
 run_last(struct config *cfg, struct report *rep, int rc, void *arg)
 {
+	struct outs *o = arg;
+
+	(void)cfg;
+	if (o->repeating)
+		return repeat_outputs(o, rep, rc);
 	/* A missing report would leave CI reading a stale file. */
-	if (write_outputs(cfg, rep) < 0)
-		return 99;
-	return rc;
+	return write_outputs(o, rep) == 99 ? 99 : rc;
 }
 
 static int
 run(struct config *cfg)
 {
-	struct repeat_ops ops = { run_once, run_last, NULL };
+	struct outs o;
+	struct repeat_ops ops = { run_once, run_last, run_stop, &o };
+	char msg[256];
+	int rc;
 
 	if (check_outputs(cfg) < 0)
 		return 99;
+	memset(&o, 0, sizeof o);
+	o.cfg = cfg;
+	o.repeating = repeat_wanted(cfg);
+	if (o.repeating) {
+		if (report_runs_open(&o.runs, cfg) < 0) {
+			snprintf(msg, sizeof msg, "cannot spool the reports in "
+			    "$TMPDIR: %s", strerror(errno));
+			hard_error(cfg, msg);
+			return 99;
+		}
+		if (cfg->tap)
+			fputs("TAP version 13\n", stdout);
+	}
 	/* With --tap, stdout belongs to TAP: the tally goes to stderr. */
-	return repeat_loop(cfg, &ops, cfg->tap ? stderr : stdout, stderr,
+	rc = repeat_loop(cfg, &ops, cfg->tap ? stderr : stdout, stderr,
 	    NULL);
+	report_runs_close(&o.runs);
+	return rc;
 }
 
 int
@@ -160,6 +431,7 @@ main(int argc, char **argv)
 	struct config cfg;
 	int rc = 0;
 
+	guard_stdio();
 	config_defaults(&cfg);
 	if (config_parse(&cfg, argc, argv, environ, &action, stderr, err,
 	    sizeof(err)) == -1) {

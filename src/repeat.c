@@ -3,8 +3,9 @@
  * repeat: the loop behind --repeat N and --until-fail.  It gives every run
  * a fresh seed (unless the user fixed one), calls back into main.c for
  * the run itself, counts failures, remembers the directories failing runs
- * kept, and prints the tally.  It never runs the scenario, prints a
- * run's summary or writes a report file itself: one run is exactly what
+ * kept, and prints the tally, last, so that it agrees with the exit
+ * status even when a report could not be written.  It never runs the
+ * scenario, prints a run's summary or writes a report file itself: one run is exactly what
  * a plain `sqlstorm` does, so a failure found on run 417 reproduces with
  * the seed that run printed.
  */
@@ -135,7 +136,8 @@ repeat_print(const struct repeat_state *st, FILE *fp)
 	    (unsigned long long)st->t.failures,
 	    st->t.failures == 1 ? "" : "s", pct,
 	    st->t.hard ? ", stopped by a hard error" :
-	    st->t.interrupted ? ", interrupted" : "");
+	    st->t.interrupted ? ", interrupted" :
+	    st->t.reports_failed ? ", reports not written" : "");
 	for (i = 0; i < st->nkept; i++)
 		fprintf(fp, "  kept %s (run %llu, seed %llu)\n",
 		    st->kept[i].dir, (unsigned long long)st->kept[i].run,
@@ -199,13 +201,20 @@ repeat_loop(struct config *cfg, const struct repeat_ops *ops, FILE *out,
 		st.t.runs++;
 		rc = ops->run(&one, &rep, ops->arg);
 		done = repeat_count(&st, cfg, &rep, rc, one.seed);
+		if (!done && ops->stop != NULL && ops->stop(ops->arg)) {
+			st.t.hard = 1;
+			done = 1;
+		}
+	}
+	rc = repeat_exit(&st);
+	if (ops->last != NULL && ops->last(&one, &rep, rc, ops->arg) == 99 &&
+	    rc != 99) {
+		st.t.reports_failed = 1;
+		rc = 99;
 	}
 	if (repeat_wanted(cfg) && (!cfg->quiet || st.t.failures > 0 ||
-	    st.t.hard))
+	    rc == 99))
 		repeat_print(&st, cfg->quiet ? err : out);
-	rc = repeat_exit(&st);
-	if (ops->last != NULL)
-		rc = ops->last(&one, &rep, rc, ops->arg);
 	report_free(&rep);
 	repeat_free(&st);
 	if (tally != NULL)

@@ -6,7 +6,7 @@
  * line "N runs, F failures (x%)" and the directories that failing runs
  * left on disk.  The loop only counts and decides when to stop: the caller
  * (main.c) runs the scenario, prints each run's summary and writes the
- * machine-readable reports, for the last run only.
+ * machine-readable reports (with --repeat, of every run).
  */
 #ifndef SQLSTORM_REPEAT_H
 #define SQLSTORM_REPEAT_H
@@ -32,6 +32,12 @@ struct repeat_ops {
 	 */
 	int  (*last)(struct config *cfg, struct report *rep, int rc,
 	    void *arg);
+	/*
+	 * Called after each run is counted: nonzero stops the loop as a
+	 * hard error would (the reports can no longer be written, say).
+	 * May be NULL.
+	 */
+	int  (*stop)(void *arg);
 	void  *arg;
 };
 
@@ -41,6 +47,7 @@ struct repeat_tally {
 	uint64_t failures;      /* runs that exited 1 */
 	int      hard;          /* stopped by a hard error */
 	int      interrupted;   /* stopped by SIGINT/SIGTERM */
+	int      reports_failed; /* ops->last turned the exit into 99 */
 };
 
 /*
@@ -55,9 +62,11 @@ int repeat_wanted(const struct config *cfg);
  * a hard error (99) and after an interrupted run.  The callbacks get a
  * copy of cfg that describes one plain run (repeat 1, no until-fail) and,
  * unless cfg->seed_set, a fresh seed for every run; cfg is not changed.
- * When repeating, it ends with "sqlstorm: N runs, F failures (x%)" and
- * one line per directory a failing run kept, on out (on err if
- * cfg->quiet, and then only if a run failed).  Returns 99 after a hard
+ * When repeating, it ends, after ops->last, with "sqlstorm: N runs, F
+ * failures (x%)" (and ", stopped by a hard error", ", interrupted" or
+ * ", reports not written" when that is how it ended) and one line per
+ * directory a failing run kept, on out (on err if cfg->quiet, and then
+ * only if a run failed or the exit is 99).  Returns 99 after a hard
  * error, 1 if any run failed or was interrupted, else 0 (as adjusted by
  * ops->last).  *tally may be NULL.
  */

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * report-json: the whole report as one JSON document (schema in the
- * README, "Reports for CI"), the string escaping it needs, and the
- * write-to-FILE.tmp-then-rename() that every report file goes through, so
- * a reader never sees half a file.  Every number here is read from the
+ * README, "Reports for CI") and the string escaping it needs; the file
+ * it goes to is written by report-file.c.  Every number here is read from the
  * report; nothing is judged again.  It does not stream during the run:
  * the file appears once, when the run is over.
  */
@@ -26,8 +25,11 @@
 
 #include "util.h"
 
-/* Bump when a key changes meaning or goes away (adding keys is fine). */
-#define REPORT_JSON_SCHEMA 1
+/*
+ * Bump when a key changes meaning or goes away (adding keys is fine).
+ * 2: with --repeat the top level is the aggregate, "runs" each run.
+ */
+#define REPORT_JSON_SCHEMA 2
 
 /* --------------------------------------------------------------- UTF-8 */
 
@@ -581,74 +583,4 @@ report_json_write(const struct report *rep, FILE *fp)
 	jbool(&j, "kept", rep->kept);
 	fputs("\n}\n", fp);
 	return ferror(fp) ? -1 : 0;
-}
-
-/* -------------------------------------------------------- report files */
-
-static int
-report_tmp_name(const char *path, char *tmp, size_t cap)
-{
-	if (snprintf(tmp, cap, "%s.tmp", path) >= (int)cap) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
-int
-report_file_check(const char *path)
-{
-	char tmp[PATH_MAX];
-	struct stat st;
-	int fd;
-
-	/* rename() would refuse later, after the whole run. */
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		return -1;
-	}
-	if (report_tmp_name(path, tmp, sizeof tmp) < 0)
-		return -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666)) >= 0) {
-		close(fd);
-		return unlink(tmp);
-	}
-	if (errno != EEXIST)
-		return -1;
-	/* A leftover of an interrupted write: being able to write it is enough. */
-	if ((fd = open(tmp, O_WRONLY)) < 0)
-		return -1;
-	close(fd);
-	return 0;
-}
-
-int
-report_file_write(const char *path,
-    int (*writer)(const struct report *rep, FILE *fp),
-    const struct report *rep)
-{
-	char tmp[PATH_MAX];
-	FILE *fp;
-	int rc, saved;
-
-	if (report_tmp_name(path, tmp, sizeof tmp) < 0)
-		return -1;
-	if ((fp = fopen(tmp, "w")) == NULL)
-		return -1;
-	errno = 0;
-	rc = writer(rep, fp);
-	if (fflush(fp) != 0 || ferror(fp))
-		rc = -1;
-	saved = errno;
-	if (fclose(fp) != 0 && rc == 0) {
-		rc = -1;
-		saved = errno;
-	}
-	if (rc == 0 && rename(tmp, path) == 0)
-		return 0;
-	if (rc == 0)
-		saved = errno;
-	(void)unlink(tmp);
-	errno = saved != 0 ? saved : EIO;
-	return -1;
 }

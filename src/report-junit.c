@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "report-file.h"
 #include "util.h"
 
 static const char *
@@ -179,54 +180,112 @@ junit_system_out(const struct report *rep, FILE *fp)
 }
 
 static void
-junit_counts(FILE *fp, long tests, size_t failures, int errors,
-    int64_t ns)
+junit_counts(FILE *fp, long tests, long failures, long errors, int64_t ns)
 {
-	fprintf(fp, " tests=\"%ld\" failures=\"%zu\" errors=\"%d\"", tests,
+	fprintf(fp, " tests=\"%ld\" failures=\"%ld\" errors=\"%ld\"", tests,
 	    failures, errors);
 	junit_seconds(fp, "time", ns);
 }
 
-/* A run that never happened: one testcase in error. */
+/* One testcase in error: the run could not happen, or a report failed. */
 static void
-junit_hard(const struct report *rep, FILE *fp)
+junit_error_case(FILE *fp, const char *name, const char *msg)
 {
-	fputs("<testsuites name=\"sqlstorm\"", fp);
-	junit_counts(fp, 1, 0, 1, 0);
-	fputs(">\n  <testsuite name=\"sqlstorm\"", fp);
-	junit_counts(fp, 1, 0, 1, 0);
-	fputs(" skipped=\"0\">\n", fp);
-	fputs("    <testcase classname=\"sqlstorm.run\" name=\"setup\" "
-	    "time=\"0.000\">\n      <error", fp);
-	junit_attr(fp, "message", rep->hard_error);
+	fputs("    <testcase classname=\"sqlstorm.run\"", fp);
+	junit_attr(fp, "name", name);
+	fputs(" time=\"0.000\">\n      <error", fp);
+	junit_attr(fp, "message", msg);
 	fputs(" type=\"error\"/>\n    </testcase>\n", fp);
-	fputs("  </testsuite>\n</testsuites>\n", fp);
+}
+
+/*
+ * The counts of rep's suite: one testcase in error for a run that never
+ * happened, else every check, plus one in error for extra.  -1: ENOMEM.
+ */
+static int
+junit_totals(const struct report *rep, const char *extra, long *tests,
+    long *failures, long *errors, int64_t *ns)
+{
+	size_t nfail = 0;
+	long n;
+
+	*tests = 1;
+	*failures = 0;
+	*errors = 1;
+	*ns = 0;
+	if (rep->exit_code == 99 && extra == NULL)
+		return 0;
+	if ((n = report_check_walk(rep, NULL, NULL, &nfail)) < 0)
+		return -1;
+	if (rep->sup.start_ns != 0 && rep->sup.done_ns > rep->sup.start_ns)
+		*ns = rep->sup.done_ns - rep->sup.start_ns;
+	*tests = n + (extra != NULL);
+	*failures = (long)nfail;
+	*errors = extra != NULL;
+	return 0;
+}
+
+static void
+junit_opt(long *p, long v)
+{
+	if (p != NULL)
+		*p = v;
+}
+
+int
+report_junit_suite(const struct report *rep, FILE *fp, const char *name,
+    const char *extra, long *tests, long *failures, long *errors,
+    int64_t *ns)
+{
+	long t, f, e;
+	int64_t d;
+
+	if (junit_totals(rep, extra, &t, &f, &e, &d) < 0)
+		return -1;
+	fputs("  <testsuite", fp);
+	junit_attr(fp, "name", name != NULL ? name : "sqlstorm");
+	junit_counts(fp, t, f, e, d);
+	fputs(" skipped=\"0\">\n", fp);
+	if (rep->exit_code == 99 && extra == NULL) {
+		/* A run that never happened: one testcase in error. */
+		junit_error_case(fp, "setup", rep->hard_error);
+	} else {
+		junit_properties(rep, fp);
+		(void)report_check_walk(rep, junit_case, fp, NULL);
+		if (extra != NULL)
+			junit_error_case(fp, "reports", extra);
+		junit_system_out(rep, fp);
+	}
+	fputs("  </testsuite>\n", fp);
+	junit_opt(tests, t);
+	junit_opt(failures, f);
+	junit_opt(errors, e);
+	if (ns != NULL)
+		*ns = d;
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+report_junit_doc(const struct report *rep, FILE *fp, const char *extra)
+{
+	long t, f, e;
+	int64_t d;
+
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
+	if (junit_totals(rep, extra, &t, &f, &e, &d) < 0)
+		return -1;
+	fputs("<testsuites name=\"sqlstorm\"", fp);
+	junit_counts(fp, t, f, e, d);
+	fputs(">\n", fp);
+	if (report_junit_suite(rep, fp, NULL, extra, NULL, NULL, NULL,
+	    NULL) < 0)
+		return -1;
+	fputs("</testsuites>\n", fp);
+	return ferror(fp) ? -1 : 0;
 }
 
 int
 report_junit_write(const struct report *rep, FILE *fp)
 {
-	size_t nfail = 0;
-	int64_t ns = 0;
-	long n;
-
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
-	if (rep->exit_code == 99) {
-		junit_hard(rep, fp);
-		return ferror(fp) ? -1 : 0;
-	}
-	if ((n = report_check_walk(rep, NULL, NULL, &nfail)) < 0)
-		return -1;
-	if (rep->sup.start_ns != 0 && rep->sup.done_ns > rep->sup.start_ns)
-		ns = rep->sup.done_ns - rep->sup.start_ns;
-	fputs("<testsuites name=\"sqlstorm\"", fp);
-	junit_counts(fp, n, nfail, 0, ns);
-	fputs(">\n  <testsuite name=\"sqlstorm\"", fp);
-	junit_counts(fp, n, nfail, 0, ns);
-	fputs(" skipped=\"0\">\n", fp);
-	junit_properties(rep, fp);
-	(void)report_check_walk(rep, junit_case, fp, NULL);
-	junit_system_out(rep, fp);
-	fputs("  </testsuite>\n</testsuites>\n", fp);
-	return ferror(fp) ? -1 : 0;
+	return report_junit_doc(rep, fp, NULL);
 }

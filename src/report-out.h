@@ -99,7 +99,7 @@ void report_xml_string(FILE *fp, const char *s);
  */
 size_t report_utf8_len(const char *s);
 
-/* ------------------------------------------- report files (report-json.c) */
+/* ------------------------------------------- report files (report-file.c) */
 
 /*
  * Before the run: would report_file_write(path) work?  Creates and removes

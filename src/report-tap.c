@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report-file.h"
 #include "util.h"
 
 #define WALK_ANY_CHILD INT_MIN
@@ -270,8 +271,9 @@ tap_text(FILE *fp, const char *s)
 }
 
 struct tap_state {
-	FILE *fp;
-	long  n;
+	FILE       *fp;
+	long        n;
+	const char *prefix;     /* "run 3: " with --repeat, else "" */
 };
 
 static void
@@ -282,6 +284,7 @@ tap_point(const struct report_check *c, void *arg)
 	t->n++;
 	fprintf(t->fp, "%s %ld - ", c->verdict == VERDICT_FAILURE ?
 	    "not ok" : "ok", t->n);
+	tap_text(t->fp, t->prefix);
 	tap_text(t->fp, c->text);
 	if (c->verdict == VERDICT_EXPECTED) {
 		fputs(" # expected late error: ", t->fp);
@@ -343,7 +346,7 @@ report_tap_bail(FILE *fp, const char *msg)
 int
 report_tap_write(const struct report *rep, FILE *fp)
 {
-	struct tap_state t = { fp, 0 };
+	struct tap_state t = { fp, 0, "" };
 	long n;
 
 	if (rep->exit_code == 99) {
@@ -357,6 +360,38 @@ report_tap_write(const struct report *rep, FILE *fp)
 	fprintf(fp, "TAP version 13\n1..%ld\n", n);
 	(void)report_check_walk(rep, tap_point, &t, NULL);
 	tap_diagnostics(rep, fp);
+	fflush(fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+report_tap_run(const struct report *rep, FILE *fp, uint64_t run, long *n)
+{
+	char prefix[48];
+	struct tap_state t = { fp, *n, prefix };
+
+	snprintf(prefix, sizeof prefix, "run %llu: ",
+	    (unsigned long long)run);
+	fprintf(fp, "# run %llu, seed %llu\n", (unsigned long long)run,
+	    (unsigned long long)rep->seed);
+	if (rep->exit_code == 99) {
+		report_tap_bail(fp, rep->hard_error);
+		return ferror(fp) ? -1 : 0;
+	}
+	if (report_check_walk(rep, tap_point, &t, NULL) < 0) {
+		report_tap_bail(fp, "out of memory");
+		return -1;
+	}
+	*n = t.n;
+	tap_diagnostics(rep, fp);
+	fflush(fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+report_tap_plan(FILE *fp, long n)
+{
+	fprintf(fp, "1..%ld\n", n);
 	fflush(fp);
 	return ferror(fp) ? -1 : 0;
 }

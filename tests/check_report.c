@@ -25,6 +25,7 @@
 #include "classify.h"
 #include "config.h"
 #include "report.h"
+#include "report-file.h"
 #include "report-out.h"
 #include "util.h"
 #include "wire.h"
@@ -1334,6 +1335,235 @@ report_c2_tcases(Suite *s)
 
 Suite *report_suite(void);
 
+/* ------------------------------------------------ safe report files */
+
+/* path under the files fixture's directory. */
+static void
+in_tmp(char *buf, size_t cap, const char *name)
+{
+	ck_assert_int_lt(snprintf(buf, cap, "%s/%s", tmpdir, name), (int)cap);
+}
+
+static int
+write_run(void *arg, FILE *fp)
+{
+	(void)arg;
+	fputs("new\n", fp);
+	return 0;
+}
+
+static void
+put_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+START_TEST(test_report_path_refuses_what_is_not_a_file)
+{
+	char fifo[PATH_MAX], link[PATH_MAX], victim[PATH_MAX];
+	char why[REPORT_WHY_MAX];
+	struct stat st;
+	char *s;
+
+	in_tmp(fifo, sizeof fifo, "r.fifo");
+	in_tmp(link, sizeof link, "r.link");
+	in_tmp(victim, sizeof victim, "victim");
+	put_text(victim, "victim\n");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(symlink(victim, link), 0);
+
+	ck_assert_int_eq(report_path_check(fifo, NULL, why, sizeof why), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_str_eq(why, "a FIFO, not a regular file");
+	ck_assert_int_eq(report_path_check(link, NULL, why, sizeof why), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_str_eq(why, "a symbolic link, not a regular file");
+	ck_assert_int_eq(report_path_check(tmpdir, NULL, why, sizeof why), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	/* Refused, never opened: /dev/null stays what it is. */
+	ck_assert_int_eq(report_path_check("/dev/null", NULL, why,
+	    sizeof why), -1);
+	ck_assert_str_eq(why, "a character device, not a regular file");
+	ck_assert_int_eq(stat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	ck_assert_int_eq(lstat(fifo, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	s = slurp(victim);
+	ck_assert_str_eq(s, "victim\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_report_path_refuses_the_database)
+{
+	char db[PATH_MAX], uri[PATH_MAX + 32], alias[PATH_MAX + 16];
+	char hard[PATH_MAX], wal[PATH_MAX + 16], why[REPORT_WHY_MAX];
+
+	in_tmp(db, sizeof db, "app.db");
+	in_tmp(hard, sizeof hard, "hard.json");
+	put_text(db, "SQLite format 3");
+	ck_assert_int_eq(link(db, hard), 0);
+	snprintf(uri, sizeof uri, "file://localhost%s?mode=rw", db);
+	snprintf(alias, sizeof alias, "%s/./app.db", tmpdir);
+	snprintf(wal, sizeof wal, "%s/../%s/app.db-wal", tmpdir,
+	    strrchr(tmpdir, '/') + 1);
+
+	ck_assert_int_eq(report_path_check(db, db, why, sizeof why), -1);
+	ck_assert_str_eq(why, "it is the database (--db)");
+	ck_assert_int_eq(report_path_check(alias, uri, why, sizeof why), -1);
+	ck_assert_int_eq(report_path_check(hard, db, why, sizeof why), -1);
+	/* Companion files are refused before they exist. */
+	ck_assert_int_eq(report_path_check(wal, db, why, sizeof why), -1);
+	ck_assert_str_eq(why, "it is the database's -wal file");
+	in_tmp(wal, sizeof wal, "new.db-shm");
+	in_tmp(db, sizeof db, "new.db");
+	ck_assert_int_eq(report_path_check(wal, db, why, sizeof why), -1);
+	ck_assert_str_eq(why, "it is the database's -shm file");
+	/* The report's own .tmp may not be the database either. */
+	in_tmp(db, sizeof db, "r.json.tmp");
+	put_text(db, "SQLite format 3");
+	in_tmp(wal, sizeof wal, "r.json");
+	ck_assert_int_eq(report_path_check(wal, db, why, sizeof why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "is in the way: it is the database"));
+	/* Another name in the same directory is fine. */
+	in_tmp(wal, sizeof wal, "app.json");
+	ck_assert_int_eq(report_path_check(wal, db, why, sizeof why), 0);
+	ck_assert_int_eq(report_path_same(alias, hard), 1);
+	ck_assert_int_eq(report_path_same(alias, wal), 0);
+}
+END_TEST
+
+START_TEST(test_report_file_put_never_follows)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], victim[PATH_MAX];
+	char why[REPORT_WHY_MAX];
+	struct stat st;
+	char *s;
+
+	in_tmp(path, sizeof path, "r.json");
+	in_tmp(tmp, sizeof tmp, "r.json.tmp");
+	in_tmp(victim, sizeof victim, "victim");
+	put_text(victim, "victim\n");
+	/* A link planted at FILE.tmp: refused, its target untouched. */
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	ck_assert_int_eq(report_file_put(path, write_run, NULL, why,
+	    sizeof why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "is in the way: a symbolic link"));
+	s = slurp(victim);
+	ck_assert_str_eq(s, "victim\n");
+	free(s);
+	ck_assert_int_eq(lstat(path, &st), -1);
+	/* A regular leftover FILE.tmp is replaced. */
+	ck_assert_int_eq(unlink(tmp), 0);
+	put_text(tmp, "leftover");
+	ck_assert_int_eq(report_file_put(path, write_run, NULL, why,
+	    sizeof why), 0);
+	s = slurp(path);
+	ck_assert_str_eq(s, "new\n");
+	free(s);
+	ck_assert_int_eq(lstat(tmp, &st), -1);
+	/* The target became a FIFO: never renamed over. */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(report_file_put(path, write_run, NULL, why,
+	    sizeof why), -1);
+	ck_assert_str_eq(why, "it became a FIFO during the run, not a "
+	    "regular file");
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	ck_assert_int_eq(lstat(tmp, &st), -1);
+}
+END_TEST
+
+START_TEST(test_report_runs_hold_every_run)
+{
+	struct fixture pass, fail;
+	struct report_runs rr;
+	struct config cfg;
+	char want[160];
+	FILE *fp;
+	char *doc;
+
+	fx_build(&pass, 0);
+	fx_build(&fail, 1);
+	config_defaults(&cfg);
+	cfg.repeat = 2;
+	cfg.json = (char *)"r.json";
+	cfg.junit = (char *)"r.xml";
+	ck_assert_int_eq(report_runs_open(&rr, &cfg), 0);
+	ck_assert_int_eq(report_runs_add(&rr, &pass.rep, 0), 0);
+	ck_assert_int_eq(report_runs_add(&rr, &fail.rep, 1), 0);
+	rr.exit_code = 1;
+
+	fp = tmpfile();
+	ck_assert_int_eq(report_runs_json(&rr, fp), 0);
+	doc = capture_end(fp);
+	ck_assert_msg(json_valid(doc), "not valid JSON:\n%s", doc);
+	ck_assert_ptr_nonnull(strstr(doc, "\"verdict\": \"fail\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"schema\": 2"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"run_count\": 2,\n"
+	    "  \"failed_runs\": 1,\n  \"runs\": [\n    {\n"));
+	ck_assert_ptr_nonnull(strstr(doc, "\n    },\n    {\n"));
+	free(doc);
+
+	fp = tmpfile();
+	ck_assert_int_eq(report_runs_junit(&rr, fp), 0);
+	doc = capture_end(fp);
+	snprintf(want, sizeof want, "<testsuite name=\"sqlstorm run 1\" "
+	    "tests=\"%ld\" failures=\"0\" errors=\"0\"",
+	    report_check_walk(&pass.rep, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(strstr(doc, want));
+	ck_assert_ptr_nonnull(strstr(doc, "<testsuite name=\"sqlstorm run 2\""));
+	ck_assert_ptr_null(strstr(doc, "name=\"reports\""));
+	free(doc);
+
+	/* An error after the runs: one more suite, in error. */
+	rr.exit_code = 99;
+	util_strlcpy(rr.hard_error, "--tap: cannot write TAP on stdout",
+	    sizeof rr.hard_error);
+	fp = tmpfile();
+	ck_assert_int_eq(report_runs_junit(&rr, fp), 0);
+	doc = capture_end(fp);
+	ck_assert_ptr_nonnull(strstr(doc, "<error message=\"--tap: cannot "
+	    "write TAP on stdout\""));
+	free(doc);
+	report_runs_close(&rr);
+	fx_free(&pass);
+	fx_free(&fail);
+}
+END_TEST
+
+START_TEST(test_report_junit_doc_keeps_checks_with_an_error)
+{
+	struct fixture fx;
+	char want[160];
+	FILE *fp;
+	char *doc;
+
+	fx_build(&fx, 0);
+	fx.rep.exit_code = 99;
+	util_strlcpy(fx.rep.hard_error, "--tap: cannot write TAP",
+	    sizeof fx.rep.hard_error);
+	fp = tmpfile();
+	ck_assert_int_eq(report_junit_doc(&fx.rep, fp, fx.rep.hard_error), 0);
+	doc = capture_end(fp);
+	/* Every check of the run, plus the error that made it exit 99. */
+	snprintf(want, sizeof want, "<testsuites name=\"sqlstorm\" "
+	    "tests=\"%ld\" failures=\"0\" errors=\"1\"",
+	    report_check_walk(&fx.rep, NULL, NULL, NULL) + 1);
+	ck_assert_ptr_nonnull(strstr(doc, want));
+	ck_assert_ptr_nonnull(strstr(doc, "classname=\"sqlstorm.w0\""));
+	ck_assert_ptr_nonnull(strstr(doc, "<error message=\"--tap: cannot "
+	    "write TAP\""));
+	free(doc);
+	fx_free(&fx);
+}
+END_TEST
+
 Suite *
 report_suite(void)
 {
@@ -1379,6 +1609,15 @@ report_suite(void)
 	tcase_add_test(tc, test_report_fingerprint_fills_once);
 	suite_add_tcase(s, tc);
 	report_c2_tcases(s);
+
+	tc = tcase_create("safety");
+	tcase_add_checked_fixture(tc, files_setup, files_teardown);
+	tcase_add_test(tc, test_report_path_refuses_what_is_not_a_file);
+	tcase_add_test(tc, test_report_path_refuses_the_database);
+	tcase_add_test(tc, test_report_file_put_never_follows);
+	tcase_add_test(tc, test_report_runs_hold_every_run);
+	tcase_add_test(tc, test_report_junit_doc_keeps_checks_with_an_error);
+	suite_add_tcase(s, tc);
 	return s;
 }
 

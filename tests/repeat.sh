@@ -79,9 +79,10 @@ if command -v jq >/dev/null 2>&1; then
 	# shellcheck disable=SC2086
 	run_tool json $base --repeat 2 --json "$SCRATCH/r.json"
 	last=$(sed -n 's/.*, seed \([0-9]*\)$/\1/p' "$SCRATCH/json.out" | tail -n 1)
-	check json '[ "$(jq -r .config.seed "$SCRATCH/r.json")" = "$last" ] &&
-	    [ "$(jq -r .config.repeat "$SCRATCH/r.json")" = 1 ]' \
-	    "--json describes the last run"
+	check json '[ "$(jq -r ".runs[-1].config.seed" "$SCRATCH/r.json")" = "$last" ] &&
+	    [ "$(jq -r ".runs[-1].config.repeat" "$SCRATCH/r.json")" = 1 ] &&
+	    [ "$(jq -r .run_count "$SCRATCH/r.json")" = 2 ]' \
+	    "--json holds every run, the last one last, each a plain run"
 fi
 
 # Not a database: a hard error found when the run starts, not when parsing.
