@@ -447,35 +447,29 @@ sup_reap(struct sup_state *st, int block)
 	return alive;
 }
 
-/* Effective deadline for judging errors: earlier if the run was cut. */
-static int64_t
-sup_judge_deadline(const struct sup_state *st)
-{
-	const struct sup_result *res = st->res;
-
-	if (res->shutdown_ns != 0 && res->shutdown_ns < res->deadline_ns)
-		return res->shutdown_ns;
-	return res->deadline_ns;
-}
-
+/*
+ * Judge an error against the moment shutdown was signalled, as it stands
+ * when the record is read.  Read before that moment (shutdown_ns still
+ * 0), it ended before it too, so only a shutdown the child had seen can
+ * make it late, however far past the deadline a late parent is.
+ */
 static void
 sup_take_error(struct sup_state *st, size_t i, const struct wire_record *r)
 {
+	const struct sup_result *res = st->res;
 	struct sup_event ev;
-	int64_t deadline = sup_judge_deadline(st);
+	/* Before the release there is no deadline to place it against. */
+	int64_t deadline = res->deadline_ns != 0 ? res->deadline_ns :
+	    INT64_MAX;
 
 	memset(&ev, 0, sizeof ev);
 	ev.child = (int)i;
 	ev.is_error = 1;
 	ev.err = r->u.error;
 	ev.t_ns = r->u.error.t_end;
-	if (deadline == 0) {
-		/* Before the start barrier: never late. */
-		deadline = INT64_MAX;
-	}
-	ev.late = classify_is_late(&r->u.error, deadline);
-	ev.verdict = classify_error(&r->u.error, deadline, st->opt->policy,
-	    ev.reason, sizeof ev.reason);
+	ev.late = classify_is_late(&r->u.error, res->shutdown_ns);
+	ev.verdict = classify_error(&r->u.error, deadline, res->shutdown_ns,
+	    st->opt->policy, ev.reason, sizeof ev.reason);
 	(void)sup_event_push(st->res, &ev);
 }
 
@@ -621,12 +615,22 @@ sup_read_slot(struct sup_state *st, size_t i)
 	}
 }
 
+/*
+ * Signal shutdown: stamp the moment, publish it in the shared page, then
+ * close the pipe.  The close orders the store before any child's EOF, so
+ * a child that has seen shutdown reads when it was signalled, and no error
+ * at or after that moment can have been judged before it.
+ */
 static void
 sup_shutdown_now(struct sup_state *st)
 {
+	int64_t now;
+
 	if (st->shutdown_w < 0)
 		return;
-	st->res->shutdown_ns = util_now_ns();
+	now = util_now_ns();
+	st->res->shutdown_ns = now;
+	st->shared->shutdown_ns = now;
 	/* EOF for every child at once; the only signal they need. */
 	util_close(&st->shutdown_w);
 	st->phase = SUP_DRAIN;

@@ -88,7 +88,16 @@ struct sup_result {
 	int64_t  t_spawned;             /* when the first fork happened */
 	int64_t  start_ns;              /* release time (clock start) */
 	int64_t  deadline_ns;           /* start + duration */
-	int64_t  shutdown_ns;           /* when the shutdown pipe was closed */
+	/*
+	 * When shutdown was signalled: stamped and published to the
+	 * children (child_shared.shutdown_ns) just before the parent closed
+	 * the shutdown pipe, at the deadline, at an interrupt, or once every
+	 * child was gone.  Later than deadline_ns when the parent was late
+	 * (stopped, starved); earlier when interrupted.  Errors are late only
+	 * at or after it (or once the child had seen shutdown); the overrun
+	 * still counts from deadline_ns.  Set whenever sup_run returns 0.
+	 */
+	int64_t  shutdown_ns;
 	int64_t  done_ns;               /* last child reaped, pipes drained */
 	struct sup_child *children;     /* nchildren entries */
 	size_t   nchildren;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef HAVE_SYS_PRCTL_H
@@ -105,6 +106,71 @@ sidecar_main(struct child_ctx *c, void *arg)
 	return 127;
 }
 
+/*
+ * A page shared with the children (an fd would be closed in them): how
+ * the tests that play a starved parent or a user at the keyboard learn
+ * what a child did, without any timing assumption.
+ */
+struct page {
+	volatile int64_t t_reported;    /* real_busy_main: its error's t_end */
+	volatile int     stubborn;      /* stubborn_main: ignoring everything */
+	volatile int     released[8];   /* release_main: child i was released */
+	volatile int64_t shutdown_seen_ns[8]; /* shared->shutdown_ns, as read */
+};
+
+static struct page *page;
+
+static void
+page_init(void)
+{
+	void *p = mmap(NULL, sizeof *page, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert(p != MAP_FAILED);
+	page = p;
+	memset(p, 0, sizeof *page);
+}
+
+/* Sleep until the monotonic time t, without looking at shutdown. */
+static void
+nap_until(int64_t t)
+{
+	int64_t now;
+
+	while ((now = util_now_ns()) < t)
+		(void)poll(NULL, 0, (int)((t - now) / MS) + 1);
+}
+
+/*
+ * A real (not injected) BUSY, 200 ms after the deadline, before the
+ * parent has closed the shutdown pipe (it waits for t_reported): then
+ * wait for shutdown like any child, and tell what shutdown_ns it read.
+ */
+static int
+real_busy_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+	int64_t t;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	nap_until(c->shared->deadline_ns + 200 * MS);
+	if (child_shutdown(c, 1))
+		return 9;       /* cannot be: the parent waits for us */
+	t = util_now_ns();
+	if (child_error(c, WIRE_OP_COMMIT, 5, 5, 0, "database is locked",
+	    t - MS, t, 0) < 0)
+		return 8;
+	page->t_reported = t;
+	while (child_sleep_until(c, util_now_ns() + 20 * MS) == 0)
+		continue;
+	page->shutdown_seen_ns[c->id] = c->shared->shutdown_ns;
+	memset(&done, 0, sizeof done);
+	(void)child_finish(c, &done);
+	return 0;
+}
+
 struct run {
 	struct sup_options opt;
 	struct sup_spec specs[64];
@@ -115,6 +181,8 @@ struct run {
 	int64_t error_read_ns;      /* when the first ERROR record arrived */
 	int ticks;
 	int raise_on_tick;
+	int64_t starve_until;       /* from the deadline: a starved parent */
+	int starve_for_report;      /* ... until real_busy_main has reported */
 	int slow_records;           /* sleep in on_record: a slow parent */
 	uint64_t acks;
 	int eofs;
@@ -144,13 +212,32 @@ on_eof(void *user, int child)
 	run->eofs++;
 }
 
+/*
+ * A parent that is late to close the shutdown pipe (stopped, starved,
+ * swapped out): its first tick does not return until starve_until past
+ * the deadline, and, if asked, until a child has reported its error.
+ */
+static void
+starve(struct run *run)
+{
+	int64_t t0 = util_now_ns();
+
+	while (run->starve_for_report && page->t_reported == 0 &&
+	    util_now_ns() - t0 < 20000 * MS)
+		(void)poll(NULL, 0, 1);
+	nap_until(run->res.deadline_ns + run->starve_until);
+}
+
 static void
 on_tick(void *user, int64_t now)
 {
 	struct run *run = user;
 
 	(void)now;
-	if (++run->ticks == 2 && run->raise_on_tick)
+	++run->ticks;
+	if (run->ticks == 1 && run->starve_until != 0)
+		starve(run);
+	if (run->ticks == 2 && run->raise_on_tick)
 		raise(run->raise_on_tick);
 }
 
@@ -390,6 +477,77 @@ START_TEST(test_supervisor_deferred_early_error_fails)
 	run_go(&run);
 	ck_assert_int_ge(run.error_read_ns, run.res.deadline_ns);
 	assert_one_failure(&run, 1, "before the deadline");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * Issue 10: a parent late to signal shutdown must not turn a real error
+ * into an expected one.  The BUSY ends 200 ms after the deadline, the
+ * child has not seen shutdown, and the parent closes the pipe only 300 ms
+ * after the deadline: the error happened while the run was still running,
+ * so it fails the run.  (Judged by the nominal deadline, it was
+ * "expected" and the run passed.)
+ */
+START_TEST(test_supervisor_late_parent_real_error_fails)
+{
+	struct run run;
+	const struct sup_event *ev;
+
+	page_init();
+	run_init(&run, 2, 1500);
+	run.specs[0].main = real_busy_main;
+	run.starve_until = 300 * MS;
+	run.starve_for_report = 1;
+	run_go(&run);
+	ck_assert_int_eq(WEXITSTATUS(run.res.children[0].fate.status), 0);
+	ck_assert_int_ne(page->t_reported, 0);
+	ck_assert_int_ge(run.res.shutdown_ns, run.res.deadline_ns + 300 * MS);
+	assert_one_failure(&run, 0, "error after the deadline but before "
+	    "shutdown was signalled: BUSY (5) in COMMIT at deadline+");
+	ev = find_event(&run, 0, VERDICT_FAILURE);
+	ck_assert(ev->is_error);
+	ck_assert(!ev->late);
+	ck_assert_int_eq(ev->err.t_end, page->t_reported);
+	ck_assert_int_gt(ev->err.t_end, run.res.deadline_ns);
+	ck_assert_int_lt(ev->err.t_end, run.res.shutdown_ns);
+	/* The children read the very moment the parent recorded. */
+	ck_assert_int_eq(page->shutdown_seen_ns[0], run.res.shutdown_ns);
+	ck_assert_uint_eq(run.res.nexpected, 0);
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * Injected faults keep their verdicts when the parent is late: a fault at
+ * deadline+X fires X after shutdown was signalled (and is stamped so), a
+ * fault at deadline-X is still an early error.
+ */
+START_TEST(test_supervisor_late_parent_faults_stay_deterministic)
+{
+	struct run run;
+	const struct sup_event *ev;
+
+	run_init(&run, 3, 1500);
+	run.starve_until = 500 * MS;
+	add_fault(&run, 0, FAULT_ERROR, 5 /* BUSY */, 0, 1, 20);
+	add_fault(&run, 1, FAULT_ERROR, 5 /* BUSY */, 0, 1, -100);
+	add_fault(&run, 2, FAULT_ERROR, 6 /* LOCKED */, 0, 1, 450);
+	run_go(&run);
+	ck_assert_int_ge(run.res.shutdown_ns, run.res.deadline_ns + 500 * MS);
+	assert_one_failure(&run, 1, "error before the deadline: BUSY (5) in "
+	    "FAULT at deadline-100ms, shutdown not seen");
+	ck_assert_uint_eq(run.res.nexpected, 2);
+	ev = find_event(&run, 0, VERDICT_EXPECTED);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert(ev->late && ev->err.shutdown_seen);
+	ck_assert_int_eq(ev->err.t_end, run.res.shutdown_ns + 20 * MS);
+	ev = find_event(&run, 2, VERDICT_EXPECTED);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(ev->err.t_end, run.res.shutdown_ns + 450 * MS);
 	sup_result_free(&run.res);
 	assert_no_children();
 }
@@ -817,6 +975,9 @@ supervisor_suite(void)
 	tcase_add_test(tc, test_supervisor_severe_late_error_fails);
 	tcase_add_test(tc, test_supervisor_ignore_policy_forgives_late_severe);
 	tcase_add_test(tc, test_supervisor_deferred_early_error_fails);
+	tcase_add_test(tc, test_supervisor_late_parent_real_error_fails);
+	tcase_add_test(tc,
+	    test_supervisor_late_parent_faults_stay_deterministic);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fates");
