@@ -327,6 +327,9 @@ fate_reaped(const struct classify_fate *f, struct line *l)
 		line_add(l, ")");
 		return 1;
 	}
+	/* Never released: it had nothing to do and nothing to report. */
+	if (f->cancelled)
+		return 0;
 	if (!f->done_seen) {
 		line_add(l, "report pipe closed without DONE");
 		return 1;

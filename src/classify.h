@@ -40,6 +40,8 @@ struct classify_fate {
 	int64_t t_gone;          /* first of EOF and reap (parent clock), 0 if neither */
 	int     external;        /* a sidecar program: no protocol, stopped by SIGTERM */
 	int64_t shutdown_ns;     /* when the parent closed the shutdown pipe */
+	int     cancelled;       /* stopped before the release: leaving at
+	                            once without DONE is right */
 };
 
 /* 1 if a late error with this SQLite primary code is shutdown-typical. */

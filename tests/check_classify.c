@@ -432,6 +432,23 @@ static const struct fate_case fate_cases[] = {
 	    VERDICT_FAILURE, "protocol failure: malformed record", 0 },
 };
 
+/* Interrupted during startup: released nobody (issue 10). */
+static const struct fate_case cancelled_cases[] = {
+	{ "cancelled, left without DONE", END_EXIT0, 1, 0, 0, 0, 0, NULL,
+	    5 * MS, VERDICT_PASS, "", 0 },
+	{ "cancelled, gone unknown", END_EXIT0, 1, 0, 0, 0, 0, NULL,
+	    GONE_NONE, VERDICT_PASS, "", 0 },
+	{ "cancelled, exit 3", END_EXIT3, 1, 0, 0, 0, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "exited with code 3", 0 },
+	{ "cancelled, crash", END_SEGV, 1, 0, 0, 0, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "crashed: killed by signal SIGSEGV", 1 },
+	{ "cancelled, gone before", END_EXIT0, 1, 0, 0, 0, 0, NULL, -5 * MS,
+	    VERDICT_FAILURE, "exited before the deadline (at shutdown-5ms)",
+	    0 },
+	{ "cancelled, hung", END_KILL, 1, SIGKILL, 1, 0, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "hung: still running at the deadline + grace; "
+	    "killed with SIGKILL", 0 },
+};
 
 static void
 check_fate_case(const struct fate_case *c, int cancelled)
@@ -455,7 +472,7 @@ check_fate_case(const struct fate_case *c, int cancelled)
 		    c->malformed);
 	}
 	f.shutdown_ns = SHUTDOWN;
-	(void)cancelled;
+	f.cancelled = cancelled;
 	f.t_gone = c->t_gone == GONE_NONE ? 0 : SHUTDOWN + c->t_gone;
 	if (c->want_signo)
 		snprintf(want, sizeof want, "%s (%d)", c->want_reason, sig);
@@ -475,6 +492,11 @@ START_TEST(test_classify_fate_table)
 }
 END_TEST
 
+START_TEST(test_classify_fate_cancelled_table)
+{
+	check_fate_case(&cancelled_cases[_i], 1);
+}
+END_TEST
 
 START_TEST(test_classify_fate_statuses_are_real)
 {
@@ -592,6 +614,8 @@ classify_suite(void)
 	tc = tcase_create("fate");
 	tcase_add_loop_test(tc, test_classify_fate_table, 0,
 	    (int)(sizeof fate_cases / sizeof fate_cases[0]));
+	tcase_add_loop_test(tc, test_classify_fate_cancelled_table, 0,
+	    (int)(sizeof cancelled_cases / sizeof cancelled_cases[0]));
 	tcase_add_test(tc, test_classify_fate_statuses_are_real);
 	/* Forks children: allow for a loaded machine. */
 	tcase_set_timeout(tc, 30);

@@ -114,6 +114,8 @@ sidecar_main(struct child_ctx *c, void *arg)
 struct page {
 	volatile int64_t t_reported;    /* real_busy_main: its error's t_end */
 	volatile int     stubborn;      /* stubborn_main: ignoring everything */
+	volatile int     first_sent;    /* the first interrupt was raised */
+	volatile pid_t   pgid;          /* the children's group, once known */
 	volatile int     released[8];   /* release_main: child i was released */
 	volatile int64_t shutdown_seen_ns[8]; /* shared->shutdown_ns, as read */
 };
@@ -169,6 +171,56 @@ real_busy_main(struct child_ctx *c, void *arg)
 	memset(&done, 0, sizeof done);
 	(void)child_finish(c, &done);
 	return 0;
+}
+
+/* Never looks at shutdown, but dies of the parent's SIGTERM. */
+static int
+deaf_main(struct child_ctx *c, void *arg)
+{
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	for (;;) {
+		(void)poll(NULL, 0, 50);
+		if (getppid() != c->parent_pid)
+			return 0;
+	}
+}
+
+/* Like a hang fault: deaf to shutdown and to SIGTERM; says when. */
+static int
+stubborn_main(struct child_ctx *c, void *arg)
+{
+	sigset_t set;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	page->stubborn = 1;
+	for (;;) {
+		(void)poll(NULL, 0, 50);
+		if (getppid() != c->parent_pid)
+			return 0;
+	}
+}
+
+/*
+ * Child 0 plays the user who presses ^C during startup, before it is
+ * READY (so before anyone can be released); every child notes whether it
+ * was released.
+ */
+static int
+release_main(struct child_ctx *c, void *arg)
+{
+	if (c->id == 0)
+		(void)kill(getppid(), SIGINT);
+	if (child_ready_wait(c) < 0)
+		return 0;
+	page->released[c->id] = 1;
+	return plain_main(c, arg);
 }
 
 struct run {
@@ -682,6 +734,189 @@ START_TEST(test_supervisor_interrupt_reaps_all)
 }
 END_TEST
 
+/*
+ * timeout(1) and CI runners signal the parent, then the whole process
+ * group; a runner may also signal every process of the run.  That is one
+ * interrupt: children ignore signals the parent did not send and stop
+ * through the shutdown pipe; the same signal twice from one sender is one
+ * request.  (Before issue 10 the children died of SIGINT, "crashed", and
+ * the duplicate SIGKILLed them all as "hung".)
+ */
+static void
+group_tick(void *user, int64_t now)
+{
+	struct run *run = user;
+
+	(void)now;
+	if (++run->ticks == 2)
+		page->pgid = run->res.children[0].pid;
+}
+
+START_TEST(test_supervisor_group_signal_is_one_interrupt)
+{
+	struct run run;
+	pid_t sender, parent = getpid();
+	size_t i;
+
+	page_init();
+	/* The sender, like timeout(1): another process, forked first. */
+	sender = fork();
+	ck_assert_int_ge(sender, 0);
+	if (sender == 0) {
+		while (page->pgid == 0 && getppid() == parent)
+			(void)poll(NULL, 0, 5);
+		(void)kill(-page->pgid, SIGINT);
+		(void)kill(-page->pgid, SIGTERM);
+		(void)kill(-page->pgid, SIGHUP);
+		(void)kill(parent, SIGINT);
+		(void)kill(parent, SIGINT);
+		_exit(0);
+	}
+	run_init(&run, 4, 60000);
+	run.opt.on_tick = group_tick;
+	run_go(&run);
+	ck_assert_int_eq(waitpid(sender, NULL, 0), sender);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.signal, SIGINT);
+	assert_no_failure(&run);
+	for (i = 0; i < 4; i++) {
+		const struct sup_child *ch = &run.res.children[i];
+
+		ck_assert(!ch->fate.hung);
+		ck_assert_int_eq(ch->fate.sent_signal, 0);
+		ck_assert(ch->fate.done_seen && ch->fate.done_shutdown);
+		ck_assert(WIFEXITED(ch->fate.status));
+		ck_assert_int_eq(WEXITSTATUS(ch->fate.status), 0);
+	}
+	/* Generous: nothing waited for the 10 s grace. */
+	ck_assert_int_lt(run.res.done_ns - run.res.shutdown_ns, 5000 * MS);
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * A second, separate interrupt (another sender) kills at once: the
+ * stubborn child would otherwise be waited for the whole 30 s grace.
+ */
+static void
+stubborn_tick(void *user, int64_t now)
+{
+	int64_t t0 = util_now_ns();
+
+	(void)user;
+	(void)now;
+	if (page->first_sent)
+		return;
+	while (!page->stubborn && util_now_ns() - t0 < 20000 * MS)
+		(void)poll(NULL, 0, 1);
+	(void)raise(SIGINT);
+	page->first_sent = 1;
+}
+
+START_TEST(test_supervisor_second_interrupt_kills_at_once)
+{
+	struct run run;
+	const struct sup_child *ch;
+	pid_t helper, parent = getpid();
+
+	page_init();
+	/* Forked first, so it holds none of the run's pipes. */
+	helper = fork();
+	ck_assert_int_ge(helper, 0);
+	if (helper == 0) {
+		while (!page->first_sent && getppid() == parent)
+			(void)poll(NULL, 0, 5);
+		(void)poll(NULL, 0, 300);
+		(void)kill(parent, SIGINT);
+		_exit(0);
+	}
+	run_init(&run, 1, 60000);
+	run.opt.grace_ns = 30000 * MS;
+	run.specs[0].main = stubborn_main;
+	run.opt.on_tick = stubborn_tick;
+	run_go(&run);
+	ck_assert_int_eq(waitpid(helper, NULL, 0), helper);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_lt(run.res.done_ns - run.res.shutdown_ns, 15000 * MS);
+	ch = &run.res.children[0];
+	ck_assert(ch->fate.hung);
+	ck_assert(WIFSIGNALED(ch->fate.status));
+	ck_assert_int_eq(WTERMSIG(ch->fate.status), SIGKILL);
+	assert_one_failure(&run, 0, "hung");
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/* ^C during startup: nobody is released, nobody fails. */
+START_TEST(test_supervisor_interrupt_before_release_releases_nobody)
+{
+	struct run run;
+	size_t i;
+
+	page_init();
+	run_init(&run, 4, 60000);
+	for (i = 0; i < 4; i++)
+		run.specs[i].main = release_main;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.start_ns, 0);
+	ck_assert_int_ne(run.res.shutdown_ns, 0);
+	for (i = 0; i < 4; i++) {
+		const struct sup_child *ch = &run.res.children[i];
+
+		ck_assert_int_eq(page->released[i], 0);
+		ck_assert(WIFEXITED(ch->fate.status));
+		ck_assert_int_eq(WEXITSTATUS(ch->fate.status), 0);
+		ck_assert(!ch->fate.hung);
+	}
+	assert_no_failure(&run);
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/* The parent's own SIGTERM (escalation) still kills a deaf child. */
+START_TEST(test_supervisor_escalation_sigterm_still_kills)
+{
+	struct run run;
+	const struct sup_child *ch;
+
+	run_init(&run, 1, 300);
+	run.opt.grace_ns = 300 * MS;
+	run.opt.kill_after_ns = 20000 * MS;
+	run.specs[0].main = deaf_main;
+	run_go(&run);
+	ch = &run.res.children[0];
+	assert_one_failure(&run, 0, "hung: still running at the deadline + "
+	    "grace; killed with SIGTERM");
+	ck_assert(WIFSIGNALED(ch->fate.status));
+	ck_assert_int_eq(WTERMSIG(ch->fate.status), SIGTERM);
+	ck_assert_int_lt(run.res.done_ns - run.res.shutdown_ns, 10000 * MS);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_sighup_interrupts)
+{
+	struct run run;
+
+	run_init(&run, 2, 60000);
+	run.raise_on_tick = SIGHUP;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.signal, SIGHUP);
+	assert_no_failure(&run);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
 START_TEST(test_supervisor_sigterm_interrupts)
 {
 	struct run run;
@@ -995,6 +1230,12 @@ supervisor_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_supervisor_interrupt_reaps_all);
 	tcase_add_test(tc, test_supervisor_sigterm_interrupts);
+	tcase_add_test(tc, test_supervisor_sighup_interrupts);
+	tcase_add_test(tc, test_supervisor_group_signal_is_one_interrupt);
+	tcase_add_test(tc, test_supervisor_second_interrupt_kills_at_once);
+	tcase_add_test(tc,
+	    test_supervisor_interrupt_before_release_releases_nobody);
+	tcase_add_test(tc, test_supervisor_escalation_sigterm_still_kills);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("drain");
