@@ -384,9 +384,10 @@ scen_final(struct scen *sc)
 	    scen_fail, sc);
 	/*
 	 * A run long enough to commit must have: a tool that tested nothing
-	 * must not pass.  (A 1 ms run may rightly commit nothing.)
+	 * must not pass.  (A 1 ms run may rightly commit nothing, and an
+	 * interrupted run is not a pass, nor was it that long.)
 	 */
-	if (vr.rows == 0 && rep->sup.nfailures == 0 &&
+	if (vr.rows == 0 && rep->sup.nfailures == 0 && !rep->sup.interrupted &&
 	    sc->cfg->duration_ns >= SCEN_MIN_USEFUL_NS)
 		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
 		    "final database: no row was committed in the whole run");
