@@ -170,6 +170,42 @@ child_ready_wait(struct child_ctx *c)
 	return 0;
 }
 
+/* 1 if f is timed at or after the deadline ("deadline+20ms"). */
+static int
+child_fault_after_deadline(const struct child_ctx *c, const struct fault *f)
+{
+	return fault_when(f, c->shared->start_ns, c->shared->deadline_ns) >=
+	    c->shared->deadline_ns;
+}
+
+/*
+ * When f fires.  A fault timed before the deadline fires at its time.  One
+ * timed at or after it means "that long after shutdown was signalled": it
+ * fires only once this child has seen the shutdown, at the moment the
+ * parent published (child_shared.shutdown_ns) plus its offset from the
+ * deadline.  So a late parent (stopped, starved) cannot make it fire
+ * before shutdown, where it would be judged an early error, and a slow
+ * child cannot change its stamp.  INT64_MAX: not before shutdown is seen.
+ */
+static int64_t
+child_fault_time(const struct child_ctx *c, const struct fault *f)
+{
+	int64_t dl = c->shared->deadline_ns;
+	int64_t when = fault_when(f, c->shared->start_ns, dl);
+	int64_t base, after;
+
+	if (when < dl)
+		return when;
+	if (!c->shutdown_seen || c->hanging)
+		return INT64_MAX;
+	/* 0: the parent died without publishing; the deadline will do. */
+	base = c->shared->shutdown_ns != 0 ? c->shared->shutdown_ns : dl;
+	after = when - dl;
+	if (base > INT64_MAX - after)
+		return INT64_MAX;
+	return base + after;
+}
+
 int64_t
 child_next_fault(const struct child_ctx *c)
 {
@@ -181,8 +217,7 @@ child_next_fault(const struct child_ctx *c)
 
 		if (c->faults[i].fired)
 			continue;
-		t = fault_when(&c->faults[i], c->shared->start_ns,
-		    c->shared->deadline_ns);
+		t = child_fault_time(c, &c->faults[i]);
 		if (best < 0 || t < best)
 			best = t;
 	}
@@ -234,9 +269,10 @@ child_inject_error(struct child_ctx *c, const struct fault *f, int64_t when)
 	/*
 	 * An injected error happened at its scheduled time, so a fault test's
 	 * verdict never depends on how late the scheduler ran us.  Before the
-	 * deadline it cannot have seen shutdown.
+	 * deadline it cannot have seen shutdown; after it, it fires only once
+	 * shutdown was seen (child_fault_time).
 	 */
-	if (when < c->shared->deadline_ns)
+	if (!child_fault_after_deadline(c, f))
 		c->shutdown_seen = 0;
 	(void)child_error(c, WIRE_OP_FAULT, f->arg, f->arg, 0, msg, when, when,
 	    f->deferred);
@@ -264,7 +300,7 @@ child_faults_due(struct child_ctx *c)
 
 		if (f->fired)
 			continue;
-		when = fault_when(f, c->shared->start_ns, c->shared->deadline_ns);
+		when = child_fault_time(c, f);
 		if (when > now)
 			continue;
 		f->fired = 1;
@@ -352,7 +388,10 @@ child_sleep_until(struct child_ctx *c, int64_t until_ns)
 	}
 }
 
-/* Fire the faults timed at or after the deadline (deadline+20ms). */
+/*
+ * Fire the faults timed at or after the deadline (deadline+20ms): that
+ * long after the shutdown moment, however late we got here.
+ */
 static void
 child_late_faults(struct child_ctx *c)
 {
@@ -364,9 +403,13 @@ child_late_faults(struct child_ctx *c)
 	for (i = 0; i < c->nfaults; i++) {
 		struct fault *f = &c->faults[i];
 
-		/* Shutdown came early (interrupt): earlier faults never fire. */
-		if (!f->fired && fault_when(f, c->shared->start_ns,
-		    c->shared->deadline_ns) < c->shared->deadline_ns)
+		/*
+		 * Shutdown came early (interrupt): earlier faults never fire.
+		 * Finishing without having seen shutdown (the caller's
+		 * choice, itself a failure): later ones never will either.
+		 */
+		if (!f->fired && (!child_fault_after_deadline(c, f) ||
+		    !c->shutdown_seen))
 			f->fired = 1;
 	}
 	while ((nf = child_next_fault(c)) >= 0) {

@@ -18,10 +18,17 @@
 
 #define CHILD_MAX_DEFERRED 16
 
-/* Written by the parent before it releases the children; read-only here. */
+/*
+ * The page the parent shares with every child; read-only here.  start_ns
+ * and deadline_ns are written before the parent releases the children
+ * (start_ns stays 0 if it releases nobody); shutdown_ns is written just
+ * before it closes the shutdown pipe, so a child that has seen the EOF
+ * reads the moment shutdown was signalled (0 if the parent died instead).
+ */
 struct child_shared {
 	volatile int64_t start_ns;
 	volatile int64_t deadline_ns;
+	volatile int64_t shutdown_ns;
 };
 
 struct child_ctx {
@@ -106,8 +113,10 @@ unsigned child_faults_due(struct child_ctx *c);
 int64_t child_next_fault(const struct child_ctx *c);
 
 /*
- * Finish: wait for faults timed after shutdown (deadline+20ms), send the
- * deferred records, then send DONE (done->shutdown_seen is set here).
+ * Finish: wait for the faults timed at or after the deadline (they fire
+ * that long after the published shutdown moment: deadline+20ms fires 20 ms
+ * after shutdown was signalled), send the deferred records, then send DONE
+ * (done->shutdown_seen is set here).
  * Returns 0 or -1 (parent gone).  The caller then returns its exit code.
  */
 int child_finish(struct child_ctx *c, struct wire_done *done);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * classify: the verdicts of DESIGN.md ("Classification") as pure
- * functions.  An ERROR record is judged only by what it carries: it is late
- * if the child had seen shutdown or it ended at or after the deadline, and
+ * functions.  An ERROR record is judged only by what it carries and by the
+ * moment the parent signalled shutdown: it is late if the child had seen
+ * shutdown or it ended at or after that moment (never by the nominal
+ * deadline: a parent that was late to close the pipe must not turn real
+ * errors into expected ones), and
  * a late error is expected only if its primary code is one shutdown makes
  * normal (BUSY, LOCKED, INTERRUPT, ABORT).  A child's end is judged from
  * its wait status and what the supervisor saw, in a fixed order so that the
@@ -219,9 +222,12 @@ classify_code_from_name(const char *name)
 }
 
 int
-classify_is_late(const struct wire_error *e, int64_t deadline_ns)
+classify_is_late(const struct wire_error *e, int64_t shutdown_ns)
 {
-	return e->shutdown_seen != 0 || e->t_end >= deadline_ns;
+	if (e->shutdown_seen != 0)
+		return 1;
+	/* Not signalled yet: whatever the clock says, it is not late. */
+	return shutdown_ns != 0 && e->t_end >= shutdown_ns;
 }
 
 /* "BUSY (5) in COMMIT at deadline-50ms, shutdown not seen: <message>" */
@@ -249,15 +255,19 @@ describe_error(struct line *l, const struct wire_error *e,
 
 enum verdict
 classify_error(const struct wire_error *e, int64_t deadline_ns,
-    enum late_policy policy, char *reason, size_t cap)
+    int64_t shutdown_ns, enum late_policy policy, char *reason, size_t cap)
 {
 	struct line l;
 	enum verdict v;
 
 	line_init(&l, reason, cap);
-	if (!classify_is_late(e, deadline_ns)) {
+	if (!classify_is_late(e, shutdown_ns)) {
 		v = VERDICT_FAILURE;
-		line_add(&l, "error before the deadline: ");
+		if (e->t_end < deadline_ns)
+			line_add(&l, "error before the deadline: ");
+		else
+			line_add(&l, "error after the deadline but before "
+			    "shutdown was signalled: ");
 	} else if (classify_code_benign(e->code)) {
 		v = VERDICT_EXPECTED;
 		line_add(&l, "late error during shutdown: ");
@@ -317,6 +327,9 @@ fate_reaped(const struct classify_fate *f, struct line *l)
 		line_add(l, ")");
 		return 1;
 	}
+	/* Never released: it had nothing to do and nothing to report. */
+	if (f->cancelled)
+		return 0;
 	if (!f->done_seen) {
 		line_add(l, "report pipe closed without DONE");
 		return 1;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * classify: the verdict rules of DESIGN.md as pure functions.  An error is
- * judged by when it happened (t_end, shutdown_seen), never by when the
- * parent read it; a child's end is judged from its wait status and what
- * the supervisor saw.  No I/O, no clocks: everything is in the arguments,
+ * judged by when it happened (t_end, shutdown_seen) against when shutdown
+ * was signalled, never by when the parent read it; a child's end is
+ * judged from its wait status and what the supervisor saw.  No I/O, no clocks: everything is in the arguments,
  * so every rule is table-tested.
  */
 #ifndef SQLSTORM_CLASSIFY_H
@@ -40,6 +40,8 @@ struct classify_fate {
 	int64_t t_gone;          /* first of EOF and reap (parent clock), 0 if neither */
 	int     external;        /* a sidecar program: no protocol, stopped by SIGTERM */
 	int64_t shutdown_ns;     /* when the parent closed the shutdown pipe */
+	int     cancelled;       /* stopped before the release: leaving at
+	                            once without DONE is right */
 };
 
 /* 1 if a late error with this SQLite primary code is shutdown-typical. */
@@ -54,14 +56,24 @@ const char *classify_code_name(int code);
  */
 int classify_code_from_name(const char *name);
 
-/* 1 if the error happened late: shutdown_seen or t_end >= deadline. */
-int classify_is_late(const struct wire_error *e, int64_t deadline_ns);
+/*
+ * 1 if the error happened late: the child had seen the shutdown, or it
+ * ended at or after shutdown_ns, the moment the parent signalled shutdown
+ * (closed the shutdown pipe).  shutdown_ns == 0 means "not signalled yet":
+ * then only shutdown_seen makes an error late.  The nominal deadline plays
+ * no part: a parent that was late to close the pipe must not turn real
+ * errors into expected ones.
+ */
+int classify_is_late(const struct wire_error *e, int64_t shutdown_ns);
 
 /*
- * Verdict for one ERROR record.  Writes a one-line reason into reason.
+ * Verdict for one ERROR record: late (see classify_is_late) and
+ * shutdown-typical is expected, everything else fails (policy may forgive
+ * late severe codes).  deadline_ns only places the error in the reason
+ * ("at deadline+3ms").  Writes a one-line reason into reason.
  */
 enum verdict classify_error(const struct wire_error *e, int64_t deadline_ns,
-    enum late_policy policy, char *reason, size_t cap);
+    int64_t shutdown_ns, enum late_policy policy, char *reason, size_t cap);
 
 /*
  * Verdict for how a child ended.  VERDICT_PASS means nothing wrong.  An

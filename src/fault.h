@@ -6,7 +6,10 @@
  *   ACTION is crash | abort | exit | exit=N | hang | error=CODE | garbage
  *          | droprow;
  *   TIME   is a duration from the start ("500ms") or from the deadline
- *          ("deadline", "deadline-50ms", "deadline+20ms").
+ *          ("deadline", "deadline-50ms", "deadline+20ms").  A time at or
+ *          after the deadline means that long after shutdown was
+ *          signalled: the child fires it once it has seen the shutdown,
+ *          stamped from the moment the parent published (child.c).
  * "/deferred" holds an error's record back until the child has seen
  * shutdown.  This module parses and answers "when"; child.c fires.
  */

@@ -444,9 +444,10 @@ scen_final(struct scen *sc)
 	/*
 	 * A run long enough to commit must have: a tool that tested nothing
 	 * must not pass, even with --coverage report.  (A 1 ms run may
-	 * rightly commit nothing.)
+	 * rightly commit nothing, and an interrupted run is not a pass, nor
+	 * was it that long.)
 	 */
-	if (vr.rows == 0 && rep->sup.nfailures == 0 &&
+	if (vr.rows == 0 && rep->sup.nfailures == 0 && !rep->sup.interrupted &&
 	    sc->cfg->duration_ns >= REPORT_MIN_USEFUL_NS)
 		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
 		    "final database: no row was committed in the whole run");

@@ -68,7 +68,10 @@ struct sup_state {
 	pid_t    pgid;
 	pid_t    self;
 	enum sup_phase phase;
-	int      interrupts;
+	int      interrupts;      /* separate interrupt requests */
+	int      first_signo;     /* the first one: its signal and sender */
+	pid_t    first_sender;
+	int      cancelled;       /* interrupted before the release */
 	int      termed, killed;
 	int64_t  next_tick;
 	int64_t  ready_timeout_ns;
@@ -85,20 +88,34 @@ struct sup_state {
 	int      ext_killed;
 };
 
-/* The self-pipe: handlers only write the signal number to it. */
+/* One caught signal, as the handler writes it to the self-pipe. */
+struct sup_sig {
+	int   signo;
+	pid_t sender;       /* si_pid: 0 when the kernel sent it (a ^C) */
+};
+
+/*
+ * The self-pipe: handlers only write one struct sup_sig to it.  Every
+ * write is whole (far below PIPE_BUF) and of the same size, so a read of
+ * a multiple of that size returns whole records.
+ */
 static int sup_sigpipe[2] = { -1, -1 };
 
 static void
-sup_on_signal(int signo)
+sup_on_signal(int signo, siginfo_t *si, void *uc)
 {
 	int saved = errno;
-	unsigned char b = (unsigned char)signo;
+	struct sup_sig b;
 
-	(void)write(sup_sigpipe[1], &b, 1);
+	(void)uc;
+	b.signo = signo;
+	b.sender = si != NULL ? si->si_pid : 0;
+	(void)write(sup_sigpipe[1], &b, sizeof b);
 	errno = saved;
 }
 
-static const int sup_handled[] = { SIGINT, SIGTERM, SIGCHLD };
+/* SIGHUP means what SIGTERM means: stop now, report "interrupted". */
+static const int sup_handled[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
 #define SUP_NHANDLED (sizeof sup_handled / sizeof sup_handled[0])
 
 struct sup_saved_signals {
@@ -126,8 +143,8 @@ sup_signals_install(struct sup_saved_signals *sv)
 	sa.sa_handler = SIG_IGN;
 	/* EPIPE, not death, when a child's pipe is gone. */
 	sigaction(SIGPIPE, &sa, &sv->old_pipe);
-	sa.sa_handler = sup_on_signal;
-	sa.sa_flags = SA_RESTART;
+	sa.sa_sigaction = sup_on_signal;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
 	sigemptyset(&ours);
 	for (i = 0; i < SUP_NHANDLED; i++) {
 		sigaction(sup_handled[i], &sa, &sv->old[i]);
@@ -278,9 +295,41 @@ sup_child_faults(const struct sup_state *st, int fault_index, size_t *n)
 	return v;
 }
 
+/* In a child: its supervisor, the one sender whose SIGTERM counts. */
+static volatile pid_t sup_child_parent;
+
+/*
+ * A protocol child's SIGINT, SIGTERM and SIGHUP.  ^C, timeout(1) and CI
+ * runners signal a whole process group, or every process of the run; if
+ * that killed the children behind the parent's back, a clean interrupt
+ * would read as crashes and hangs.  The parent alone stops its children,
+ * through the shutdown pipe, so these are ignored, except the parent's
+ * own SIGTERM (escalation past the grace), which kills as it always did.
+ * SIGKILL needs no handler.  A handler, not SIG_IGN: exec() resets it, so
+ * a command a child runs starts with the default dispositions.
+ */
 static void
-sup_child_signals(const sigset_t *oldmask)
+sup_child_on_signal(int signo, siginfo_t *si, void *uc)
 {
+	int saved = errno;
+	struct sigaction sa;
+
+	(void)uc;
+	if (signo == SIGTERM && si != NULL && si->si_pid == sup_child_parent) {
+		sa.sa_handler = SIG_DFL;
+		sa.sa_flags = 0;
+		sigemptyset(&sa.sa_mask);
+		(void)sigaction(SIGTERM, &sa, NULL);
+		/* Pending until this handler returns, then fatal. */
+		(void)raise(SIGTERM);
+	}
+	errno = saved;
+}
+
+static void
+sup_child_signals(const sigset_t *oldmask, int external)
+{
+	static const int stop[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 	size_t i;
 
@@ -292,6 +341,16 @@ sup_child_signals(const sigset_t *oldmask)
 	/* A child learns of a dead parent from EPIPE, not from SIGPIPE. */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/*
+	 * A sidecar keeps the defaults: it leads its own process group,
+	 * which the parent stops with SIGTERM.
+	 */
+	if (!external) {
+		sa.sa_sigaction = sup_child_on_signal;
+		sa.sa_flags = SA_RESTART | SA_SIGINFO;
+		for (i = 0; i < sizeof stop / sizeof stop[0]; i++)
+			sigaction(stop[i], &sa, NULL);
+	}
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 }
 
@@ -312,7 +371,8 @@ sup_child_enter(struct sup_state *st, size_t i, int report_w,
 	if (!st->opt->no_pdeathsig)
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
-	sup_child_signals(oldmask);
+	sup_child_parent = st->self;
+	sup_child_signals(oldmask, spec->external);
 	/* The parent may have died before prctl() took effect. */
 	if (getppid() != st->self)
 		_exit(0);
@@ -447,35 +507,29 @@ sup_reap(struct sup_state *st, int block)
 	return alive;
 }
 
-/* Effective deadline for judging errors: earlier if the run was cut. */
-static int64_t
-sup_judge_deadline(const struct sup_state *st)
-{
-	const struct sup_result *res = st->res;
-
-	if (res->shutdown_ns != 0 && res->shutdown_ns < res->deadline_ns)
-		return res->shutdown_ns;
-	return res->deadline_ns;
-}
-
+/*
+ * Judge an error against the moment shutdown was signalled, as it stands
+ * when the record is read.  Read before that moment (shutdown_ns still
+ * 0), it ended before it too, so only a shutdown the child had seen can
+ * make it late, however far past the deadline a late parent is.
+ */
 static void
 sup_take_error(struct sup_state *st, size_t i, const struct wire_record *r)
 {
+	const struct sup_result *res = st->res;
 	struct sup_event ev;
-	int64_t deadline = sup_judge_deadline(st);
+	/* Before the release there is no deadline to place it against. */
+	int64_t deadline = res->deadline_ns != 0 ? res->deadline_ns :
+	    INT64_MAX;
 
 	memset(&ev, 0, sizeof ev);
 	ev.child = (int)i;
 	ev.is_error = 1;
 	ev.err = r->u.error;
 	ev.t_ns = r->u.error.t_end;
-	if (deadline == 0) {
-		/* Before the start barrier: never late. */
-		deadline = INT64_MAX;
-	}
-	ev.late = classify_is_late(&r->u.error, deadline);
-	ev.verdict = classify_error(&r->u.error, deadline, st->opt->policy,
-	    ev.reason, sizeof ev.reason);
+	ev.late = classify_is_late(&r->u.error, res->shutdown_ns);
+	ev.verdict = classify_error(&r->u.error, deadline, res->shutdown_ns,
+	    st->opt->policy, ev.reason, sizeof ev.reason);
 	(void)sup_event_push(st->res, &ev);
 }
 
@@ -621,12 +675,25 @@ sup_read_slot(struct sup_state *st, size_t i)
 	}
 }
 
+/*
+ * Signal shutdown: stamp the moment, publish it in the shared page, then
+ * close the pipe.  The close orders the store before any child's EOF, so
+ * a child that has seen shutdown reads when it was signalled, and no error
+ * at or after that moment can have been judged before it.  Before the
+ * release this also closes the start pipe with start_ns still 0: nobody
+ * is released, every child leaves without running.
+ */
 static void
 sup_shutdown_now(struct sup_state *st)
 {
+	int64_t now;
+
 	if (st->shutdown_w < 0)
 		return;
-	st->res->shutdown_ns = util_now_ns();
+	now = util_now_ns();
+	st->res->shutdown_ns = now;
+	st->shared->shutdown_ns = now;
+	util_close(&st->start_w);
 	/* EOF for every child at once; the only signal they need. */
 	util_close(&st->shutdown_w);
 	st->phase = SUP_DRAIN;
@@ -647,23 +714,51 @@ sup_release(struct sup_state *st)
 	st->next_tick = now + SUP_TICK_NS;
 }
 
+/*
+ * One interrupt is one request.  timeout(1) signals us and then its whole
+ * process group, which holds us; a CI runner may signal both the job and
+ * its group: the same signal again from the same sender is that same
+ * request, not the impatient second one that kills at once.  A ^C comes
+ * from the kernel (no sender) and reaches each process once, so a second
+ * ^C is always a second request, and so is another signal or another
+ * sender.  No time window: a duplicate is known by who sent what.
+ */
+static int
+sup_same_request(const struct sup_state *st, const struct sup_sig *s)
+{
+	return st->interrupts > 0 && s->sender > 0 &&
+	    s->signo == st->first_signo && s->sender == st->first_sender;
+}
+
+static void
+sup_take_signal(struct sup_state *st, const struct sup_sig *s)
+{
+	if (s->signo == SIGCHLD) {
+		st->reap_due = 1;
+		return;
+	}
+	if (s->signo != SIGINT && s->signo != SIGTERM && s->signo != SIGHUP)
+		return;
+	if (sup_same_request(st, s))
+		return;
+	if (st->interrupts++ == 0) {
+		st->first_signo = s->signo;
+		st->first_sender = s->sender;
+		st->res->interrupted = 1;
+		st->res->signal = s->signo;
+	}
+}
+
 static void
 sup_take_signals(struct sup_state *st)
 {
-	unsigned char b[64];
-	ssize_t n, k;
+	struct sup_sig b[32];
+	ssize_t n;
+	size_t k;
 
-	while ((n = util_read(sup_sigpipe[0], b, sizeof b)) > 0) {
-		for (k = 0; k < n; k++) {
-			if (b[k] == SIGCHLD)
-				st->reap_due = 1;
-			if (b[k] != SIGINT && b[k] != SIGTERM)
-				continue;
-			st->interrupts++;
-			st->res->interrupted = 1;
-			st->res->signal = b[k];
-		}
-	}
+	while ((n = util_read(sup_sigpipe[0], b, sizeof b)) > 0)
+		for (k = 0; k < (size_t)n / sizeof b[0]; k++)
+			sup_take_signal(st, &b[k]);
 }
 
 static int
@@ -870,8 +965,11 @@ sup_loop(struct sup_state *st)
 		int n;
 
 		sup_take_signals(st);
-		if (st->phase == SUP_READY &&
-		    (sup_all_ready(st) || st->res->interrupted ||
+		if (st->phase == SUP_READY && st->res->interrupted) {
+			/* Stopped during startup: release nobody. */
+			st->cancelled = 1;
+			sup_shutdown_now(st);
+		} else if (st->phase == SUP_READY && (sup_all_ready(st) ||
 		    now >= st->res->t_spawned + st->ready_timeout_ns))
 			sup_release(st);
 		if (st->phase == SUP_RUN) {
@@ -923,6 +1021,7 @@ sup_judge_fates(struct sup_state *st)
 		struct sup_event ev;
 
 		ch->fate.shutdown_ns = st->res->shutdown_ns;
+		ch->fate.cancelled = st->cancelled && !ch->fate.external;
 		memset(&ev, 0, sizeof ev);
 		ev.child = (int)i;
 		ev.t_ns = ch->fate.t_gone;

@@ -83,12 +83,22 @@ struct sup_child {
 };
 
 struct sup_result {
-	int      interrupted;           /* SIGINT/SIGTERM stopped the run */
-	int      signal;                /* which one */
+	int      interrupted;           /* SIGINT/SIGTERM/SIGHUP stopped the run */
+	int      signal;                /* the first of them */
 	int64_t  t_spawned;             /* when the first fork happened */
-	int64_t  start_ns;              /* release time (clock start) */
-	int64_t  deadline_ns;           /* start + duration */
-	int64_t  shutdown_ns;           /* when the shutdown pipe was closed */
+	int64_t  start_ns;              /* release time (clock start); 0 if an
+	                                   interrupt came first: nobody ran */
+	int64_t  deadline_ns;           /* start + duration; 0 as start_ns */
+	/*
+	 * When shutdown was signalled: stamped and published to the
+	 * children (child_shared.shutdown_ns) just before the parent closed
+	 * the shutdown pipe, at the deadline, at an interrupt, or once every
+	 * child was gone.  Later than deadline_ns when the parent was late
+	 * (stopped, starved); earlier when interrupted.  Errors are late only
+	 * at or after it (or once the child had seen shutdown); the overrun
+	 * still counts from deadline_ns.  Set whenever sup_run returns 0.
+	 */
+	int64_t  shutdown_ns;
 	int64_t  done_ns;               /* last child reaped, pipes drained */
 	struct sup_child *children;     /* nchildren entries */
 	size_t   nchildren;
@@ -104,9 +114,18 @@ struct sup_result {
  * Run the children to the end.  Returns 0 when the run happened (its
  * verdicts are in *res), or -1 with errno when it could not start (pipe,
  * fork or memory failure; children already spawned are killed and reaped).
- * SIGPIPE is ignored and SIGINT, SIGTERM and SIGCHLD handled for the
- * duration; the previous dispositions are restored on return.  Only the
- * children it spawned are waited for.  Free *res with sup_result_free().
+ * SIGPIPE is ignored and SIGINT, SIGTERM, SIGHUP and SIGCHLD handled for
+ * the duration; the previous dispositions are restored on return.  Only
+ * the children it spawned are waited for.  Free *res with sup_result_free().
+ *
+ * Interrupts: SIGINT, SIGTERM or SIGHUP stops the run at once (through the
+ * shutdown pipe; before the release, nobody is released and every child
+ * leaves without running).  The same signal again from the same sender
+ * (timeout(1) signals us, then our process group) is the same request; a
+ * second, separate one (another ^C, another signal or sender) kills the
+ * children at once.  Protocol children ignore SIGINT, SIGTERM and SIGHUP
+ * from anyone but the parent, so a signal to the whole group or to every
+ * process of the run stops them cleanly, through the parent.
  */
 int sup_run(const struct sup_options *opt, const struct sup_spec *specs,
     size_t nspecs, struct sup_result *res);

@@ -104,6 +104,17 @@ struct err_case {
 	const char      *want_reason;    /* a substring of the reason */
 };
 
+/*
+ * The same, with shutdown signalled when the row says, relative to the
+ * deadline (in err_cases: exactly at it); never: not signalled yet when
+ * the record was read.
+ */
+struct shutdown_case {
+	struct err_case  e;
+	int64_t          shutdown;
+	int              never;
+};
+
 static const struct err_case err_cases[] = {
 	/* Not late: always a failure, whatever the code or policy. */
 	{ "busy 50ms before, read after", SQLITE_BUSY, 0, 0, -50 * MS,
@@ -176,6 +187,49 @@ static const struct err_case err_cases[] = {
 	    VERDICT_EXPECTED, "unknown code (77)" },
 };
 
+static const struct shutdown_case shutdown_cases[] = {
+	/*
+	 * A late parent closed the pipe 500 ms after the deadline: a real
+	 * error in between, shutdown not seen, is not late (issue 10).
+	 */
+	{ { "late parent: busy 400ms after, not seen", SQLITE_BUSY, 0, 0,
+	    400 * MS, LATE_STRICT, VERDICT_FAILURE, "error after the deadline "
+	    "but before shutdown was signalled: BUSY (5) in COMMIT at "
+	    "deadline+400ms, shutdown not seen: boom" }, 500 * MS, 0 },
+	{ { "late parent: busy 400ms after, ignore policy", SQLITE_BUSY, 0, 0,
+	    400 * MS, LATE_IGNORE, VERDICT_FAILURE, "before shutdown was "
+	    "signalled" }, 500 * MS, 0 },
+	{ { "late parent: busy 1ns before the close", SQLITE_BUSY, 0, 0,
+	    500 * MS - 1, LATE_STRICT, VERDICT_FAILURE, "deadline+499ms" },
+	    500 * MS, 0 },
+	{ { "late parent: busy exactly at the close", SQLITE_BUSY, 0, 0,
+	    500 * MS, LATE_STRICT, VERDICT_EXPECTED, "late error during "
+	    "shutdown: BUSY (5) in COMMIT at deadline+500ms" }, 500 * MS, 0 },
+	{ { "late parent: busy 100ms after, seen", SQLITE_BUSY, 0, 1,
+	    100 * MS, LATE_STRICT, VERDICT_EXPECTED, "shutdown seen" },
+	    500 * MS, 0 },
+	{ { "late parent: corrupt before the close", SQLITE_CORRUPT, 0, 0,
+	    100 * MS, LATE_IGNORE, VERDICT_FAILURE, "before shutdown was "
+	    "signalled: CORRUPT" }, 500 * MS, 0 },
+	/* Not signalled yet when read: only shutdown_seen makes it late. */
+	{ { "not yet: busy 2s after the deadline", SQLITE_BUSY, 0, 0,
+	    2000 * MS, LATE_STRICT, VERDICT_FAILURE, "before shutdown was "
+	    "signalled" }, 0, 1 },
+	{ { "not yet: busy before the deadline", SQLITE_BUSY, 0, 0,
+	    -20 * MS, LATE_STRICT, VERDICT_FAILURE, "error before the "
+	    "deadline" }, 0, 1 },
+	{ { "not yet: seen", SQLITE_BUSY, 0, 1, 20 * MS, LATE_STRICT,
+	    VERDICT_EXPECTED, "late error during shutdown" }, 0, 1 },
+	/* Interrupted 3 s before the deadline: later errors are late. */
+	{ { "interrupt: busy after it, not seen", SQLITE_BUSY, 0, 0,
+	    -2000 * MS, LATE_STRICT, VERDICT_EXPECTED, "late error during "
+	    "shutdown: BUSY (5) in COMMIT at deadline-2000ms" },
+	    -3000 * MS, 0 },
+	{ { "interrupt: busy before it", SQLITE_BUSY, 0, 0, -3001 * MS,
+	    LATE_STRICT, VERDICT_FAILURE, "error before the deadline" },
+	    -3000 * MS, 0 },
+};
+
 static void
 make_error(struct wire_error *e, int code, int extended, int seen,
     int64_t t_end, const char *msg)
@@ -191,9 +245,9 @@ make_error(struct wire_error *e, int code, int extended, int seen,
 	memcpy(e->message, msg, e->msg_len + 1);
 }
 
-START_TEST(test_classify_error_table)
+static void
+check_error_case(const struct err_case *c, int64_t shutdown)
 {
-	const struct err_case *c = &err_cases[_i];
 	char reason[CLASSIFY_REASON_MAX];
 	struct wire_error e;
 	enum verdict v;
@@ -201,15 +255,30 @@ START_TEST(test_classify_error_table)
 	make_error(&e, c->code, c->extended, c->shutdown_seen,
 	    DEADLINE + c->t_end, "boom");
 	memset(reason, 'x', sizeof reason);
-	v = classify_error(&e, DEADLINE, c->policy, reason, sizeof reason);
+	v = classify_error(&e, DEADLINE, shutdown, c->policy, reason,
+	    sizeof reason);
 	ck_assert_msg(v == c->want, "%s: got %s (%s)", c->name,
 	    classify_verdict_name(v), reason);
 	ck_assert_msg(strstr(reason, c->want_reason) != NULL,
 	    "%s: reason \"%s\" lacks \"%s\"", c->name, reason,
 	    c->want_reason);
 	ck_assert_ptr_null(strchr(reason, '\n'));
-	ck_assert_int_eq(classify_is_late(&e, DEADLINE),
-	    c->shutdown_seen || c->t_end >= 0);
+	ck_assert_int_eq(classify_is_late(&e, shutdown), c->shutdown_seen ||
+	    (shutdown != 0 && DEADLINE + c->t_end >= shutdown));
+}
+
+START_TEST(test_classify_error_table)
+{
+	check_error_case(&err_cases[_i], DEADLINE);
+}
+END_TEST
+
+/* Late means at or after shutdown was signalled, not the deadline. */
+START_TEST(test_classify_error_shutdown_table)
+{
+	const struct shutdown_case *c = &shutdown_cases[_i];
+
+	check_error_case(&c->e, c->never ? 0 : DEADLINE + c->shutdown);
 }
 END_TEST
 
@@ -217,13 +286,20 @@ START_TEST(test_classify_late_boundary)
 {
 	struct wire_error e;
 
-	make_error(&e, SQLITE_BUSY, 0, 0, DEADLINE, "");
-	ck_assert_int_eq(classify_is_late(&e, DEADLINE), 1);
-	e.t_end = DEADLINE - 1;
-	ck_assert_int_eq(classify_is_late(&e, DEADLINE), 0);
+	/* The boundary is the shutdown moment, here 400 ms past the deadline. */
+	make_error(&e, SQLITE_BUSY, 0, 0, DEADLINE + 400 * MS, "");
+	ck_assert_int_eq(classify_is_late(&e, DEADLINE + 400 * MS), 1);
+	e.t_end = DEADLINE + 400 * MS - 1;
+	ck_assert_int_eq(classify_is_late(&e, DEADLINE + 400 * MS), 0);
 	e.shutdown_seen = 1;
-	ck_assert_int_eq(classify_is_late(&e, DEADLINE), 1);
+	ck_assert_int_eq(classify_is_late(&e, DEADLINE + 400 * MS), 1);
+	/* 0: not signalled yet, whatever t_end says. */
+	ck_assert_int_eq(classify_is_late(&e, 0), 1);
 	e.shutdown_seen = 0;
+	ck_assert_int_eq(classify_is_late(&e, 0), 0);
+	e.t_end = INT64_MAX;
+	ck_assert_int_eq(classify_is_late(&e, 0), 0);
+	ck_assert_int_eq(classify_is_late(&e, INT64_MAX), 1);
 	e.t_end = INT64_MIN;
 	ck_assert_int_eq(classify_is_late(&e, INT64_MAX), 0);
 	e.t_end = INT64_MAX;
@@ -242,10 +318,10 @@ START_TEST(test_classify_error_judged_when_it_happened)
 	struct wire_error e;
 
 	make_error(&e, SQLITE_BUSY, 0, 0, DEADLINE - 50 * MS, "locked");
-	ck_assert_int_eq(classify_error(&e, DEADLINE, LATE_STRICT, reason,
-	    sizeof reason), VERDICT_FAILURE);
-	ck_assert_int_eq(classify_error(&e, DEADLINE, LATE_IGNORE, reason,
-	    sizeof reason), VERDICT_FAILURE);
+	ck_assert_int_eq(classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT,
+	    reason, sizeof reason), VERDICT_FAILURE);
+	ck_assert_int_eq(classify_error(&e, DEADLINE, DEADLINE, LATE_IGNORE,
+	    reason, sizeof reason), VERDICT_FAILURE);
 	ck_assert_str_eq(reason, "error before the deadline: BUSY (5) in "
 	    "COMMIT at deadline-50ms, shutdown not seen: locked");
 }
@@ -260,21 +336,23 @@ START_TEST(test_classify_error_reason_details)
 	    "disk\nfull\x1b");
 	e.sys_errno = 28;
 	e.op = WIRE_OP_INSERT;
-	classify_error(&e, DEADLINE, LATE_STRICT, reason, sizeof reason);
+	classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT, reason,
+	    sizeof reason);
 	ck_assert_str_eq(reason, "severe error after the deadline: FULL (13) "
 	    "in INSERT at deadline+1500ms, shutdown seen, errno 28: "
 	    "disk?full?");
 	/* Truncated, still terminated; no buffer at all is fine too. */
-	ck_assert_int_eq(classify_error(&e, DEADLINE, LATE_STRICT, tiny,
-	    sizeof tiny), VERDICT_FAILURE);
+	ck_assert_int_eq(classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT,
+	    tiny, sizeof tiny), VERDICT_FAILURE);
 	ck_assert_uint_eq(strlen(tiny), sizeof tiny - 1);
-	ck_assert_int_eq(classify_error(&e, DEADLINE, LATE_STRICT, NULL, 0),
-	    VERDICT_FAILURE);
+	ck_assert_int_eq(classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT,
+	    NULL, 0), VERDICT_FAILURE);
 	/* A message of WIRE_MSG_MAX bytes is cut to the reason's size. */
 	memset(e.message, 'm', WIRE_MSG_MAX);
 	e.message[WIRE_MSG_MAX] = '\0';
 	e.msg_len = WIRE_MSG_MAX;
-	classify_error(&e, DEADLINE, LATE_STRICT, reason, sizeof reason);
+	classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT, reason,
+	    sizeof reason);
 	ck_assert_uint_eq(strlen(reason), sizeof reason - 1);
 }
 END_TEST
@@ -354,9 +432,27 @@ static const struct fate_case fate_cases[] = {
 	    VERDICT_FAILURE, "protocol failure: malformed record", 0 },
 };
 
-START_TEST(test_classify_fate_table)
+/* Interrupted during startup: released nobody (issue 10). */
+static const struct fate_case cancelled_cases[] = {
+	{ "cancelled, left without DONE", END_EXIT0, 1, 0, 0, 0, 0, NULL,
+	    5 * MS, VERDICT_PASS, "", 0 },
+	{ "cancelled, gone unknown", END_EXIT0, 1, 0, 0, 0, 0, NULL,
+	    GONE_NONE, VERDICT_PASS, "", 0 },
+	{ "cancelled, exit 3", END_EXIT3, 1, 0, 0, 0, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "exited with code 3", 0 },
+	{ "cancelled, crash", END_SEGV, 1, 0, 0, 0, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "crashed: killed by signal SIGSEGV", 1 },
+	{ "cancelled, gone before", END_EXIT0, 1, 0, 0, 0, 0, NULL, -5 * MS,
+	    VERDICT_FAILURE, "exited before the deadline (at shutdown-5ms)",
+	    0 },
+	{ "cancelled, hung", END_KILL, 1, SIGKILL, 1, 0, 0, NULL, 5 * MS,
+	    VERDICT_FAILURE, "hung: still running at the deadline + grace; "
+	    "killed with SIGKILL", 0 },
+};
+
+static void
+check_fate_case(const struct fate_case *c, int cancelled)
 {
-	const struct fate_case *c = &fate_cases[_i];
 	char reason[CLASSIFY_REASON_MAX], want[CLASSIFY_REASON_MAX];
 	struct classify_fate f;
 	enum verdict v;
@@ -376,6 +472,7 @@ START_TEST(test_classify_fate_table)
 		    c->malformed);
 	}
 	f.shutdown_ns = SHUTDOWN;
+	f.cancelled = cancelled;
 	f.t_gone = c->t_gone == GONE_NONE ? 0 : SHUTDOWN + c->t_gone;
 	if (c->want_signo)
 		snprintf(want, sizeof want, "%s (%d)", c->want_reason, sig);
@@ -387,6 +484,17 @@ START_TEST(test_classify_fate_table)
 	    classify_verdict_name(v), reason);
 	ck_assert_msg(strcmp(reason, want) == 0, "%s: reason \"%s\", want "
 	    "\"%s\"", c->name, reason, want);
+}
+
+START_TEST(test_classify_fate_table)
+{
+	check_fate_case(&fate_cases[_i], 0);
+}
+END_TEST
+
+START_TEST(test_classify_fate_cancelled_table)
+{
+	check_fate_case(&cancelled_cases[_i], 1);
 }
 END_TEST
 
@@ -496,6 +604,8 @@ classify_suite(void)
 	tc = tcase_create("error");
 	tcase_add_loop_test(tc, test_classify_error_table, 0,
 	    (int)(sizeof err_cases / sizeof err_cases[0]));
+	tcase_add_loop_test(tc, test_classify_error_shutdown_table, 0,
+	    (int)(sizeof shutdown_cases / sizeof shutdown_cases[0]));
 	tcase_add_test(tc, test_classify_late_boundary);
 	tcase_add_test(tc, test_classify_error_judged_when_it_happened);
 	tcase_add_test(tc, test_classify_error_reason_details);
@@ -504,6 +614,8 @@ classify_suite(void)
 	tc = tcase_create("fate");
 	tcase_add_loop_test(tc, test_classify_fate_table, 0,
 	    (int)(sizeof fate_cases / sizeof fate_cases[0]));
+	tcase_add_loop_test(tc, test_classify_fate_cancelled_table, 0,
+	    (int)(sizeof cancelled_cases / sizeof cancelled_cases[0]));
 	tcase_add_test(tc, test_classify_fate_statuses_are_real);
 	/* Forks children: allow for a loaded machine. */
 	tcase_set_timeout(tc, 30);

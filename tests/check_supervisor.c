@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef HAVE_SYS_PRCTL_H
@@ -105,6 +106,123 @@ sidecar_main(struct child_ctx *c, void *arg)
 	return 127;
 }
 
+/*
+ * A page shared with the children (an fd would be closed in them): how
+ * the tests that play a starved parent or a user at the keyboard learn
+ * what a child did, without any timing assumption.
+ */
+struct page {
+	volatile int64_t t_reported;    /* real_busy_main: its error's t_end */
+	volatile int     stubborn;      /* stubborn_main: ignoring everything */
+	volatile int     first_sent;    /* the first interrupt was raised */
+	volatile pid_t   pgid;          /* the children's group, once known */
+	volatile int     released[8];   /* release_main: child i was released */
+	volatile int64_t shutdown_seen_ns[8]; /* shared->shutdown_ns, as read */
+};
+
+static struct page *page;
+
+static void
+page_init(void)
+{
+	void *p = mmap(NULL, sizeof *page, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert(p != MAP_FAILED);
+	page = p;
+	memset(p, 0, sizeof *page);
+}
+
+/* Sleep until the monotonic time t, without looking at shutdown. */
+static void
+nap_until(int64_t t)
+{
+	int64_t now;
+
+	while ((now = util_now_ns()) < t)
+		(void)poll(NULL, 0, (int)((t - now) / MS) + 1);
+}
+
+/*
+ * A real (not injected) BUSY, 200 ms after the deadline, before the
+ * parent has closed the shutdown pipe (it waits for t_reported): then
+ * wait for shutdown like any child, and tell what shutdown_ns it read.
+ */
+static int
+real_busy_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+	int64_t t;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	nap_until(c->shared->deadline_ns + 200 * MS);
+	if (child_shutdown(c, 1))
+		return 9;       /* cannot be: the parent waits for us */
+	t = util_now_ns();
+	if (child_error(c, WIRE_OP_COMMIT, 5, 5, 0, "database is locked",
+	    t - MS, t, 0) < 0)
+		return 8;
+	page->t_reported = t;
+	while (child_sleep_until(c, util_now_ns() + 20 * MS) == 0)
+		continue;
+	page->shutdown_seen_ns[c->id] = c->shared->shutdown_ns;
+	memset(&done, 0, sizeof done);
+	(void)child_finish(c, &done);
+	return 0;
+}
+
+/* Never looks at shutdown, but dies of the parent's SIGTERM. */
+static int
+deaf_main(struct child_ctx *c, void *arg)
+{
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	for (;;) {
+		(void)poll(NULL, 0, 50);
+		if (getppid() != c->parent_pid)
+			return 0;
+	}
+}
+
+/* Like a hang fault: deaf to shutdown and to SIGTERM; says when. */
+static int
+stubborn_main(struct child_ctx *c, void *arg)
+{
+	sigset_t set;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	page->stubborn = 1;
+	for (;;) {
+		(void)poll(NULL, 0, 50);
+		if (getppid() != c->parent_pid)
+			return 0;
+	}
+}
+
+/*
+ * Child 0 plays the user who presses ^C during startup, before it is
+ * READY (so before anyone can be released); every child notes whether it
+ * was released.
+ */
+static int
+release_main(struct child_ctx *c, void *arg)
+{
+	if (c->id == 0)
+		(void)kill(getppid(), SIGINT);
+	if (child_ready_wait(c) < 0)
+		return 0;
+	page->released[c->id] = 1;
+	return plain_main(c, arg);
+}
+
 struct run {
 	struct sup_options opt;
 	struct sup_spec specs[64];
@@ -115,6 +233,8 @@ struct run {
 	int64_t error_read_ns;      /* when the first ERROR record arrived */
 	int ticks;
 	int raise_on_tick;
+	int64_t starve_until;       /* from the deadline: a starved parent */
+	int starve_for_report;      /* ... until real_busy_main has reported */
 	int slow_records;           /* sleep in on_record: a slow parent */
 	uint64_t acks;
 	int eofs;
@@ -144,13 +264,32 @@ on_eof(void *user, int child)
 	run->eofs++;
 }
 
+/*
+ * A parent that is late to close the shutdown pipe (stopped, starved,
+ * swapped out): its first tick does not return until starve_until past
+ * the deadline, and, if asked, until a child has reported its error.
+ */
+static void
+starve(struct run *run)
+{
+	int64_t t0 = util_now_ns();
+
+	while (run->starve_for_report && page->t_reported == 0 &&
+	    util_now_ns() - t0 < 20000 * MS)
+		(void)poll(NULL, 0, 1);
+	nap_until(run->res.deadline_ns + run->starve_until);
+}
+
 static void
 on_tick(void *user, int64_t now)
 {
 	struct run *run = user;
 
 	(void)now;
-	if (++run->ticks == 2 && run->raise_on_tick)
+	++run->ticks;
+	if (run->ticks == 1 && run->starve_until != 0)
+		starve(run);
+	if (run->ticks == 2 && run->raise_on_tick)
 		raise(run->raise_on_tick);
 }
 
@@ -395,6 +534,77 @@ START_TEST(test_supervisor_deferred_early_error_fails)
 }
 END_TEST
 
+/*
+ * Issue 10: a parent late to signal shutdown must not turn a real error
+ * into an expected one.  The BUSY ends 200 ms after the deadline, the
+ * child has not seen shutdown, and the parent closes the pipe only 300 ms
+ * after the deadline: the error happened while the run was still running,
+ * so it fails the run.  (Judged by the nominal deadline, it was
+ * "expected" and the run passed.)
+ */
+START_TEST(test_supervisor_late_parent_real_error_fails)
+{
+	struct run run;
+	const struct sup_event *ev;
+
+	page_init();
+	run_init(&run, 2, 1500);
+	run.specs[0].main = real_busy_main;
+	run.starve_until = 300 * MS;
+	run.starve_for_report = 1;
+	run_go(&run);
+	ck_assert_int_eq(WEXITSTATUS(run.res.children[0].fate.status), 0);
+	ck_assert_int_ne(page->t_reported, 0);
+	ck_assert_int_ge(run.res.shutdown_ns, run.res.deadline_ns + 300 * MS);
+	assert_one_failure(&run, 0, "error after the deadline but before "
+	    "shutdown was signalled: BUSY (5) in COMMIT at deadline+");
+	ev = find_event(&run, 0, VERDICT_FAILURE);
+	ck_assert(ev->is_error);
+	ck_assert(!ev->late);
+	ck_assert_int_eq(ev->err.t_end, page->t_reported);
+	ck_assert_int_gt(ev->err.t_end, run.res.deadline_ns);
+	ck_assert_int_lt(ev->err.t_end, run.res.shutdown_ns);
+	/* The children read the very moment the parent recorded. */
+	ck_assert_int_eq(page->shutdown_seen_ns[0], run.res.shutdown_ns);
+	ck_assert_uint_eq(run.res.nexpected, 0);
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * Injected faults keep their verdicts when the parent is late: a fault at
+ * deadline+X fires X after shutdown was signalled (and is stamped so), a
+ * fault at deadline-X is still an early error.
+ */
+START_TEST(test_supervisor_late_parent_faults_stay_deterministic)
+{
+	struct run run;
+	const struct sup_event *ev;
+
+	run_init(&run, 3, 1500);
+	run.starve_until = 500 * MS;
+	add_fault(&run, 0, FAULT_ERROR, 5 /* BUSY */, 0, 1, 20);
+	add_fault(&run, 1, FAULT_ERROR, 5 /* BUSY */, 0, 1, -100);
+	add_fault(&run, 2, FAULT_ERROR, 6 /* LOCKED */, 0, 1, 450);
+	run_go(&run);
+	ck_assert_int_ge(run.res.shutdown_ns, run.res.deadline_ns + 500 * MS);
+	assert_one_failure(&run, 1, "error before the deadline: BUSY (5) in "
+	    "FAULT at deadline-100ms, shutdown not seen");
+	ck_assert_uint_eq(run.res.nexpected, 2);
+	ev = find_event(&run, 0, VERDICT_EXPECTED);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert(ev->late && ev->err.shutdown_seen);
+	ck_assert_int_eq(ev->err.t_end, run.res.shutdown_ns + 20 * MS);
+	ev = find_event(&run, 2, VERDICT_EXPECTED);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(ev->err.t_end, run.res.shutdown_ns + 450 * MS);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
 /* ------------------------------------------------------------- fates */
 
 START_TEST(test_supervisor_crash_fails)
@@ -518,6 +728,189 @@ START_TEST(test_supervisor_interrupt_reaps_all)
 	for (i = 0; i < 4; i++)
 		ck_assert(run.res.children[i].fate.reaped);
 	/* Children stopped because they were asked: no failure. */
+	assert_no_failure(&run);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * timeout(1) and CI runners signal the parent, then the whole process
+ * group; a runner may also signal every process of the run.  That is one
+ * interrupt: children ignore signals the parent did not send and stop
+ * through the shutdown pipe; the same signal twice from one sender is one
+ * request.  (Before issue 10 the children died of SIGINT, "crashed", and
+ * the duplicate SIGKILLed them all as "hung".)
+ */
+static void
+group_tick(void *user, int64_t now)
+{
+	struct run *run = user;
+
+	(void)now;
+	if (++run->ticks == 2)
+		page->pgid = run->res.children[0].pid;
+}
+
+START_TEST(test_supervisor_group_signal_is_one_interrupt)
+{
+	struct run run;
+	pid_t sender, parent = getpid();
+	size_t i;
+
+	page_init();
+	/* The sender, like timeout(1): another process, forked first. */
+	sender = fork();
+	ck_assert_int_ge(sender, 0);
+	if (sender == 0) {
+		while (page->pgid == 0 && getppid() == parent)
+			(void)poll(NULL, 0, 5);
+		(void)kill(-page->pgid, SIGINT);
+		(void)kill(-page->pgid, SIGTERM);
+		(void)kill(-page->pgid, SIGHUP);
+		(void)kill(parent, SIGINT);
+		(void)kill(parent, SIGINT);
+		_exit(0);
+	}
+	run_init(&run, 4, 60000);
+	run.opt.on_tick = group_tick;
+	run_go(&run);
+	ck_assert_int_eq(waitpid(sender, NULL, 0), sender);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.signal, SIGINT);
+	assert_no_failure(&run);
+	for (i = 0; i < 4; i++) {
+		const struct sup_child *ch = &run.res.children[i];
+
+		ck_assert(!ch->fate.hung);
+		ck_assert_int_eq(ch->fate.sent_signal, 0);
+		ck_assert(ch->fate.done_seen && ch->fate.done_shutdown);
+		ck_assert(WIFEXITED(ch->fate.status));
+		ck_assert_int_eq(WEXITSTATUS(ch->fate.status), 0);
+	}
+	/* Generous: nothing waited for the 10 s grace. */
+	ck_assert_int_lt(run.res.done_ns - run.res.shutdown_ns, 5000 * MS);
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * A second, separate interrupt (another sender) kills at once: the
+ * stubborn child would otherwise be waited for the whole 30 s grace.
+ */
+static void
+stubborn_tick(void *user, int64_t now)
+{
+	int64_t t0 = util_now_ns();
+
+	(void)user;
+	(void)now;
+	if (page->first_sent)
+		return;
+	while (!page->stubborn && util_now_ns() - t0 < 20000 * MS)
+		(void)poll(NULL, 0, 1);
+	(void)raise(SIGINT);
+	page->first_sent = 1;
+}
+
+START_TEST(test_supervisor_second_interrupt_kills_at_once)
+{
+	struct run run;
+	const struct sup_child *ch;
+	pid_t helper, parent = getpid();
+
+	page_init();
+	/* Forked first, so it holds none of the run's pipes. */
+	helper = fork();
+	ck_assert_int_ge(helper, 0);
+	if (helper == 0) {
+		while (!page->first_sent && getppid() == parent)
+			(void)poll(NULL, 0, 5);
+		(void)poll(NULL, 0, 300);
+		(void)kill(parent, SIGINT);
+		_exit(0);
+	}
+	run_init(&run, 1, 60000);
+	run.opt.grace_ns = 30000 * MS;
+	run.specs[0].main = stubborn_main;
+	run.opt.on_tick = stubborn_tick;
+	run_go(&run);
+	ck_assert_int_eq(waitpid(helper, NULL, 0), helper);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_lt(run.res.done_ns - run.res.shutdown_ns, 15000 * MS);
+	ch = &run.res.children[0];
+	ck_assert(ch->fate.hung);
+	ck_assert(WIFSIGNALED(ch->fate.status));
+	ck_assert_int_eq(WTERMSIG(ch->fate.status), SIGKILL);
+	assert_one_failure(&run, 0, "hung");
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/* ^C during startup: nobody is released, nobody fails. */
+START_TEST(test_supervisor_interrupt_before_release_releases_nobody)
+{
+	struct run run;
+	size_t i;
+
+	page_init();
+	run_init(&run, 4, 60000);
+	for (i = 0; i < 4; i++)
+		run.specs[i].main = release_main;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.start_ns, 0);
+	ck_assert_int_ne(run.res.shutdown_ns, 0);
+	for (i = 0; i < 4; i++) {
+		const struct sup_child *ch = &run.res.children[i];
+
+		ck_assert_int_eq(page->released[i], 0);
+		ck_assert(WIFEXITED(ch->fate.status));
+		ck_assert_int_eq(WEXITSTATUS(ch->fate.status), 0);
+		ck_assert(!ch->fate.hung);
+	}
+	assert_no_failure(&run);
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/* The parent's own SIGTERM (escalation) still kills a deaf child. */
+START_TEST(test_supervisor_escalation_sigterm_still_kills)
+{
+	struct run run;
+	const struct sup_child *ch;
+
+	run_init(&run, 1, 300);
+	run.opt.grace_ns = 300 * MS;
+	run.opt.kill_after_ns = 20000 * MS;
+	run.specs[0].main = deaf_main;
+	run_go(&run);
+	ch = &run.res.children[0];
+	assert_one_failure(&run, 0, "hung: still running at the deadline + "
+	    "grace; killed with SIGTERM");
+	ck_assert(WIFSIGNALED(ch->fate.status));
+	ck_assert_int_eq(WTERMSIG(ch->fate.status), SIGTERM);
+	ck_assert_int_lt(run.res.done_ns - run.res.shutdown_ns, 10000 * MS);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+START_TEST(test_supervisor_sighup_interrupts)
+{
+	struct run run;
+
+	run_init(&run, 2, 60000);
+	run.raise_on_tick = SIGHUP;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.signal, SIGHUP);
 	assert_no_failure(&run);
 	sup_result_free(&run.res);
 	assert_no_children();
@@ -817,6 +1210,9 @@ supervisor_suite(void)
 	tcase_add_test(tc, test_supervisor_severe_late_error_fails);
 	tcase_add_test(tc, test_supervisor_ignore_policy_forgives_late_severe);
 	tcase_add_test(tc, test_supervisor_deferred_early_error_fails);
+	tcase_add_test(tc, test_supervisor_late_parent_real_error_fails);
+	tcase_add_test(tc,
+	    test_supervisor_late_parent_faults_stay_deterministic);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fates");
@@ -834,6 +1230,12 @@ supervisor_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_supervisor_interrupt_reaps_all);
 	tcase_add_test(tc, test_supervisor_sigterm_interrupts);
+	tcase_add_test(tc, test_supervisor_sighup_interrupts);
+	tcase_add_test(tc, test_supervisor_group_signal_is_one_interrupt);
+	tcase_add_test(tc, test_supervisor_second_interrupt_kills_at_once);
+	tcase_add_test(tc,
+	    test_supervisor_interrupt_before_release_releases_nobody);
+	tcase_add_test(tc, test_supervisor_escalation_sigterm_still_kills);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("drain");

@@ -27,6 +27,24 @@ expect ignore 0 '^sqlstorm: PASS' "--late-errors ignore forgives it (the seed's 
 run_tool deferred $base --fault 'w2:error=BUSY/deferred@deadline-300ms'
 expect deferred 1 'w2: error before the deadline' "an early error read after the deadline still fails"
 
+# A parent stopped across the deadline closes the shutdown pipe late; the
+# verdicts stay the same wherever the stop lands: deadline+20ms is still
+# late (it counts from the moment shutdown was signalled), deadline-200ms
+# still fails, and nothing else does.
+# shellcheck disable=SC2086
+"$SQLSTORM" $base --fault 'w0:error=BUSY@deadline+20ms,w1:error=BUSY@deadline-200ms' \
+    >"$SCRATCH/stopped.out" 2>"$SCRATCH/stopped.err" &
+pid=$!
+sleep 0.8
+kill -STOP "$pid"
+sleep 0.8
+kill -CONT "$pid"
+wait "$pid"
+rc=$?
+expect stopped 1 '^sqlstorm: FAIL \(1 failure\)' "a stopped parent: one failure"
+expect stopped 1 'expected +w0: late error' "a stopped parent: deadline+20ms is still expected"
+expect stopped 1 'failure +w1: error before the deadline' "a stopped parent: deadline-200ms still fails"
+
 run_tool crash $base --fault 'w1:crash@400ms'
 expect crash 1 'w1: crashed.*SIGSEGV' "a crash fails"
 
