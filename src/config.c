@@ -1297,9 +1297,17 @@ fault_check_times(const struct config *cfg, const struct fault_list *list,
 
 	for (i = 0; i < list->n; i++) {
 		when = fault_when(&list->v[i], 0, cfg->duration_ns);
-		if (when < limit)
+		if (when >= 0 && when < limit)
 			continue;
 		fault_item(cfg->fault, i, item, sizeof(item));
+		if (when < 0) {
+			/* deadline-5s in a 1s run: before anything started. */
+			config_format_duration(-when, at, sizeof(at));
+			set_err(ferr, ferrlen, "fault '%s' is due %s before "
+			    "the start: it could never happen",
+			    show(item, shown, sizeof(shown)), at);
+			return -1;
+		}
 		config_format_duration(when, at, sizeof(at));
 		config_format_duration(limit, end, sizeof(end));
 		if (when == INT64_MAX)

@@ -943,6 +943,14 @@ START_TEST(test_config_fault_after_grace_refused)
 	parse(&p, no_env, "--fault=w0:crash@deadline+2562047h", NULL);
 	expect_err_prefix(&p, "--fault: fault 'w0:crash@deadline+2562047h' "
 	    "is due ");
+	/* Before the start: it would fire at once, stamped before the run. */
+	parse(&p, no_env, "--duration=1s",
+	    "--fault=w0:error=BUSY@deadline-5s", NULL);
+	expect_err(&p, "--fault: fault 'w0:error=BUSY@deadline-5s' is due 4s "
+	    "before the start: it could never happen");
+	parse_ok(&p, no_env, "--duration=1s",
+	    "--fault=w0:error=BUSY@deadline-1s", NULL);
+	config_free(&p.cfg);
 	/* --print-config shows a configuration that would run. */
 	parse(&p, no_env, "--duration=1s", "--fault=w0:crash@1m",
 	    "--print-config", NULL);
