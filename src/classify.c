@@ -158,17 +158,26 @@ line_add_text(struct line *l, const char *s, size_t n)
 		l->buf[l->len] = '\0';
 }
 
-static void
-line_add_signal(struct line *l, int sig)
+const char *
+classify_signal_name(int sig)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof signal_names / sizeof signal_names[0]; i++)
-		if (signal_names[i].sig == sig) {
-			line_add(l, "%s", signal_names[i].name);
-			return;
-		}
-	line_add(l, "signal %d", sig);
+		if (signal_names[i].sig == sig)
+			return signal_names[i].name;
+	return NULL;
+}
+
+static void
+line_add_signal(struct line *l, int sig)
+{
+	const char *name = classify_signal_name(sig);
+
+	if (name != NULL)
+		line_add(l, "%s", name);
+	else
+		line_add(l, "signal %d", sig);
 }
 
 int

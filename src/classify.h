@@ -85,6 +85,9 @@ enum verdict classify_error(const struct wire_error *e, int64_t deadline_ns,
 enum verdict classify_fate(const struct classify_fate *f, char *reason,
     size_t cap);
 
+/* Static name of a signal ("SIGHUP"), or NULL if it has none here. */
+const char *classify_signal_name(int sig);
+
 /* "pass", "expected" or "failure". */
 const char *classify_verdict_name(enum verdict v);
 

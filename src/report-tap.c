@@ -206,14 +206,13 @@ walk_interrupted(struct walk *w)
 {
 	const struct report *rep = w->rep;
 	struct report_check c;
-	int sig = rep->sup.signal;
+	const char *sig = classify_signal_name(rep->sup.signal);
 
 	memset(&c, 0, sizeof c);
 	c.who = "run";
 	util_strlcpy(c.name, "run interrupted", sizeof c.name);
 	snprintf(c.text, sizeof c.text, "run: interrupted by %s, the run is "
-	    "incomplete", sig == SIGINT ? "SIGINT" : sig == SIGTERM ?
-	    "SIGTERM" : "a signal");
+	    "incomplete", sig != NULL ? sig : "a signal");
 	c.verdict = VERDICT_FAILURE;
 	c.detail = c.text + 5;
 	walk_emit(w, &c);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -576,6 +577,31 @@ START_TEST(test_report_checks_interrupted)
 	fx.rep.exit_code = 1;
 	ck_assert_int_eq(report_check_walk(&fx.rep, NULL, NULL, &nfail), 7);
 	ck_assert_uint_eq(nfail, 1);
+	fx_free(&fx);
+}
+END_TEST
+
+static void
+last_text(const struct report_check *c, void *arg)
+{
+	util_strlcpy(arg, c->text, 256);
+}
+
+/* The interrupt's check names the signal, SIGHUP included. */
+START_TEST(test_report_checks_interrupt_names_signal)
+{
+	struct fixture fx;
+	char text[256] = "";
+	size_t nfail = 0;
+
+	fx_build(&fx, 0);
+	fx.rep.interrupted = 1;
+	fx.rep.sup.interrupted = 1;
+	fx.rep.sup.signal = SIGHUP;
+	fx.rep.exit_code = 1;
+	(void)report_check_walk(&fx.rep, last_text, text, &nfail);
+	ck_assert_str_eq(text, "run: interrupted by SIGHUP, the run is "
+	    "incomplete");
 	fx_free(&fx);
 }
 END_TEST
@@ -1589,6 +1615,7 @@ report_suite(void)
 	tcase_add_test(tc, test_report_checks_failing);
 	tcase_add_test(tc, test_report_checks_passing);
 	tcase_add_test(tc, test_report_checks_interrupted);
+	tcase_add_test(tc, test_report_checks_interrupt_names_signal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("writers");
