@@ -96,6 +96,8 @@ guard_stdio(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
+	/* ^C during setup or the final checks: noted, reported, not fatal. */
+	(void)sup_signals_guard();
 }
 
 /* Refuse two reports that are one file (or one the other's .tmp). */

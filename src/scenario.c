@@ -594,6 +594,23 @@ scen_prepare(struct scen *sc)
 	return 0;
 }
 
+/*
+ * An interrupt that came after the children were gone (during the final
+ * checks) still stops the run: it is reported, never lost.  One that came
+ * during setup was taken by sup_run() itself.
+ */
+static void
+scen_late_interrupt(struct scen *sc)
+{
+	int sig = sup_signal_take(NULL);
+
+	if (sig == 0 || sc->rep->sup.interrupted)
+		return;
+	sc->rep->sup.interrupted = 1;
+	sc->rep->sup.signal = sig;
+	sc->rep->interrupted = 1;
+}
+
 int
 scenario_run(const struct config *cfg, struct report *rep)
 {
@@ -620,6 +637,7 @@ scenario_run(const struct config *cfg, struct report *rep)
 			scen_final(&sc);
 			scen_totals(&sc);
 			scen_sidecar_tail(&sc);
+			scen_late_interrupt(&sc);
 		}
 	}
 	if (rep->exit_code != 99)

@@ -114,6 +114,36 @@ sup_on_signal(int signo, siginfo_t *si, void *uc)
 	errno = saved;
 }
 
+/*
+ * Outside sup_run() (setup, the final checks, the reports) an interrupt
+ * is only noted here, by the guard main installs, and taken by the next
+ * sup_run() or by sup_signal_take().  sig_atomic_t holds a pid on every
+ * system we know (both are int); a wrong sender only costs the
+ * duplicate-from-the-group test.
+ */
+static volatile sig_atomic_t sup_noted_signo;
+static volatile sig_atomic_t sup_noted_sender;
+
+static void
+sup_on_signal_outside(int signo, siginfo_t *si, void *uc)
+{
+	pid_t sender = si != NULL ? si->si_pid : 0;
+
+	(void)uc;
+	if (sup_noted_signo == 0) {
+		sup_noted_signo = signo;
+		sup_noted_sender = (sig_atomic_t)sender;
+		return;
+	}
+	/* The same request again, through the process group: one interrupt. */
+	if (signo == sup_noted_signo && sender != 0 &&
+	    (sig_atomic_t)sender == sup_noted_sender)
+		return;
+	/* A second, separate interrupt: stop at once, as a child would. */
+	signal(signo, SIG_DFL);
+	raise(signo);
+}
+
 /* SIGHUP means what SIGTERM means: stop now, report "interrupted". */
 static const int sup_handled[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
 #define SUP_NHANDLED (sizeof sup_handled / sizeof sup_handled[0])
@@ -173,6 +203,40 @@ sup_signals_restore(struct sup_saved_signals *sv)
 	}
 	util_close(&sup_sigpipe[0]);
 	util_close(&sup_sigpipe[1]);
+}
+
+int
+sup_signals_guard(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_sigaction = sup_on_signal_outside;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -1;
+	return 0;
+}
+
+int
+sup_signal_take(pid_t *sender)
+{
+	sigset_t all, old;
+	int signo;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	signo = sup_noted_signo;
+	if (sender != NULL)
+		*sender = (pid_t)sup_noted_sender;
+	sup_noted_signo = 0;
+	sup_noted_sender = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return signo;
 }
 
 static int
@@ -1121,6 +1185,7 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 {
 	struct sup_saved_signals sv;
 	struct sup_state st;
+	struct sup_sig noted;
 	size_t i;
 	int rc = -1;
 
@@ -1140,6 +1205,13 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 		sup_signals_restore(&sv);
 		return -1;
 	}
+	/*
+	 * An interrupt noted before our handlers took over (during setup)
+	 * is this run's: checked after the install, so none falls between.
+	 */
+	noted.signo = sup_signal_take(&noted.sender);
+	if (noted.signo != 0)
+		sup_take_signal(&st, &noted);
 	if (sup_setup(&st) < 0)
 		goto out;
 	res->t_spawned = util_now_ns();

@@ -130,6 +130,23 @@ struct sup_result {
 int sup_run(const struct sup_options *opt, const struct sup_spec *specs,
     size_t nspecs, struct sup_result *res);
 
+/*
+ * Outside sup_run(): install a handler for SIGINT, SIGTERM and SIGHUP
+ * that only notes the first interrupt (a copy of it that reached the
+ * whole process group from the same sender is the same one; any other
+ * signal after it kills the process at once).  sup_run() saves and
+ * restores it, and takes a noted interrupt as its own: the run then
+ * releases nobody and is reported interrupted.  Call once, in main.
+ * Returns 0, or -1 with errno.
+ */
+int sup_signals_guard(void);
+
+/*
+ * The interrupt noted outside sup_run() and not yet taken, or 0; clears
+ * it.  *sender (if not NULL) gets the sender's pid, 0 for the kernel.
+ */
+int sup_signal_take(pid_t *sender);
+
 /* Add a verdict found by the caller (a lost row, a failed snapshot). */
 int sup_result_add(struct sup_result *res, int child, enum verdict v,
     int64_t t_ns, const char *fmt, ...)

@@ -207,6 +207,16 @@ stubborn_main(struct child_ctx *c, void *arg)
 	}
 }
 
+/* Every child notes whether it was released; none signals anyone. */
+static int
+release_ready_main(struct child_ctx *c, void *arg)
+{
+	if (child_ready_wait(c) < 0)
+		return 0;
+	page->released[c->id] = 1;
+	return plain_main(c, arg);
+}
+
 /*
  * Child 0 plays the user who presses ^C during startup, before it is
  * READY (so before anyone can be released); every child notes whether it
@@ -880,6 +890,58 @@ START_TEST(test_supervisor_interrupt_before_release_releases_nobody)
 }
 END_TEST
 
+/*
+ * An interrupt outside sup_run() (setup, the final checks) is noted by the
+ * guard, not fatal; the next sup_run() takes it as its own and releases
+ * nobody.  The same signal again from the same sender (the group copy)
+ * is the same interrupt.
+ */
+START_TEST(test_supervisor_interrupt_during_setup_is_taken)
+{
+	struct run run;
+	size_t i;
+
+	page_init();
+	ck_assert_int_eq(sup_signals_guard(), 0);
+	ck_assert_int_eq(raise(SIGINT), 0);
+	ck_assert_int_eq(raise(SIGINT), 0);     /* alive: one interrupt */
+	run_init(&run, 3, 60000);
+	for (i = 0; i < 3; i++)
+		run.specs[i].main = release_ready_main;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.signal, SIGINT);
+	ck_assert_int_eq(run.res.start_ns, 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(page->released[i], 0);
+	assert_no_failure(&run);
+	/* Taken by the run: nothing is left for the caller. */
+	ck_assert_int_eq(sup_signal_take(NULL), 0);
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/* After sup_run() returns, an interrupt is noted for the caller to take. */
+START_TEST(test_supervisor_interrupt_after_run_is_noted)
+{
+	struct run run;
+	pid_t sender = -1;
+
+	ck_assert_int_eq(sup_signals_guard(), 0);
+	run_init(&run, 1, 100);
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 0);
+	ck_assert_int_eq(raise(SIGHUP), 0);
+	ck_assert_int_eq(sup_signal_take(&sender), SIGHUP);
+	ck_assert_int_eq(sender, getpid());
+	ck_assert_int_eq(sup_signal_take(NULL), 0);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
 /* The parent's own SIGTERM (escalation) still kills a deaf child. */
 START_TEST(test_supervisor_escalation_sigterm_still_kills)
 {
@@ -1236,6 +1298,8 @@ supervisor_suite(void)
 	tcase_add_test(tc,
 	    test_supervisor_interrupt_before_release_releases_nobody);
 	tcase_add_test(tc, test_supervisor_escalation_sigterm_still_kills);
+	tcase_add_test(tc, test_supervisor_interrupt_during_setup_is_taken);
+	tcase_add_test(tc, test_supervisor_interrupt_after_run_is_noted);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("drain");
