@@ -99,10 +99,15 @@ command_guard_signals(void)
 		sigaction(command_watched[i], &sa, NULL);
 		sigaddset(&set, command_watched[i]);
 	}
-	/* The log is a file: no SIGPIPE, but never die of one either. */
+	/*
+	 * The log is a file: no SIGPIPE, but never die of one either; and a
+	 * file-size limit (ulimit -f) makes the write fail (EFBIG, the log
+	 * is dropped) instead of killing the guardian by SIGXFSZ.
+	 */
 	sa.sa_handler = SIG_IGN;
 	sa.sa_flags = 0;
 	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGXFSZ, &sa, NULL);
 	return sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -349,6 +350,34 @@ START_TEST(test_command_tail_spans_rotation)
 }
 END_TEST
 
+/*
+ * Under a file-size limit (ulimit -f) the log cannot grow: the log is
+ * dropped, the guardian is not killed by SIGXFSZ, and the shell's own
+ * status still comes back.
+ */
+START_TEST(test_command_log_fsize_limit)
+{
+	char log[PATH_MAX];
+	int status = -1;
+	pid_t pid;
+
+	tpath(log, sizeof log, "cmd.log");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rlimit lim = { 4096, 4096 };
+
+		(void)setrlimit(RLIMIT_FSIZE, &lim);
+		command_guard("yes | head -c 200000; exit 5", log, NULL,
+		    tmpdir, getppid());
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "guardian ended with status 0x%x",
+	    (unsigned)status);
+	ck_assert_int_eq(WEXITSTATUS(status), 5);
+}
+END_TEST
+
 Suite *command_suite(void);
 
 Suite *
@@ -374,6 +403,7 @@ command_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_command_log_rotates);
 	tcase_add_test(tc, test_command_tail_spans_rotation);
+	tcase_add_test(tc, test_command_log_fsize_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
