@@ -295,6 +295,48 @@ START_TEST(test_command_dies_with_parent)
 }
 END_TEST
 
+/* Fork a guardian whose SIGTERM is pending before it starts. */
+static pid_t
+guard_with_pending(int sig, const char *cmd)
+{
+	char log[PATH_MAX];
+	pid_t pid;
+
+	tpath(log, sizeof log, "cmd.log");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		(void)raise(sig);
+		command_guard(cmd, log, NULL, tmpdir, getppid());
+	}
+	return pid;
+}
+
+/*
+ * A SIGTERM that reaches the guardian before its shell exists (the run
+ * ending just as the command starts) is not lost: the command does not
+ * start, and the guardian ends as killed by that signal.
+ */
+START_TEST(test_command_early_term_not_lost)
+{
+	char ran[PATH_MAX];
+	int status = -1;
+	pid_t pid = guard_with_pending(SIGTERM,
+	    "echo > \"$SQLSTORM_RUN_DIR/ran\"; exit 0");
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+	    "guardian ended with status 0x%x, not by SIGTERM",
+	    (unsigned)status);
+	ck_assert_int_eq(access(tpath(ran, sizeof ran, "ran"), F_OK), -1);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- log */
 
 /* A chatty command: the log and its one rotation stay bounded. */
@@ -396,6 +438,7 @@ command_suite(void)
 	tcase_add_test(tc, test_command_timeout_kills_group);
 	tcase_add_test(tc, test_command_stop_lets_shell_finish);
 	tcase_add_test(tc, test_command_dies_with_parent);
+	tcase_add_test(tc, test_command_early_term_not_lost);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("log");
