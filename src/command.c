@@ -356,7 +356,9 @@ command_finish(struct command_guard *g)
 	}
 	/* Output still in the pipe; a process that escaped may hold it. */
 	until = util_now_ns() + COMMAND_DRAIN_NS;
-	while (g->out_fd >= 0 && util_wait_readable(g->out_fd, until) == 1)
+	/* An escapee that never stops writing must not keep us here. */
+	while (g->out_fd >= 0 && util_now_ns() < until &&
+	    util_wait_readable(g->out_fd, until) == 1)
 		command_relay(g);
 	util_close(&g->out_fd);
 	util_close(&g->log_fd);

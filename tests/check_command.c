@@ -295,6 +295,30 @@ START_TEST(test_command_dies_with_parent)
 }
 END_TEST
 
+/*
+ * A process that escaped the group (setsid) and keeps writing to the
+ * output pipe must not keep the guardian alive once the shell is done:
+ * the drain after the shell ends is bounded.
+ */
+START_TEST(test_command_drain_bounded)
+{
+	int status = -1;
+	enum command_result cr;
+
+	if (access("/usr/bin/setsid", X_OK) < 0 &&
+	    access("/bin/setsid", X_OK) < 0)
+		return;         /* no setsid(1): nothing escapes here */
+	/* The shell ends only once the escapee has left the group. */
+	cr = run("cd \"$SQLSTORM_RUN_DIR\" || exit 9; setsid sh -c 'echo $$ > esc.tmp;"
+	    " mv esc.tmp esc; exec yes escaped' & while [ ! -f esc ];"
+	    " do sleep 0.01; done; exit 3", 20 * UTIL_NS_PER_S, &status);
+	(void)kill(read_pid("esc"), SIGKILL);
+	ck_assert_int_eq(cr, COMMAND_FAILED);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 3);
+}
+END_TEST
+
 /* Fork a guardian whose SIGTERM is pending before it starts. */
 static pid_t
 guard_with_pending(int sig, const char *cmd)
@@ -438,6 +462,7 @@ command_suite(void)
 	tcase_add_test(tc, test_command_timeout_kills_group);
 	tcase_add_test(tc, test_command_stop_lets_shell_finish);
 	tcase_add_test(tc, test_command_dies_with_parent);
+	tcase_add_test(tc, test_command_drain_bounded);
 	tcase_add_test(tc, test_command_early_term_not_lost);
 	suite_add_tcase(s, tc);
 
