@@ -58,6 +58,8 @@ struct command_guard {
 
 /* The guardian's self-pipe: its handlers only write the signal number. */
 static int command_sigpipe[2] = { -1, -1 };
+/* The last SIGTERM, SIGINT or SIGHUP the guardian caught (0: none). */
+static volatile sig_atomic_t command_caught;
 
 /*
  * SIGTERM, SIGINT and SIGHUP reach the whole group (the shell gets them
@@ -73,6 +75,8 @@ command_on_signal(int signo)
 	int saved = errno;
 	unsigned char b = (unsigned char)signo;
 
+	if (signo != SIGCHLD)
+		command_caught = signo;
 	if (write(command_sigpipe[1], &b, 1) < 0) {
 		/* Full: a wake-up is already pending. */
 	}
@@ -99,10 +103,15 @@ command_guard_signals(void)
 		sigaction(command_watched[i], &sa, NULL);
 		sigaddset(&set, command_watched[i]);
 	}
-	/* The log is a file: no SIGPIPE, but never die of one either. */
+	/*
+	 * The log is a file: no SIGPIPE, but never die of one either; and a
+	 * file-size limit (ulimit -f) makes the write fail (EFBIG, the log
+	 * is dropped) instead of killing the guardian by SIGXFSZ.
+	 */
 	sa.sa_handler = SIG_IGN;
 	sa.sa_flags = 0;
 	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGXFSZ, &sa, NULL);
 	return sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
@@ -214,6 +223,10 @@ command_relay(struct command_guard *g)
 	}
 }
 
+/*
+ * Fork the shell.  Returns 0; 1 if a stop signal was caught first (no
+ * shell started); -1 if the fork failed.
+ */
 static int
 command_spawn_shell(struct command_guard *g, const char *cmd,
     const char *db, const char *run_dir)
@@ -226,6 +239,16 @@ command_spawn_shell(struct command_guard *g, const char *cmd,
 	/* No handler of ours may run in the shell before it resets them. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
+	if (command_caught != 0) {
+		/*
+		 * Told to stop before the shell existed: that signal was
+		 * meant for it too, and would be lost.  Do not start it.
+		 */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		util_close(&out[0]);
+		util_close(&out[1]);
+		return 1;
+	}
 	g->shell = fork();
 	if (g->shell == 0) {
 		util_close(&out[0]);
@@ -333,34 +356,41 @@ command_finish(struct command_guard *g)
 	}
 	/* Output still in the pipe; a process that escaped may hold it. */
 	until = util_now_ns() + COMMAND_DRAIN_NS;
-	while (g->out_fd >= 0 && util_wait_readable(g->out_fd, until) == 1)
+	/* An escapee that never stops writing must not keep us here. */
+	while (g->out_fd >= 0 && util_now_ns() < until &&
+	    util_wait_readable(g->out_fd, until) == 1)
 		command_relay(g);
 	util_close(&g->out_fd);
 	util_close(&g->log_fd);
+}
+
+/* Die by sig, as a process with its default disposition would. */
+static void
+command_die_by(int sig)
+{
+	struct rlimit none = { 0, 0 };
+	struct sigaction sa;
+	sigset_t set;
+
+	/* The shell's core is its own; the guardian leaves none. */
+	(void)setrlimit(RLIMIT_CORE, &none);
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	(void)sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+	(void)raise(sig);
+	_exit(128 + sig);
 }
 
 /* Leave exactly as the shell did, so waitpid() sees its status. */
 static void
 command_exit_as(int status)
 {
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		struct rlimit none = { 0, 0 };
-		struct sigaction sa;
-		sigset_t set;
-
-		/* The shell's core is its own; the guardian leaves none. */
-		(void)setrlimit(RLIMIT_CORE, &none);
-		memset(&sa, 0, sizeof sa);
-		sigemptyset(&sa.sa_mask);
-		sa.sa_handler = SIG_DFL;
-		(void)sigaction(sig, &sa, NULL);
-		sigemptyset(&set);
-		sigaddset(&set, sig);
-		(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
-		(void)raise(sig);
-		_exit(128 + sig);
-	}
+	if (WIFSIGNALED(status))
+		command_die_by(WTERMSIG(status));
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
 }
 
@@ -369,6 +399,7 @@ command_guard(const char *cmd, const char *log_path, const char *db,
     const char *run_dir, pid_t parent)
 {
 	struct command_guard g;
+	int rc;
 
 	memset(&g, 0, sizeof g);
 	g.log_path = log_path;
@@ -387,7 +418,10 @@ command_guard(const char *cmd, const char *log_path, const char *db,
 	/* The parent may have died before prctl() took effect. */
 	if (getppid() != parent)
 		_exit(127);
-	if (command_spawn_shell(&g, cmd, db, run_dir) < 0) {
+	rc = command_spawn_shell(&g, cmd, db, run_dir);
+	if (rc > 0)
+		command_die_by(command_caught);
+	if (rc < 0) {
 		char msg[160];
 		int n = snprintf(msg, sizeof msg, "sqlstorm: cannot fork the "
 		    "shell: %s\n", strerror(errno));

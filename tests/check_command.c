@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -294,6 +295,72 @@ START_TEST(test_command_dies_with_parent)
 }
 END_TEST
 
+/*
+ * A process that escaped the group (setsid) and keeps writing to the
+ * output pipe must not keep the guardian alive once the shell is done:
+ * the drain after the shell ends is bounded.
+ */
+START_TEST(test_command_drain_bounded)
+{
+	int status = -1;
+	enum command_result cr;
+
+	if (access("/usr/bin/setsid", X_OK) < 0 &&
+	    access("/bin/setsid", X_OK) < 0)
+		return;         /* no setsid(1): nothing escapes here */
+	/* The shell ends only once the escapee has left the group. */
+	cr = run("cd \"$SQLSTORM_RUN_DIR\" || exit 9; setsid sh -c 'echo $$ > esc.tmp;"
+	    " mv esc.tmp esc; exec yes escaped' & while [ ! -f esc ];"
+	    " do sleep 0.01; done; exit 3", 20 * UTIL_NS_PER_S, &status);
+	(void)kill(read_pid("esc"), SIGKILL);
+	ck_assert_int_eq(cr, COMMAND_FAILED);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 3);
+}
+END_TEST
+
+/* Fork a guardian whose SIGTERM is pending before it starts. */
+static pid_t
+guard_with_pending(int sig, const char *cmd)
+{
+	char log[PATH_MAX];
+	pid_t pid;
+
+	tpath(log, sizeof log, "cmd.log");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		(void)raise(sig);
+		command_guard(cmd, log, NULL, tmpdir, getppid());
+	}
+	return pid;
+}
+
+/*
+ * A SIGTERM that reaches the guardian before its shell exists (the run
+ * ending just as the command starts) is not lost: the command does not
+ * start, and the guardian ends as killed by that signal.
+ */
+START_TEST(test_command_early_term_not_lost)
+{
+	char ran[PATH_MAX];
+	int status = -1;
+	pid_t pid = guard_with_pending(SIGTERM,
+	    "echo > \"$SQLSTORM_RUN_DIR/ran\"; exit 0");
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+	    "guardian ended with status 0x%x, not by SIGTERM",
+	    (unsigned)status);
+	ck_assert_int_eq(access(tpath(ran, sizeof ran, "ran"), F_OK), -1);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- log */
 
 /* A chatty command: the log and its one rotation stay bounded. */
@@ -349,6 +416,34 @@ START_TEST(test_command_tail_spans_rotation)
 }
 END_TEST
 
+/*
+ * Under a file-size limit (ulimit -f) the log cannot grow: the log is
+ * dropped, the guardian is not killed by SIGXFSZ, and the shell's own
+ * status still comes back.
+ */
+START_TEST(test_command_log_fsize_limit)
+{
+	char log[PATH_MAX];
+	int status = -1;
+	pid_t pid;
+
+	tpath(log, sizeof log, "cmd.log");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rlimit lim = { 4096, 4096 };
+
+		(void)setrlimit(RLIMIT_FSIZE, &lim);
+		command_guard("yes | head -c 200000; exit 5", log, NULL,
+		    tmpdir, getppid());
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "guardian ended with status 0x%x",
+	    (unsigned)status);
+	ck_assert_int_eq(WEXITSTATUS(status), 5);
+}
+END_TEST
+
 Suite *command_suite(void);
 
 Suite *
@@ -367,6 +462,8 @@ command_suite(void)
 	tcase_add_test(tc, test_command_timeout_kills_group);
 	tcase_add_test(tc, test_command_stop_lets_shell_finish);
 	tcase_add_test(tc, test_command_dies_with_parent);
+	tcase_add_test(tc, test_command_drain_bounded);
+	tcase_add_test(tc, test_command_early_term_not_lost);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("log");
@@ -374,6 +471,7 @@ command_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_command_log_rotates);
 	tcase_add_test(tc, test_command_tail_spans_rotation);
+	tcase_add_test(tc, test_command_log_fsize_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
