@@ -14,6 +14,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -125,11 +126,31 @@ static enum store_status
 store_create(const char *path, sqlite3 **db, int *created, char *err,
     size_t errlen)
 {
-	int rc, sys;
+	int rc, sys, fd;
 
 	*created = 0;
+	/*
+	 * A plain path is created here with O_EXCL, so "made by this run"
+	 * is decided by the kernel: a file another process creates at the
+	 * same moment is never counted as ours (and never removed on a hard
+	 * error).  URIs, SQLite's special names ("", ":memory:") and
+	 * dangling symlinks (O_EXCL does not follow them) fall back to
+	 * SQLite's own open-then-create below.
+	 */
+	if (strncmp(path, "file:", 5) != 0 && *path != '\0' &&
+	    strcmp(path, ":memory:") != 0) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0666);
+		if (fd >= 0) {
+			(void)close(fd);
+			*created = 1;
+		} else if (errno != EEXIST) {
+			serr(err, errlen, "cannot create '%s': %s", path,
+			    strerror(errno));
+			return STORE_HARD;
+		}
+	}
 	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
-	if ((rc & 0xff) == SQLITE_CANTOPEN) {
+	if (!*created && (rc & 0xff) == SQLITE_CANTOPEN) {
 		sqlite3_close(*db);
 		*db = NULL;
 		rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE |
