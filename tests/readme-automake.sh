@@ -1,21 +1,21 @@
 #!/bin/sh
-# The README's automake TAP recipe works as written: its configure.ac,
-# Makefile.am and store.tap are cut out of README.md (so they cannot drift
-# from what users paste), put in a fresh project under $TMPDIR, and
-# `autoreconf -fi && ./configure && make check` must pass there with the
-# sqlstorm just built on PATH.  Only the run is shortened.
+# The automake TAP recipe of doc/reports.md works as written: its
+# configure.ac, Makefile.am and store.tap are cut out of the guide (so
+# they cannot drift from what users paste), put in a fresh project under
+# $TMPDIR, and `autoreconf -fi && ./configure && make check` must pass
+# there with the sqlstorm just built on PATH.  Only the run is shortened.
 . "${top_srcdir:-..}/tests/lib.sh"
 clean_env
 scratch_init
 
 command -v autoreconf >/dev/null 2>&1 || skip_all "autoreconf not installed"
 
-readme="${top_srcdir:-..}/README.md"
+readme="${top_srcdir:-..}/doc/reports.md"
 proj="$SCRATCH/proj"
 mkdir "$proj" || exit 99
 
 # extract LABEL: print the indented block that follows the line
-# "`LABEL`:" in README.md, without its four-space indent.
+# "`LABEL`:" in doc/reports.md, without its four-space indent.
 extract() {
 	awk -v head="\`$1\`:" '
 	    $0 == head { on = 1; next }
@@ -35,9 +35,9 @@ extract() {
 for f in configure.ac Makefile.am store.tap; do
 	extract "$f" >"$proj/$f"
 	if [ -s "$proj/$f" ]; then
-		ok "README.md has a $f for the recipe"
+		ok "doc/reports.md has a $f for the recipe"
 	else
-		not_ok "README.md has a $f for the recipe"
+		not_ok "doc/reports.md has a $f for the recipe"
 	fi
 done
 
