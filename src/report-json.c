@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * report-json: the whole report as one JSON document (schema in the
- * README, "Reports for CI") and the string escaping it needs; the file
+ * doc/reports.md, "JSON") and the string escaping it needs; the file
  * it goes to is written by report-file.c.  Every number here is read from the
  * report; nothing is judged again.  It does not stream during the run:
  * the file appears once, when the run is over.

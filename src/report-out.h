@@ -62,7 +62,7 @@ long report_check_walk(const struct report *rep,
 /* ------------------------------------------------------------- writers */
 
 /*
- * Write rep as JSON (schema in README, "Reports for CI"), TAP version 13,
+ * Write rep as JSON (schema in doc/reports.md), TAP version 13,
  * or JUnit XML on fp.  Return 0, or -1 if fp reported an error.
  */
 int report_json_write(const struct report *rep, FILE *fp);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # End-to-end with external stores (--store-cmd, --restore-cmd): a real
 # restore tool passes; broken stores, a dying sidecar and a sidecar that
-# ignores SIGTERM fail with a clear reason.  Every example of the README
-# section "Testing your own store" is here.
+# ignores SIGTERM fail with a clear reason.  The examples of
+# doc/stores.md, "Testing your own store", are run by readme-examples.sh.
 . "${top_srcdir:-..}/tests/lib.sh"
 clean_env
 scratch_init
