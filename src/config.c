@@ -80,6 +80,9 @@ static const char *const sync_names[] = {
 static const char *const late_names[] = { "strict", "ignore", NULL };
 static const char *const coverage_names[] = { "strict", "report", NULL };
 
+/* The workloads --workload accepts (the workload table will own this). */
+static const char *const config_workloads[] = { "append", NULL };
+
 static const char *const bool_true[] = { "yes", "true", "1", "on", NULL };
 static const char *const bool_false[] = { "no", "false", "0", "off", NULL };
 
@@ -100,6 +103,9 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	[CONFIG_DURATION] = { "duration", "DURATION", KNOB_DURATION,
 	    FIELD(duration_ns), .min = MS, .max = 7 * DURATION_D,
 	    .dflt = "10s", .help = "how long the workers insert" },
+	[CONFIG_WORKLOAD] = { "workload", "NAME", KNOB_NAME, FIELD(workload),
+	    .names = config_workloads, .dflt = "append",
+	    .help = "what each worker's transactions do" },
 	[CONFIG_WORKERS] = { "workers", "N", KNOB_INT, FIELD(workers),
 	    .min = 1, .max = 1024, .dflt = "4",
 	    .help = "number of insert worker processes" },
@@ -176,6 +182,9 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    .help = "an idle worker or no snapshot fails (strict) or not" },
 	[CONFIG_VERBOSE] = { "verbose", NULL, KNOB_BOOL, FIELD(verbose),
 	    .dflt = "no", .help = "every SQLite compile option in the summary" },
+	[CONFIG_TRACE] = { "trace", "FILE", KNOB_PATH, FIELD(trace),
+	    .unset = "none",
+	    .help = "log every record and verdict to FILE (debugging)" },
 };
 
 #undef MS

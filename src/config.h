@@ -54,18 +54,19 @@ enum config_action {
  * struct config, one row in that table and an entry in doc/sqlstorm.1.
  */
 enum config_key {
-	CONFIG_DURATION, CONFIG_WORKERS, CONFIG_INTERVAL, CONFIG_BATCH,
-	CONFIG_VALIDATE_EVERY, CONFIG_GRACE, CONFIG_BUSY_TIMEOUT, CONFIG_DB,
-	CONFIG_KEEP, CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
-	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP,
-	CONFIG_QUIET, CONFIG_FAULT, CONFIG_REPEAT, CONFIG_UNTIL_FAIL,
-	CONFIG_STORE_CMD, CONFIG_RESTORE_CMD, CONFIG_RESTORE_TIMEOUT,
-	CONFIG_MAX_LAG, CONFIG_COVERAGE, CONFIG_VERBOSE,
+	CONFIG_DURATION, CONFIG_WORKLOAD, CONFIG_WORKERS, CONFIG_INTERVAL,
+	CONFIG_BATCH, CONFIG_VALIDATE_EVERY, CONFIG_GRACE, CONFIG_BUSY_TIMEOUT,
+	CONFIG_DB, CONFIG_KEEP, CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
+	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP, CONFIG_QUIET,
+	CONFIG_FAULT, CONFIG_REPEAT, CONFIG_UNTIL_FAIL, CONFIG_STORE_CMD,
+	CONFIG_RESTORE_CMD, CONFIG_RESTORE_TIMEOUT, CONFIG_MAX_LAG,
+	CONFIG_COVERAGE, CONFIG_VERBOSE, CONFIG_TRACE,
 	CONFIG_NKEYS
 };
 
 struct config {
 	int64_t duration_ns;        /* 1ms .. 7d,   default 10s */
+	const char *workload;       /* a static name, default "append" */
 	int     workers;            /* 1 .. 1024,   default 4 */
 	int64_t interval_ns;        /* 0 .. 1h,     default 10ms (0 = flat out) */
 	int     batch;              /* 1 .. 100000, default 1 row per commit */
@@ -93,10 +94,14 @@ struct config {
 	int64_t max_lag_ns;         /* 0 .. 1h,     default 0 */
 	enum config_coverage coverage;  /* default strict */
 	int     verbose;            /* every compile option in the summary */
+	const char *trace;          /* NULL = no trace; owned by cfg */
 	enum config_source source[CONFIG_NKEYS];
 };
 
-/* Fill cfg with the defaults.  Strings are NULL; config_free() is safe. */
+/*
+ * Fill cfg with the defaults.  Owned strings are NULL, workload names a
+ * static string; config_free() is safe.
+ */
 void config_defaults(struct config *cfg);
 
 /*

@@ -152,6 +152,8 @@ START_TEST(test_config_defaults_values)
 	ck_assert_ptr_null(cfg.restore_cmd);
 	ck_assert(cfg.restore_timeout_ns == 60 * NS_S);
 	ck_assert(cfg.max_lag_ns == 0);
+	ck_assert_str_eq(cfg.workload, "append");
+	ck_assert_ptr_null(cfg.trace);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(cfg.source[i], CONFIG_SRC_DEFAULT);
 	config_free(&cfg);
@@ -189,7 +191,8 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_STORE_CMD=cat {db}",
 		"SQLSTORM_RESTORE_CMD=cp {db} {output}",
 		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms",
-		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes", NULL
+		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes",
+		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -223,6 +226,8 @@ START_TEST(test_config_env_every_knob)
 	ck_assert(c->max_lag_ns == 250 * NS_MS);
 	ck_assert_int_eq(c->coverage, CONFIG_COVERAGE_REPORT);
 	ck_assert_int_eq(c->verbose, 1);
+	ck_assert_str_eq(c->workload, "append");
+	ck_assert_str_eq(c->trace, "t.log");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
@@ -402,7 +407,8 @@ START_TEST(test_config_flags_every_knob)
 	    "--tap", "--quiet=true", "--fault", "validator:hang@deadline",
 	    "--repeat", "1000000", "--until-fail", "--store-cmd=exec true",
 	    "--restore-cmd", "cp {db} {output}", "--restore-timeout=100ms",
-	    "--max-lag", "1h", "--coverage=report", "--verbose", NULL);
+	    "--max-lag", "1h", "--coverage=report", "--verbose",
+	    "--workload", "append", "--trace=/tmp/t.log", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -433,6 +439,8 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert(c->max_lag_ns == NS_H);
 	ck_assert_int_eq(c->coverage, CONFIG_COVERAGE_REPORT);
 	ck_assert_int_eq(c->verbose, 1);
+	ck_assert_str_eq(c->workload, "append");
+	ck_assert_str_eq(c->trace, "/tmp/t.log");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
@@ -951,6 +959,8 @@ START_TEST(test_config_output_usage)
 		"--restore-timeout DURATION",
 		"SQLSTORM_RESTORE_TIMEOUT (default: 1m)",
 		"--max-lag DURATION", "SQLSTORM_MAX_LAG (default: 0)",
+		"--workload NAME", "SQLSTORM_WORKLOAD (default: append)",
+		"--trace FILE", "SQLSTORM_TRACE (default: none)", "[append]",
 		"[1..1000000]", "[100ms..1h]", "{db}", "{output}",
 		"--help", "--version", "--print-config",
 		"Exit status: 0 pass, 1 fail or interrupted, 99 hard error",
@@ -999,6 +1009,7 @@ START_TEST(test_config_output_print)
 	out = slurp(fp);
 	ck_assert_str_eq(out,
 	    "duration         90s                      flag\n"
+	    "workload         append                   default\n"
 	    "workers          8                        env\n"
 	    "interval         10ms                     default\n"
 	    "batch            1                        default\n"
@@ -1023,7 +1034,8 @@ START_TEST(test_config_output_print)
 	    "restore-timeout  1m                       default\n"
 	    "max-lag          0                        default\n"
 	    "coverage         strict                   default\n"
-	    "verbose          no                       default\n");
+	    "verbose          no                       default\n"
+	    "trace            none                     default\n");
 	free(out);
 	fclose(fp);
 	config_free(&p.cfg);
@@ -1529,6 +1541,129 @@ START_TEST(test_config_output_repro_new_knobs)
 }
 END_TEST
 
+/* ------------------------------------------------------------ workload */
+
+START_TEST(test_config_workload_names)
+{
+	static const char *const env[] = { "SQLSTORM_WORKLOAD=Append", NULL };
+	static const char *const bad_env[] = { "SQLSTORM_WORKLOAD=bogus",
+	    NULL };
+	static const char *const empty_env[] = { "SQLSTORM_WORKLOAD=", NULL };
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, env, NULL);
+	/* The table's own spelling, whatever the case typed. */
+	ck_assert_str_eq(c->workload, "append");
+	ck_assert_int_eq(c->source[CONFIG_WORKLOAD], CONFIG_SRC_ENV);
+	/* The name is static: config_free() leaves it alone. */
+	config_free(c);
+	ck_assert_str_eq(c->workload, "append");
+	c = parse_ok(&p, env, "--workload", "APPEND", NULL);
+	ck_assert_str_eq(c->workload, "append");
+	ck_assert_int_eq(c->source[CONFIG_WORKLOAD], CONFIG_SRC_FLAG);
+	config_free(c);
+	parse(&p, no_env, "--workload=churn", NULL);
+	expect_err(&p, "--workload: 'churn' is not one of append");
+	parse(&p, bad_env, NULL);
+	expect_err(&p, "SQLSTORM_WORKLOAD: 'bogus' is not one of append");
+	parse(&p, bad_env, "--workload=append", NULL);
+	expect_err_prefix(&p, "SQLSTORM_WORKLOAD: 'bogus'");
+	parse(&p, empty_env, NULL);
+	expect_err(&p, "SQLSTORM_WORKLOAD: '' is not one of append");
+	ck_assert_str_eq(parse_ok(&p, empty_env, "--workload=append",
+	    NULL)->workload, "append");
+	config_free(&p.cfg);
+	parse(&p, no_env, "--workload", NULL);
+	expect_err(&p, "--workload: missing value (one of append)");
+	parse(&p, no_env, "--workoad=append", NULL);
+	expect_err(&p, "unknown option '--workoad=append' (did you mean "
+	    "--workload?)");
+}
+END_TEST
+
+START_TEST(test_config_workload_print_repro)
+{
+	static const char *const env[] = { "SQLSTORM_WORKLOAD=append", NULL };
+	struct parsed p;
+	FILE *fp = tmpfile();
+	char buf[256], *out;
+	struct config *c;
+
+	ck_assert_ptr_nonnull(fp);
+	c = parse_ok(&p, env, NULL);
+	config_print(c, fp);
+	out = slurp(fp);
+	ck_assert_ptr_nonnull(strstr(out, "\nworkload         append"
+	    "                   env\n"));
+	free(out);
+	fclose(fp);
+	/* The default is left out of the repro line, from wherever. */
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm");
+	/* Any other workload is reproduced (the table will grow). */
+	c->workload = "churn";
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm --workload churn");
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------ trace */
+
+START_TEST(test_config_trace_env_flag_precedence)
+{
+	static const char *const env[] = { "SQLSTORM_TRACE=/tmp/e.log", NULL };
+	static const char *const empty_env[] = { "SQLSTORM_TRACE=", NULL };
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, no_env, NULL);
+	ck_assert_ptr_null(c->trace);
+	config_free(c);
+	c = parse_ok(&p, env, NULL);
+	ck_assert_str_eq(c->trace, "/tmp/e.log");
+	ck_assert_int_eq(c->source[CONFIG_TRACE], CONFIG_SRC_ENV);
+	config_free(c);
+	ck_assert_ptr_null(c->trace);
+	c = parse_ok(&p, env, "--trace", "f.log", "--trace=g.log", NULL);
+	ck_assert_str_eq(c->trace, "g.log");
+	ck_assert_int_eq(c->source[CONFIG_TRACE], CONFIG_SRC_FLAG);
+	config_free(c);
+	/* A path like --json's: never empty, unless a flag overrides. */
+	parse(&p, no_env, "--trace=", NULL);
+	expect_err(&p, "--trace: the path must not be empty");
+	parse(&p, empty_env, NULL);
+	expect_err(&p, "SQLSTORM_TRACE: the path must not be empty");
+	ck_assert_str_eq(parse_ok(&p, empty_env, "--trace=t.log",
+	    NULL)->trace, "t.log");
+	config_free(&p.cfg);
+	parse(&p, no_env, "--trace", NULL);
+	expect_err(&p, "--trace: missing value (a non-empty path)");
+}
+END_TEST
+
+START_TEST(test_config_trace_print_repro)
+{
+	struct parsed p;
+	FILE *fp = tmpfile();
+	char buf[256], *out;
+	struct config *c;
+
+	ck_assert_ptr_nonnull(fp);
+	c = parse_ok(&p, no_env, "--trace=a b.log", NULL);
+	config_print(c, fp);
+	out = slurp(fp);
+	ck_assert_ptr_nonnull(strstr(out, "\ntrace            a b.log"
+	    "                  flag\n"));
+	free(out);
+	fclose(fp);
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm --trace 'a b.log'");
+	config_free(c);
+}
+END_TEST
+
 /* ------------------------------------------------------------ table */
 
 /* Every knob has its row: one --print-config line and one --help entry. */
@@ -1645,6 +1780,16 @@ config_suite(void)
 	tcase_add_test(tc, test_config_commands_unknown_placeholder);
 	tcase_add_test(tc, test_config_commands_not_found);
 	tcase_add_test(tc, test_config_commands_path_lookup);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("workload");
+	tcase_add_test(tc, test_config_workload_names);
+	tcase_add_test(tc, test_config_workload_print_repro);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("trace");
+	tcase_add_test(tc, test_config_trace_env_flag_precedence);
+	tcase_add_test(tc, test_config_trace_print_repro);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("table");
