@@ -982,9 +982,8 @@ apply_flags(struct config *cfg, int argc, char **argv,
 
 /* ------------------------------------------------------------ after layers */
 
-/* The flag or variable that set key, for errors found after all layers. */
-static void
-knob_who(const struct config *cfg, enum config_key key, char *buf,
+void
+config_who(const struct config *cfg, enum config_key key, char *buf,
     size_t cap)
 {
 	if (cfg->source[key] == CONFIG_SRC_ENV)
@@ -1068,7 +1067,7 @@ check_fault(const struct config *cfg, char *err, size_t errlen)
 		if (rc == 0)
 			return 0;
 	}
-	knob_who(cfg, CONFIG_FAULT, who, sizeof(who));
+	config_who(cfg, CONFIG_FAULT, who, sizeof(who));
 	set_err(err, errlen, "%s: %s", who,
 	    ferr[0] != '\0' ? ferr : "invalid fault spec (see --help)");
 	return -1;
@@ -1089,8 +1088,8 @@ check_reports(const struct config *cfg, char *err, size_t errlen)
 	if (cfg->json == NULL || cfg->junit == NULL ||
 	    strcmp(cfg->json, cfg->junit) != 0)
 		return 0;
-	knob_who(cfg, CONFIG_JSON, json, sizeof(json));
-	knob_who(cfg, CONFIG_JUNIT, junit, sizeof(junit));
+	config_who(cfg, CONFIG_JSON, json, sizeof(json));
+	config_who(cfg, CONFIG_JUNIT, junit, sizeof(junit));
 	set_err(err, errlen, "%s: '%s' is also the %s report; each report "
 	    "needs a file of its own", junit,
 	    show(cfg->junit, shown, sizeof(shown)), json);
@@ -1114,7 +1113,7 @@ check_command(const struct config *cfg, enum config_key key, char **envp,
 
 	if (cmd == NULL)
 		return 0;
-	knob_who(cfg, key, who, sizeof(who));
+	config_who(cfg, key, who, sizeof(who));
 	cerr[0] = '\0';
 	if (shellcmd_check_placeholders(cmd, cerr, sizeof(cerr)) == 0 &&
 	    k->need != NULL && !shellcmd_has_placeholder(cmd, k->need)) {

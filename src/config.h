@@ -127,6 +127,14 @@ void config_usage(FILE *fp);
 /* Print every value and where it came from (--print-config). */
 void config_print(const struct config *cfg, FILE *fp);
 
+/*
+ * Write into buf how the user named knob key, for a message about its
+ * value: its variable ("SQLSTORM_JSON") when the value came from the
+ * environment, else its flag ("--json").
+ */
+void config_who(const struct config *cfg, enum config_key key, char *buf,
+    size_t cap);
+
 /* Names of enum values, as accepted on the command line. */
 const char *config_journal_name(enum config_journal j);
 const char *config_sync_name(enum config_sync s);

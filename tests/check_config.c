@@ -910,6 +910,26 @@ START_TEST(test_config_reports_same_path_refused)
 }
 END_TEST
 
+START_TEST(test_config_reports_who_named_them)
+{
+	static const char *const env[] = { "SQLSTORM_JSON=a.json",
+	    "SQLSTORM_JUNIT=b.xml", NULL };
+	struct parsed p;
+	struct config *c;
+	char who[64];
+
+	c = parse_ok(&p, env, "--junit=c.xml", NULL);
+	config_who(c, CONFIG_JSON, who, sizeof(who));
+	ck_assert_str_eq(who, "SQLSTORM_JSON");
+	config_who(c, CONFIG_JUNIT, who, sizeof(who));
+	ck_assert_str_eq(who, "--junit");
+	/* A default is named by its flag, as the user would set it. */
+	config_who(c, CONFIG_VALIDATE_EVERY, who, sizeof(who));
+	ck_assert_str_eq(who, "--validate-every");
+	config_free(c);
+}
+END_TEST
+
 /* ------------------------------------------------------------ output */
 
 /* Read everything written to fp since it was created. */
@@ -1759,6 +1779,7 @@ config_suite(void)
 
 	tc = tcase_create("reports");
 	tcase_add_test(tc, test_config_reports_same_path_refused);
+	tcase_add_test(tc, test_config_reports_who_named_them);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("repeat");
