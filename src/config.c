@@ -4,60 +4,65 @@
  * SQLSTORM_* environment variables, then command-line flags) and parses
  * every value strictly: durations with units, integer ranges, enums and
  * booleans (case-insensitive), no signs, no trailing garbage, no overflow.
- * The first bad value stops parsing with one line naming the variable or
- * flag and what it accepts.  It also writes the --help text, the
- * --print-config listing and the reproduction command line.  It never reads
- * the process environment itself (the caller passes envp), never writes
- * to the disk and never exits.  The --fault spec is only checked here, by
- * fault_parse() and against deadline + grace; its meaning lives in
- * fault.c.  Shell commands (--store-cmd, --restore-cmd) are checked
- * without running them: placeholders are known and the program can be
- * found (the only file-system reads, stat and access); starting them and
- * expanding their placeholders is for the scenario, with
- * config_expand_command().
+ * Each knob is one row of the table below: its flag (the variable is
+ * derived from it), type, field in struct config, bounds, names, default
+ * and help; parsing, storing, --help, --print-config and the reproduction
+ * line all read that row, so a new knob is one row, not four edits.  The
+ * first bad value stops parsing with one line naming the variable or flag
+ * and what it accepts.  It never reads the process environment itself
+ * (the caller passes envp), never writes to the disk and never exits.
+ * The --fault spec is only checked here, by fault_parse() and against
+ * deadline + grace; its meaning lives in fault.c.  Shell commands
+ * (--store-cmd, --restore-cmd) are checked with shellcmd_check() once all
+ * layers are in; running them is for the scenario.
  */
 #include "autoconf.h"
 #include "config.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fault.h"
 #include "util.h"
 
-#define NS_US	INT64_C(1000)
-#define NS_MS	INT64_C(1000000)
-#define NS_S	INT64_C(1000000000)
-#define NS_M	(60 * NS_S)
-#define NS_H	(60 * NS_M)
-#define NS_D	(24 * NS_H)
-
 #define ENV_PREFIX	"SQLSTORM_"
 #define NAME_MAX_LEN	64	/* longer names are never "close" to a knob */
 #define SHOW_MAX	48	/* bytes of a bad value quoted in an error */
-#define DEFAULT_PATH	"/usr/bin:/bin"	/* when envp has no PATH */
 #define BLANKS		" \t\n"
 
 enum knob_type {
-	KNOB_DURATION, KNOB_INT, KNOB_SEED, KNOB_BOOL, KNOB_ENUM, KNOB_PATH,
-	KNOB_FAULT, KNOB_CMD
+	KNOB_DURATION,	/* int64_t nanoseconds, "10s" */
+	KNOB_INT,	/* int, int64_t or uint64_t, decimal */
+	KNOB_BOOL,	/* int, 0 or 1 */
+	KNOB_ENUM,	/* an enum: the index of the name in names[] */
+	KNOB_NAME,	/* const char *: the entry of names[] itself */
+	KNOB_PATH,	/* char *, malloc'd, non-empty */
+	KNOB_FAULT,	/* char *, malloc'd; "" means none */
+	KNOB_CMD	/* char *, malloc'd, checked by shellcmd_check() */
 };
 
 struct knob {
-	const char	*flag;	/* without the leading "--" */
-	const char	*meta;	/* value placeholder in --help */
+	const char	*flag;	/* without "--"; the variable is derived */
+	const char	*meta;	/* value placeholder in --help; NULL: bool */
 	enum knob_type	 type;
-	int64_t		 min, max;
-	const char *const *names;	/* KNOB_ENUM, NULL-terminated */
-	const char	*unset;	/* how a NULL string or unset seed reads */
+	size_t		 off;	/* the field in struct config ... */
+	size_t		 size;	/* ... and its size */
+	int		 has_set;	/* set_off names an "explicitly set" int */
+	size_t		 set_off;
+	int64_t		 min, max;	/* numbers: the accepted range */
+	const char *const *names;	/* KNOB_ENUM, KNOB_NAME */
+	const char	*dflt;	/* the default as a user writes it, or NULL */
+	const char	*unset;	/* how a NULL string or unset value reads */
 	const char	*help;
+	const char	*need;	/* KNOB_CMD: a placeholder it must hold ... */
+	const char	*need_why;	/* ... and why */
 };
 
 /* A parsed value before it is stored: numbers in i, strings in s. */
@@ -75,6 +80,9 @@ static const char *const sync_names[] = {
 static const char *const late_names[] = { "strict", "ignore", NULL };
 static const char *const coverage_names[] = { "strict", "report", NULL };
 
+/* The workloads --workload accepts (the workload table will own this). */
+static const char *const config_workloads[] = { "append", NULL };
+
 static const char *const bool_true[] = { "yes", "true", "1", "on", NULL };
 static const char *const bool_false[] = { "no", "false", "0", "off", NULL };
 
@@ -83,163 +91,209 @@ static const char *const action_flags[] = {
 	"help", "version", "print-config", NULL
 };
 
+/* Where a knob lives in struct config, and its "was it given" flag. */
+#define FIELD(m)	.off = offsetof(struct config, m), \
+			.size = sizeof(((struct config *)0)->m)
+#define SET_FLAG(m)	.has_set = 1, .set_off = offsetof(struct config, m)
+
+#define MS	DURATION_MS
+#define H	DURATION_H
+
 static const struct knob knobs[CONFIG_NKEYS] = {
 	[CONFIG_DURATION] = { "duration", "DURATION", KNOB_DURATION,
-	    NS_MS, 7 * NS_D, NULL, NULL,
-	    "how long the workers insert" },
-	[CONFIG_WORKERS] = { "workers", "N", KNOB_INT, 1, 1024, NULL, NULL,
-	    "number of insert worker processes" },
+	    FIELD(duration_ns), .min = MS, .max = 7 * DURATION_D,
+	    .dflt = "10s", .help = "how long the workers insert" },
+	[CONFIG_WORKLOAD] = { "workload", "NAME", KNOB_NAME, FIELD(workload),
+	    .names = config_workloads, .dflt = "append",
+	    .help = "what each worker's transactions do" },
+	[CONFIG_WORKERS] = { "workers", "N", KNOB_INT, FIELD(workers),
+	    .min = 1, .max = 1024, .dflt = "4",
+	    .help = "number of insert worker processes" },
 	[CONFIG_INTERVAL] = { "interval", "DURATION", KNOB_DURATION,
-	    0, NS_H, NULL, NULL,
-	    "pause between a worker's transactions (0 = flat out)" },
-	[CONFIG_BATCH] = { "batch", "N", KNOB_INT, 1, 100000, NULL, NULL,
-	    "rows inserted per transaction" },
+	    FIELD(interval_ns), .min = 0, .max = H, .dflt = "10ms",
+	    .help = "pause between a worker's transactions (0 = flat out)" },
+	[CONFIG_BATCH] = { "batch", "N", KNOB_INT, FIELD(batch), .min = 1,
+	    .max = 100000, .dflt = "1",
+	    .help = "rows inserted per transaction" },
 	[CONFIG_VALIDATE_EVERY] = { "validate-every", "DURATION",
-	    KNOB_DURATION, 0, NS_H, NULL, NULL,
-	    "snapshot and validate this often (0 = final check only)" },
+	    KNOB_DURATION, FIELD(validate_every_ns), .min = 0, .max = H,
+	    .dflt = "500ms",
+	    .help = "snapshot and validate this often (0 = final check only)" },
 	/* At 0 every child would be killed before it could exit. */
-	[CONFIG_GRACE] = { "grace", "DURATION", KNOB_DURATION, 100 * NS_MS,
-	    NS_H, NULL, NULL,
-	    "time children get after the deadline before SIGTERM/SIGKILL" },
+	[CONFIG_GRACE] = { "grace", "DURATION", KNOB_DURATION,
+	    FIELD(grace_ns), .min = 100 * MS, .max = H, .dflt = "10s",
+	    .help = "time children get after the deadline before "
+	    "SIGTERM/SIGKILL" },
 	[CONFIG_BUSY_TIMEOUT] = { "busy-timeout", "DURATION", KNOB_DURATION,
-	    0, NS_H, NULL, NULL,
-	    "how long a connection waits on a lock before SQLITE_BUSY" },
-	[CONFIG_DB] = { "db", "PATH", KNOB_PATH, 0, 0, NULL,
-	    "temporary directory",
-	    "database file to create and test, instead of a fresh temp dir" },
-	[CONFIG_KEEP] = { "keep", NULL, KNOB_BOOL, 0, 1, NULL, NULL,
-	    "keep the run directory even when the run passes" },
-	[CONFIG_JOURNAL] = { "journal", "MODE", KNOB_ENUM, 0, 0,
-	    journal_names, NULL, "journal_mode" },
-	[CONFIG_SYNC] = { "sync", "LEVEL", KNOB_ENUM, 0, 0, sync_names, NULL,
-	    "synchronous setting" },
-	[CONFIG_SEED] = { "seed", "N", KNOB_SEED, 0, INT64_MAX, NULL,
-	    "random", "seed for the run's random choices" },
-	[CONFIG_LATE_ERRORS] = { "late-errors", "POLICY", KNOB_ENUM, 0, 0,
-	    late_names, NULL,
-	    "severe late errors fail (strict) or not (ignore)" },
-	[CONFIG_JSON] = { "json", "FILE", KNOB_PATH, 0, 0, NULL, "none",
-	    "write a JSON report to FILE" },
-	[CONFIG_JUNIT] = { "junit", "FILE", KNOB_PATH, 0, 0, NULL, "none",
-	    "write a JUnit XML report to FILE" },
-	[CONFIG_TAP] = { "tap", NULL, KNOB_BOOL, 0, 1, NULL, NULL,
-	    "print TAP on stdout (for automake's tap-driver)" },
-	[CONFIG_QUIET] = { "quiet", NULL, KNOB_BOOL, 0, 1, NULL, NULL,
-	    "no summary or progress line" },
-	[CONFIG_FAULT] = { "fault", "SPEC", KNOB_FAULT, 0, 0, NULL, "none",
-	    "inject faults (grammar below)" },
-	[CONFIG_REPEAT] = { "repeat", "N", KNOB_INT, 1, 1000000, NULL, "1",
-	    "run the whole scenario N times" },
-	[CONFIG_UNTIL_FAIL] = { "until-fail", NULL, KNOB_BOOL, 0, 1, NULL,
-	    NULL, "repeat until a run fails (at most --repeat N times)" },
-	[CONFIG_STORE_CMD] = { "store-cmd", "CMD", KNOB_CMD, 0, 0, NULL,
-	    "none", "sidecar store process to run alongside ({db})" },
-	[CONFIG_RESTORE_CMD] = { "restore-cmd", "CMD", KNOB_CMD, 0, 0, NULL,
-	    "none", "restore a copy instead of snapshotting ({db}, {output})" },
+	    FIELD(busy_timeout_ns), .min = 0, .max = H, .dflt = "5s",
+	    .help = "how long a connection waits on a lock before "
+	    "SQLITE_BUSY" },
+	[CONFIG_DB] = { "db", "PATH", KNOB_PATH, FIELD(db),
+	    .unset = "temporary directory",
+	    .help = "database file to create and test, instead of a fresh "
+	    "temp dir" },
+	[CONFIG_KEEP] = { "keep", NULL, KNOB_BOOL, FIELD(keep), .dflt = "no",
+	    .help = "keep the run directory even when the run passes" },
+	[CONFIG_JOURNAL] = { "journal", "MODE", KNOB_ENUM, FIELD(journal),
+	    .names = journal_names, .dflt = "wal", .help = "journal_mode" },
+	[CONFIG_SYNC] = { "sync", "LEVEL", KNOB_ENUM, FIELD(sync),
+	    .names = sync_names, .dflt = "normal",
+	    .help = "synchronous setting" },
+	[CONFIG_SEED] = { "seed", "N", KNOB_INT, FIELD(seed),
+	    SET_FLAG(seed_set), .min = 0, .max = INT64_MAX,
+	    .unset = "random", .help = "seed for the run's random choices" },
+	[CONFIG_LATE_ERRORS] = { "late-errors", "POLICY", KNOB_ENUM,
+	    FIELD(late_errors), .names = late_names, .dflt = "strict",
+	    .help = "severe late errors fail (strict) or not (ignore)" },
+	[CONFIG_JSON] = { "json", "FILE", KNOB_PATH, FIELD(json),
+	    .unset = "none", .help = "write a JSON report to FILE" },
+	[CONFIG_JUNIT] = { "junit", "FILE", KNOB_PATH, FIELD(junit),
+	    .unset = "none", .help = "write a JUnit XML report to FILE" },
+	[CONFIG_TAP] = { "tap", NULL, KNOB_BOOL, FIELD(tap), .dflt = "no",
+	    .help = "print TAP on stdout (for automake's tap-driver)" },
+	[CONFIG_QUIET] = { "quiet", NULL, KNOB_BOOL, FIELD(quiet),
+	    .dflt = "no", .help = "no summary or progress line" },
+	[CONFIG_FAULT] = { "fault", "SPEC", KNOB_FAULT, FIELD(fault),
+	    .unset = "none", .help = "inject faults (grammar below)" },
+	/* Unset reads apart from 1: with --until-fail it means no cap. */
+	[CONFIG_REPEAT] = { "repeat", "N", KNOB_INT, FIELD(repeat),
+	    SET_FLAG(repeat_set), .min = 1, .max = 1000000, .dflt = "1",
+	    .unset = "1", .help = "run the whole scenario N times" },
+	[CONFIG_UNTIL_FAIL] = { "until-fail", NULL, KNOB_BOOL,
+	    FIELD(until_fail), .dflt = "no",
+	    .help = "repeat until a run fails (at most --repeat N times)" },
+	[CONFIG_STORE_CMD] = { "store-cmd", "CMD", KNOB_CMD, FIELD(store_cmd),
+	    .unset = "none",
+	    .help = "sidecar store process to run alongside ({db})" },
+	[CONFIG_RESTORE_CMD] = { "restore-cmd", "CMD", KNOB_CMD,
+	    FIELD(restore_cmd), .unset = "none",
+	    .help = "restore a copy instead of snapshotting ({db}, {output})",
+	    .need = "{output}",
+	    .need_why = "the validator needs to know where the copy goes" },
 	[CONFIG_RESTORE_TIMEOUT] = { "restore-timeout", "DURATION",
-	    KNOB_DURATION, 100 * NS_MS, NS_H, NULL, NULL,
-	    "how long one --restore-cmd may run" },
-	[CONFIG_MAX_LAG] = { "max-lag", "DURATION", KNOB_DURATION, 0, NS_H,
-	    NULL, NULL, "how far a restored copy may lag behind the ACKs" },
-	[CONFIG_COVERAGE] = { "coverage", "POLICY", KNOB_ENUM, 0, 0,
-	    coverage_names, NULL,
-	    "an idle worker or no snapshot fails (strict) or not" },
-	[CONFIG_VERBOSE] = { "verbose", NULL, KNOB_BOOL, 0, 1, NULL, NULL,
-	    "every SQLite compile option in the summary" },
+	    KNOB_DURATION, FIELD(restore_timeout_ns), .min = 100 * MS,
+	    .max = H, .dflt = "1m",
+	    .help = "how long one --restore-cmd may run" },
+	[CONFIG_MAX_LAG] = { "max-lag", "DURATION", KNOB_DURATION,
+	    FIELD(max_lag_ns), .min = 0, .max = H, .dflt = "0",
+	    .help = "how far a restored copy may lag behind the ACKs" },
+	[CONFIG_COVERAGE] = { "coverage", "POLICY", KNOB_ENUM,
+	    FIELD(coverage), .names = coverage_names, .dflt = "strict",
+	    .help = "an idle worker or no snapshot fails (strict) or not" },
+	[CONFIG_VERBOSE] = { "verbose", NULL, KNOB_BOOL, FIELD(verbose),
+	    .dflt = "no", .help = "every SQLite compile option in the summary" },
+	[CONFIG_TRACE] = { "trace", "FILE", KNOB_PATH, FIELD(trace),
+	    .unset = "none",
+	    .help = "log every record and verdict to FILE (debugging)" },
 };
 
-/* Words /bin/sh runs itself: a command starting with one needs no PATH. */
-static const char *const sh_builtins[] = {
-	/* Special builtins. */
-	":", ".", "break", "continue", "eval", "exec", "exit", "export",
-	"readonly", "return", "set", "shift", "times", "trap", "unset",
-	/* Regular builtins of dash, bash and ksh. */
-	"alias", "bg", "cd", "command", "echo", "false", "fc", "fg",
-	"getopts", "hash", "jobs", "kill", "printf", "pwd", "read", "test",
-	"[", "true", "type", "ulimit", "umask", "unalias", "wait",
-	/* Reserved words. */
-	"!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi",
-	"for", "if", "in", "then", "until", "while",
-	NULL
-};
+#undef MS
+#undef H
+
+/* ------------------------------------------------------------ fields */
 
 /*
- * Characters that make a first word mean something only a shell can tell
- * (quotes, expansions, globs, redirections, separators, comments).
+ * A knob's field, read and written through memcpy: the table knows only
+ * its offset and size, and an enum is an int-sized integer here.
  */
-static const char sh_special[] = "'\"\\$`()*?[]{}~#;|&<>";
-
-void
-config_defaults(struct config *cfg)
+static const void *
+field_in(const struct config *cfg, const struct knob *k)
 {
-	size_t i;
-
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->duration_ns = 10 * NS_S;
-	cfg->workers = 4;
-	cfg->interval_ns = 10 * NS_MS;
-	cfg->batch = 1;
-	cfg->validate_every_ns = 500 * NS_MS;
-	cfg->grace_ns = 10 * NS_S;
-	cfg->busy_timeout_ns = 5 * NS_S;
-	cfg->journal = CONFIG_JOURNAL_WAL;
-	cfg->sync = CONFIG_SYNC_NORMAL;
-	cfg->late_errors = LATE_STRICT;
-	cfg->repeat = 1;
-	cfg->restore_timeout_ns = 60 * NS_S;
-	for (i = 0; i < CONFIG_NKEYS; i++)
-		cfg->source[i] = CONFIG_SRC_DEFAULT;
+	return (const char *)cfg + k->off;
 }
 
-void
-config_free(struct config *cfg)
+static void *
+field_out(struct config *cfg, const struct knob *k)
 {
-	free(cfg->db);
-	free(cfg->json);
-	free(cfg->junit);
-	free(cfg->fault);
-	free(cfg->store_cmd);
-	free(cfg->restore_cmd);
-	cfg->db = cfg->json = cfg->junit = cfg->fault = NULL;
-	cfg->store_cmd = cfg->restore_cmd = NULL;
+	return (char *)cfg + k->off;
+}
+
+static int64_t
+get_int(const struct config *cfg, const struct knob *k)
+{
+	int64_t v64;
+	int v;
+
+	if (k->size == sizeof(v64)) {
+		memcpy(&v64, field_in(cfg, k), sizeof(v64));
+		return v64;
+	}
+	assert(k->size == sizeof(v));
+	memcpy(&v, field_in(cfg, k), sizeof(v));
+	return v;
+}
+
+static void
+put_int(struct config *cfg, const struct knob *k, int64_t v64)
+{
+	int v = (int)v64;
+
+	if (k->size == sizeof(v64)) {
+		memcpy(field_out(cfg, k), &v64, sizeof(v64));
+		return;
+	}
+	assert(k->size == sizeof(v));
+	memcpy(field_out(cfg, k), &v, sizeof(v));
+}
+
+/* A string field; char * and const char * share one representation. */
+static char *
+get_str(const struct config *cfg, const struct knob *k)
+{
+	char *s;
+
+	memcpy(&s, field_in(cfg, k), sizeof(s));
+	return s;
+}
+
+static void
+put_str(struct config *cfg, const struct knob *k, const char *s)
+{
+	memcpy(field_out(cfg, k), &s, sizeof(s));
+}
+
+/* Whether the knob owns a malloc'd string. */
+static int
+knob_owns(const struct knob *k)
+{
+	return k->type == KNOB_PATH || k->type == KNOB_FAULT ||
+	    k->type == KNOB_CMD;
 }
 
 /* ------------------------------------------------------------ names */
 
 static const char *
-name_at(const char *const *names, int i, size_t n)
+name_at(const char *const *names, int i)
 {
-	if (i < 0 || (size_t)i >= n)
-		return "?";
-	return names[i];
+	int n;
+
+	for (n = 0; names[n] != NULL; n++)
+		continue;
+	return i >= 0 && i < n ? names[i] : "?";
 }
 
 const char *
 config_journal_name(enum config_journal j)
 {
-	return name_at(journal_names, (int)j,
-	    sizeof(journal_names) / sizeof(journal_names[0]) - 1);
+	return name_at(journal_names, (int)j);
 }
 
 const char *
 config_sync_name(enum config_sync s)
 {
-	return name_at(sync_names, (int)s,
-	    sizeof(sync_names) / sizeof(sync_names[0]) - 1);
+	return name_at(sync_names, (int)s);
 }
 
 const char *
 config_late_name(enum late_policy p)
 {
-	return name_at(late_names, (int)p,
-	    sizeof(late_names) / sizeof(late_names[0]) - 1);
+	return name_at(late_names, (int)p);
 }
 
 const char *
 config_coverage_name(enum config_coverage c)
 {
-	return name_at(coverage_names, (int)c,
-	    sizeof(coverage_names) / sizeof(coverage_names[0]) - 1);
+	return name_at(coverage_names, (int)c);
 }
 
 /* "SQLSTORM_" + the flag upper-cased with '-' turned into '_'. */
@@ -297,84 +351,20 @@ show(const char *s, char *buf, size_t cap)
 
 /* Decimal digits only (no sign, no space), at least one; no overflow. */
 static int
-scan_u64(const char *s, const char **end, uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *p;
-
-	for (p = s; *p >= '0' && *p <= '9'; p++) {
-		unsigned d = (unsigned)(*p - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (p == s)
-		return -1;
-	*end = p;
-	*out = v;
-	return 0;
-}
-
-static int
 parse_int(const char *s, int64_t *out)
 {
-	const char *end;
-	uint64_t v;
+	unsigned long long v;
+	char *end;
 
-	if (scan_u64(s, &end, &v) == -1 || *end != '\0' ||
-	    v > (uint64_t)INT64_MAX)
+	/* strtoull() would skip blanks and take a sign: refuse them first. */
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > (unsigned long long)INT64_MAX)
 		return -1;
 	*out = (int64_t)v;
 	return 0;
-}
-
-int
-config_parse_duration(const char *s, int64_t *ns)
-{
-	static const struct { const char *name; int64_t mult; } units[] = {
-		{ "ns", 1 }, { "us", NS_US }, { "ms", NS_MS },
-		{ "s", NS_S }, { "m", NS_M }, { "h", NS_H }
-	};
-	const char *end;
-	uint64_t v;
-	size_t i;
-
-	if (s == NULL || scan_u64(s, &end, &v) == -1)
-		return -1;
-	if (strcmp(s, "0") == 0) {
-		*ns = 0;
-		return 0;
-	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].name) != 0)
-			continue;
-		if (v > (uint64_t)(INT64_MAX / units[i].mult))
-			return -1;
-		*ns = (int64_t)v * units[i].mult;
-		return 0;
-	}
-	return -1;
-}
-
-void
-config_format_duration(int64_t ns, char *buf, size_t cap)
-{
-	static const struct { const char *name; int64_t div; } units[] = {
-		{ "h", NS_H }, { "m", NS_M }, { "s", NS_S },
-		{ "ms", NS_MS }, { "us", NS_US }, { "ns", 1 }
-	};
-	size_t i;
-
-	if (ns == 0) {
-		snprintf(buf, cap, "0");
-		return;
-	}
-	/* The last unit, "ns", divides everything: stop there at the latest. */
-	for (i = 0; i + 1 < sizeof(units) / sizeof(units[0]); i++)
-		if (ns % units[i].div == 0)
-			break;
-	snprintf(buf, cap, "%" PRId64 "%s", ns / units[i].div, units[i].name);
 }
 
 static int
@@ -411,13 +401,12 @@ describe(const struct knob *k, char *buf, size_t cap)
 
 	switch (k->type) {
 	case KNOB_DURATION:
-		config_format_duration(k->min, lo, sizeof(lo));
-		config_format_duration(k->max, hi, sizeof(hi));
+		duration_format(k->min, lo, sizeof(lo));
+		duration_format(k->max, hi, sizeof(hi));
 		snprintf(buf, cap, "a duration from %s to %s "
 		    "(units: ns, us, ms, s, m, h)", lo, hi);
 		break;
 	case KNOB_INT:
-	case KNOB_SEED:
 		snprintf(buf, cap, "an integer from %" PRId64 " to %" PRId64,
 		    k->min, k->max);
 		break;
@@ -426,6 +415,7 @@ describe(const struct knob *k, char *buf, size_t cap)
 		    "on, off)");
 		break;
 	case KNOB_ENUM:
+	case KNOB_NAME:
 		n = (size_t)snprintf(buf, cap, "one of");
 		for (i = 0; k->names[i] != NULL && n < cap; i++)
 			n += (size_t)snprintf(buf + n, cap - n, "%s %s",
@@ -443,6 +433,18 @@ describe(const struct knob *k, char *buf, size_t cap)
 	}
 }
 
+/* Copy a string value into v->s; an error names who. */
+static int
+dup_value(const char *who, const char *text, struct knob_value *v,
+    char *err, size_t errlen)
+{
+	if ((v->s = strdup(text)) == NULL) {
+		set_err(err, errlen, "%s: out of memory", who);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Parse text for knob k into v (v->s is malloc'd for strings).  who names
  * the flag or variable in the error message.
@@ -458,11 +460,10 @@ knob_parse(const struct knob *k, const char *who, const char *text,
 	v->s = NULL;
 	switch (k->type) {
 	case KNOB_DURATION:
-		ok = config_parse_duration(text, &v->i) == 0 &&
+		ok = duration_parse(text, &v->i) == 0 &&
 		    v->i >= k->min && v->i <= k->max;
 		break;
 	case KNOB_INT:
-	case KNOB_SEED:
 		ok = parse_int(text, &v->i) == 0 &&
 		    v->i >= k->min && v->i <= k->max;
 		break;
@@ -470,6 +471,7 @@ knob_parse(const struct knob *k, const char *who, const char *text,
 		ok = parse_bool(text, &v->i) == 0;
 		break;
 	case KNOB_ENUM:
+	case KNOB_NAME:
 		ok = (v->i = lookup(k->names, text)) >= 0;
 		break;
 	case KNOB_PATH:
@@ -478,28 +480,20 @@ knob_parse(const struct knob *k, const char *who, const char *text,
 			    who);
 			return -1;
 		}
-		/* FALLTHROUGH */
+		return dup_value(who, text, v, err, errlen);
 	case KNOB_FAULT:
 		/* An empty fault spec means "no faults", as in fault.h. */
-		if (*text != '\0' && (v->s = strdup(text)) == NULL) {
-			set_err(err, errlen, "%s: out of memory", who);
-			return -1;
-		}
-		ok = 1;
-		break;
+		if (*text == '\0')
+			return 0;
+		return dup_value(who, text, v, err, errlen);
 	case KNOB_CMD:
-		/* What it runs is checked after all layers (check_commands). */
+		/* What it runs is checked after all layers (check_command). */
 		if (text[strspn(text, BLANKS)] == '\0') {
 			set_err(err, errlen, "%s: the command must not be "
 			    "empty", who);
 			return -1;
 		}
-		if ((v->s = strdup(text)) == NULL) {
-			set_err(err, errlen, "%s: out of memory", who);
-			return -1;
-		}
-		ok = 1;
-		break;
+		return dup_value(who, text, v, err, errlen);
 	}
 	if (ok)
 		return 0;
@@ -509,57 +503,41 @@ knob_parse(const struct knob *k, const char *who, const char *text,
 	return -1;
 }
 
+/* Write a parsed value into its field; takes ownership of v->s. */
 static void
-store_string(char **slot, char *s)
+knob_put(struct config *cfg, const struct knob *k,
+    const struct knob_value *v)
 {
-	free(*slot);
-	*slot = s;
+	switch (k->type) {
+	case KNOB_DURATION:
+	case KNOB_INT:
+	case KNOB_BOOL:
+	case KNOB_ENUM:
+		put_int(cfg, k, v->i);
+		break;
+	case KNOB_NAME:
+		put_str(cfg, k, k->names[v->i]);
+		break;
+	case KNOB_PATH:
+	case KNOB_FAULT:
+	case KNOB_CMD:
+		free(get_str(cfg, k));
+		put_str(cfg, k, v->s);
+		break;
+	}
 }
 
-/* Store a parsed value; takes ownership of v->s. */
+/* Store a value the user gave, and where it came from. */
 static void
 knob_store(struct config *cfg, enum config_key key,
     const struct knob_value *v, enum config_source src)
 {
-	switch (key) {
-	case CONFIG_DURATION: cfg->duration_ns = v->i; break;
-	case CONFIG_WORKERS: cfg->workers = (int)v->i; break;
-	case CONFIG_INTERVAL: cfg->interval_ns = v->i; break;
-	case CONFIG_BATCH: cfg->batch = (int)v->i; break;
-	case CONFIG_VALIDATE_EVERY: cfg->validate_every_ns = v->i; break;
-	case CONFIG_GRACE: cfg->grace_ns = v->i; break;
-	case CONFIG_BUSY_TIMEOUT: cfg->busy_timeout_ns = v->i; break;
-	case CONFIG_DB: store_string(&cfg->db, v->s); break;
-	case CONFIG_KEEP: cfg->keep = (int)v->i; break;
-	case CONFIG_JOURNAL: cfg->journal = (enum config_journal)v->i; break;
-	case CONFIG_SYNC: cfg->sync = (enum config_sync)v->i; break;
-	case CONFIG_SEED:
-		cfg->seed = (uint64_t)v->i;
-		cfg->seed_set = 1;
-		break;
-	case CONFIG_LATE_ERRORS:
-		cfg->late_errors = (enum late_policy)v->i;
-		break;
-	case CONFIG_JSON: store_string(&cfg->json, v->s); break;
-	case CONFIG_JUNIT: store_string(&cfg->junit, v->s); break;
-	case CONFIG_TAP: cfg->tap = (int)v->i; break;
-	case CONFIG_QUIET: cfg->quiet = (int)v->i; break;
-	case CONFIG_FAULT: store_string(&cfg->fault, v->s); break;
-	case CONFIG_REPEAT:
-		cfg->repeat = (int)v->i;
-		cfg->repeat_set = 1;
-		break;
-	case CONFIG_UNTIL_FAIL: cfg->until_fail = (int)v->i; break;
-	case CONFIG_STORE_CMD: store_string(&cfg->store_cmd, v->s); break;
-	case CONFIG_RESTORE_CMD: store_string(&cfg->restore_cmd, v->s); break;
-	case CONFIG_RESTORE_TIMEOUT: cfg->restore_timeout_ns = v->i; break;
-	case CONFIG_MAX_LAG: cfg->max_lag_ns = v->i; break;
-	case CONFIG_COVERAGE:
-		cfg->coverage = (enum config_coverage)v->i;
-		break;
-	case CONFIG_VERBOSE: cfg->verbose = (int)v->i; break;
-	case CONFIG_NKEYS: break;
-	}
+	const struct knob *k = &knobs[key];
+	int one = 1;
+
+	knob_put(cfg, k, v);
+	if (k->has_set)
+		memcpy((char *)cfg + k->set_off, &one, sizeof(one));
 	cfg->source[key] = src;
 }
 
@@ -571,54 +549,68 @@ static const char *
 knob_text(const struct config *cfg, enum config_key key, char *buf,
     size_t cap)
 {
-	switch (key) {
-	case CONFIG_DURATION:
-		config_format_duration(cfg->duration_ns, buf, cap); break;
-	case CONFIG_WORKERS: snprintf(buf, cap, "%d", cfg->workers); break;
-	case CONFIG_INTERVAL:
-		config_format_duration(cfg->interval_ns, buf, cap); break;
-	case CONFIG_BATCH: snprintf(buf, cap, "%d", cfg->batch); break;
-	case CONFIG_VALIDATE_EVERY:
-		config_format_duration(cfg->validate_every_ns, buf, cap);
-		break;
-	case CONFIG_GRACE:
-		config_format_duration(cfg->grace_ns, buf, cap); break;
-	case CONFIG_BUSY_TIMEOUT:
-		config_format_duration(cfg->busy_timeout_ns, buf, cap); break;
-	case CONFIG_DB: return cfg->db;
-	case CONFIG_KEEP: return cfg->keep ? "yes" : "no";
-	case CONFIG_JOURNAL: return config_journal_name(cfg->journal);
-	case CONFIG_SYNC: return config_sync_name(cfg->sync);
-	case CONFIG_SEED:
-		if (!cfg->seed_set)
+	const struct knob *k = &knobs[key];
+	int set;
+
+	if (k->has_set) {
+		memcpy(&set, (const char *)cfg + k->set_off, sizeof(set));
+		if (!set)
 			return NULL;
-		snprintf(buf, cap, "%" PRIu64, cfg->seed);
-		break;
-	case CONFIG_LATE_ERRORS: return config_late_name(cfg->late_errors);
-	case CONFIG_JSON: return cfg->json;
-	case CONFIG_JUNIT: return cfg->junit;
-	case CONFIG_TAP: return cfg->tap ? "yes" : "no";
-	case CONFIG_QUIET: return cfg->quiet ? "yes" : "no";
-	case CONFIG_FAULT: return cfg->fault;
-	case CONFIG_REPEAT:
-		/* Unset reads apart from 1: with --until-fail it means no cap. */
-		if (!cfg->repeat_set)
-			return NULL;
-		snprintf(buf, cap, "%d", cfg->repeat);
-		break;
-	case CONFIG_UNTIL_FAIL: return cfg->until_fail ? "yes" : "no";
-	case CONFIG_STORE_CMD: return cfg->store_cmd;
-	case CONFIG_RESTORE_CMD: return cfg->restore_cmd;
-	case CONFIG_RESTORE_TIMEOUT:
-		config_format_duration(cfg->restore_timeout_ns, buf, cap);
-		break;
-	case CONFIG_MAX_LAG:
-		config_format_duration(cfg->max_lag_ns, buf, cap); break;
-	case CONFIG_COVERAGE: return config_coverage_name(cfg->coverage);
-	case CONFIG_VERBOSE: return cfg->verbose ? "yes" : "no";
-	case CONFIG_NKEYS: return NULL;
 	}
-	return buf;
+	switch (k->type) {
+	case KNOB_DURATION:
+		duration_format(get_int(cfg, k), buf, cap);
+		return buf;
+	case KNOB_INT:
+		snprintf(buf, cap, "%" PRId64, get_int(cfg, k));
+		return buf;
+	case KNOB_BOOL:
+		return get_int(cfg, k) ? "yes" : "no";
+	case KNOB_ENUM:
+		return name_at(k->names, (int)get_int(cfg, k));
+	case KNOB_NAME:
+	case KNOB_PATH:
+	case KNOB_FAULT:
+	case KNOB_CMD:
+		break;
+	}
+	return get_str(cfg, k);
+}
+
+/* ------------------------------------------------------------ defaults */
+
+void
+config_defaults(struct config *cfg)
+{
+	struct knob_value v;
+	size_t i;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		cfg->source[i] = CONFIG_SRC_DEFAULT;
+		if (knobs[i].dflt == NULL)
+			continue;
+		/* A default the knob refuses is a bug in the table. */
+		rc = knob_parse(&knobs[i], knobs[i].flag, knobs[i].dflt, &v,
+		    NULL, 0);
+		assert(rc == 0);
+		if (rc == 0)
+			knob_put(cfg, &knobs[i], &v);
+	}
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (!knob_owns(&knobs[i]))
+			continue;
+		free(get_str(cfg, &knobs[i]));
+		put_str(cfg, &knobs[i], NULL);
+	}
 }
 
 /* ------------------------------------------------------------ suggestions */
@@ -988,274 +980,10 @@ apply_flags(struct config *cfg, int argc, char **argv,
 	return 0;
 }
 
-/* ------------------------------------------------------------ commands */
-
-/*
- * The length of the placeholder that starts at s[i] ("{db}" is 4), or 0 if
- * none does.  A placeholder is a name in braces; "${name}" is the shell's
- * own expansion and "{}" or "{ print }" are plain shell text.
- */
-static size_t
-placeholder_len(const char *s, size_t i)
-{
-	size_t n;
-
-	if (s[i] != '{' || (i > 0 && s[i - 1] == '$'))
-		return 0;
-	if (!isalpha((unsigned char)s[i + 1]) && s[i + 1] != '_')
-		return 0;
-	for (n = 2; isalnum((unsigned char)s[i + n]) || s[i + n] == '_'; n++)
-		continue;
-	return s[i + n] == '}' ? n + 1 : 0;
-}
-
-static int
-is_placeholder(const char *s, size_t len, const char *name)
-{
-	return strlen(name) == len && strncmp(s, name, len) == 0;
-}
-
-static int
-has_placeholder(const char *cmd, const char *name)
-{
-	size_t i, len;
-
-	for (i = 0; cmd[i] != '\0'; i++)
-		if ((len = placeholder_len(cmd, i)) > 0 &&
-		    is_placeholder(cmd + i, len, name))
-			return 1;
-	return 0;
-}
-
-static int
-check_placeholders(const char *cmd, char *err, size_t errlen)
-{
-	char name[SHOW_MAX + 8], shown[SHOW_MAX + 8];
-	size_t i, len;
-
-	for (i = 0; cmd[i] != '\0'; i++) {
-		if ((len = placeholder_len(cmd, i)) == 0 ||
-		    is_placeholder(cmd + i, len, "{db}") ||
-		    is_placeholder(cmd + i, len, "{output}"))
-			continue;
-		util_strlcpy(name, cmd + i, len + 1 < sizeof(name) ?
-		    len + 1 : sizeof(name));
-		set_err(err, errlen, "unknown placeholder %s (the "
-		    "placeholders are {db} and {output})",
-		    show(name, shown, sizeof(shown)));
-		return -1;
-	}
-	return 0;
-}
-
-/* NAME=value: a shell assignment that precedes the command word. */
-static int
-is_assignment(const char *word)
-{
-	size_t n;
-
-	if (!isalpha((unsigned char)word[0]) && word[0] != '_')
-		return 0;
-	for (n = 1; isalnum((unsigned char)word[n]) || word[n] == '_'; n++)
-		continue;
-	return word[n] == '=';
-}
-
-/* Case matters here: "EXEC" is a program name to the shell. */
-static int
-is_builtin(const char *word)
-{
-	size_t i;
-
-	for (i = 0; sh_builtins[i] != NULL; i++)
-		if (strcmp(sh_builtins[i], word) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Copy the word of cmd that names the program into a malloc'd *word, or
- * set *word to NULL when there is nothing a shell-less check can judge:
- * a builtin or keyword, quotes or expansions, or assignments alone.
- * Returns 0, or -1 when out of memory.
- */
-static int
-command_word(const char *cmd, char **word)
-{
-	const char *p = cmd;
-	size_t len;
-	char *w;
-
-	*word = NULL;
-	for (;;) {
-		p += strspn(p, BLANKS);
-		if ((len = strcspn(p, BLANKS)) == 0)
-			return 0;
-		if ((w = malloc(len + 1)) == NULL)
-			return -1;
-		memcpy(w, p, len);
-		w[len] = '\0';
-		if (is_builtin(w) || strpbrk(w, sh_special) != NULL) {
-			free(w);
-			return 0;
-		}
-		if (!is_assignment(w)) {
-			*word = w;
-			return 0;
-		}
-		free(w);
-		p += len;
-	}
-}
-
-/* 0 if path is a file we may execute, else -1 with errno. */
-static int
-check_executable(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) == -1)
-		return -1;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		return -1;
-	}
-	return access(path, X_OK);
-}
-
-/* Look for word in each directory of path; an empty entry means ".". */
-static int
-find_in_path(const char *word, const char *path)
-{
-	const char *dir = path;
-	size_t len;
-	char *full;
-	int found = 0;
-
-	for (;;) {
-		len = strcspn(dir, ":");
-		if ((full = malloc(len + strlen(word) + 3)) == NULL)
-			return -1;
-		if (len == 0)
-			snprintf(full, len + strlen(word) + 3, "./%s", word);
-		else
-			snprintf(full, len + strlen(word) + 3, "%.*s/%s",
-			    (int)len, dir, word);
-		found = check_executable(full) == 0;
-		free(full);
-		if (found || dir[len] == '\0')
-			break;
-		dir += len + 1;
-	}
-	return found;
-}
-
-int
-config_check_command(const char *cmd, char **envp, char *err, size_t errlen)
-{
-	char shown[SHOW_MAX + 8], *word = NULL;
-	const char *path;
-	int rc = -1, found;
-
-	if (cmd == NULL || cmd[strspn(cmd, BLANKS)] == '\0') {
-		set_err(err, errlen, "the command must not be empty");
-		return -1;
-	}
-	if (check_placeholders(cmd, err, errlen) == -1)
-		return -1;
-	if (command_word(cmd, &word) == -1) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	if (word == NULL)
-		return 0;
-	show(word, shown, sizeof(shown));
-	if (strchr(word, '/') != NULL) {
-		if (check_executable(word) == 0)
-			rc = 0;
-		else
-			set_err(err, errlen, "cannot run '%s': %s", shown,
-			    strerror(errno));
-		goto done;
-	}
-	if ((path = env_find(envp, "PATH")) == NULL)
-		path = DEFAULT_PATH;
-	if ((found = find_in_path(word, path)) == 1)
-		rc = 0;
-	else if (found == -1)
-		set_err(err, errlen, "out of memory");
-	else
-		set_err(err, errlen, "cannot run '%s': not found in PATH",
-		    shown);
-done:
-	free(word);
-	return rc;
-}
-
-/*
- * Append cmd with placeholders expanded to out (when not NULL) and return
- * the length of the result, so one pass measures and the next writes.
- */
-static size_t
-expand(const char *cmd, const char *db, const char *output, char *out)
-{
-	const char *val;
-	size_t i, j, len, n = 0;
-
-	for (i = 0; cmd[i] != '\0'; i += len) {
-		len = placeholder_len(cmd, i);
-		val = NULL;
-		if (len > 0 && is_placeholder(cmd + i, len, "{db}"))
-			val = db;
-		else if (len > 0 && is_placeholder(cmd + i, len, "{output}"))
-			val = output;
-		if (val == NULL) {
-			len = len > 0 ? len : 1;
-			if (out != NULL)
-				memcpy(out + n, cmd + i, len);
-			n += len;
-			continue;
-		}
-		if (out != NULL)
-			out[n] = '\'';
-		n++;
-		for (j = 0; val[j] != '\0'; j++) {
-			/* A quote cannot be escaped inside quotes. */
-			if (val[j] == '\'') {
-				if (out != NULL)
-					memcpy(out + n, "'\\''", 4);
-				n += 4;
-			} else {
-				if (out != NULL)
-					out[n] = val[j];
-				n++;
-			}
-		}
-		if (out != NULL)
-			out[n] = '\'';
-		n++;
-	}
-	if (out != NULL)
-		out[n] = '\0';
-	return n;
-}
-
-char *
-config_expand_command(const char *cmd, const char *db, const char *output)
-{
-	char *out;
-
-	if ((out = malloc(expand(cmd, db, output, NULL) + 1)) == NULL)
-		return NULL;
-	expand(cmd, db, output, out);
-	return out;
-}
-
 /* ------------------------------------------------------------ after layers */
 
-/* The flag or variable that set key, for errors found after all layers. */
-static void
-knob_who(const struct config *cfg, enum config_key key, char *buf,
+void
+config_who(const struct config *cfg, enum config_key key, char *buf,
     size_t cap)
 {
 	if (cfg->source[key] == CONFIG_SRC_ENV)
@@ -1302,14 +1030,14 @@ fault_check_times(const struct config *cfg, const struct fault_list *list,
 		fault_item(cfg->fault, i, item, sizeof(item));
 		if (when < 0) {
 			/* deadline-5s in a 1s run: before anything started. */
-			config_format_duration(-when, at, sizeof(at));
+			duration_format(-when, at, sizeof(at));
 			set_err(ferr, ferrlen, "fault '%s' is due %s before "
 			    "the start: it could never happen",
 			    show(item, shown, sizeof(shown)), at);
 			return -1;
 		}
-		config_format_duration(when, at, sizeof(at));
-		config_format_duration(limit, end, sizeof(end));
+		duration_format(when, at, sizeof(at));
+		duration_format(limit, end, sizeof(end));
 		if (when == INT64_MAX)
 			util_strlcpy(at, "ages", sizeof(at));
 		set_err(ferr, ferrlen, "fault '%s' is due %s after the start, "
@@ -1339,7 +1067,7 @@ check_fault(const struct config *cfg, char *err, size_t errlen)
 		if (rc == 0)
 			return 0;
 	}
-	knob_who(cfg, CONFIG_FAULT, who, sizeof(who));
+	config_who(cfg, CONFIG_FAULT, who, sizeof(who));
 	set_err(err, errlen, "%s: %s", who,
 	    ferr[0] != '\0' ? ferr : "invalid fault spec (see --help)");
 	return -1;
@@ -1360,8 +1088,8 @@ check_reports(const struct config *cfg, char *err, size_t errlen)
 	if (cfg->json == NULL || cfg->junit == NULL ||
 	    strcmp(cfg->json, cfg->junit) != 0)
 		return 0;
-	knob_who(cfg, CONFIG_JSON, json, sizeof(json));
-	knob_who(cfg, CONFIG_JUNIT, junit, sizeof(junit));
+	config_who(cfg, CONFIG_JSON, json, sizeof(json));
+	config_who(cfg, CONFIG_JUNIT, junit, sizeof(junit));
 	set_err(err, errlen, "%s: '%s' is also the %s report; each report "
 	    "needs a file of its own", junit,
 	    show(cfg->junit, shown, sizeof(shown)), json);
@@ -1370,33 +1098,49 @@ check_reports(const struct config *cfg, char *err, size_t errlen)
 
 /*
  * A command is checked once its final value is known, against the PATH of
- * envp.  A restore command must say where the copy goes; that is checked
- * before the program is looked for, since it is a typo the user can fix
- * on any machine.
+ * envp.  A placeholder the knob needs (a restore command must say where
+ * the copy goes) is checked before the program is looked for, since it is
+ * a typo the user can fix on any machine.
  */
 static int
-check_command(const struct config *cfg, enum config_key key,
-    const char *cmd, char **envp, char *err, size_t errlen)
+check_command(const struct config *cfg, enum config_key key, char **envp,
+    char *err, size_t errlen)
 {
 	char cerr[CONFIG_ERR_MAX], who[NAME_MAX_LEN + 16];
 	char shown[SHOW_MAX + 8];
+	const struct knob *k = &knobs[key];
+	const char *cmd = get_str(cfg, k);
 
 	if (cmd == NULL)
 		return 0;
-	knob_who(cfg, key, who, sizeof(who));
+	config_who(cfg, key, who, sizeof(who));
 	cerr[0] = '\0';
-	if (check_placeholders(cmd, cerr, sizeof(cerr)) == 0 &&
-	    key == CONFIG_RESTORE_CMD && !has_placeholder(cmd, "{output}")) {
-		set_err(err, errlen, "%s: '%s' has no {output} placeholder "
-		    "(the validator needs to know where the copy goes)", who,
-		    show(cmd, shown, sizeof(shown)));
+	if (shellcmd_check_placeholders(cmd, cerr, sizeof(cerr)) == 0 &&
+	    k->need != NULL && !shellcmd_has_placeholder(cmd, k->need)) {
+		set_err(err, errlen, "%s: '%s' has no %s placeholder (%s)",
+		    who, show(cmd, shown, sizeof(shown)), k->need,
+		    k->need_why);
 		return -1;
 	}
-	if (cerr[0] == '\0' && config_check_command(cmd, envp, cerr,
+	if (cerr[0] == '\0' && shellcmd_check(cmd, envp, cerr,
 	    sizeof(cerr)) == 0)
 		return 0;
 	set_err(err, errlen, "%s: %s", who, cerr);
 	return -1;
+}
+
+/* Every command knob, in table order. */
+static int
+check_commands(const struct config *cfg, char **envp, char *err,
+    size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		if (knobs[i].type == KNOB_CMD && check_command(cfg,
+		    (enum config_key)i, envp, err, errlen) == -1)
+			return -1;
+	return 0;
 }
 
 int
@@ -1416,10 +1160,7 @@ config_parse(struct config *cfg, int argc, char **argv, char **envp,
 	if (check_empty_env(cfg, empty, err, errlen) == -1 ||
 	    check_fault(cfg, err, errlen) == -1 ||
 	    check_reports(cfg, err, errlen) == -1 ||
-	    check_command(cfg, CONFIG_STORE_CMD, cfg->store_cmd, envp, err,
-	    errlen) == -1 ||
-	    check_command(cfg, CONFIG_RESTORE_CMD, cfg->restore_cmd, envp, err,
-	    errlen) == -1)
+	    check_commands(cfg, envp, err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -1500,16 +1241,16 @@ range_short(const struct knob *k, char *buf, size_t cap)
 	buf[0] = '\0';
 	switch (k->type) {
 	case KNOB_DURATION:
-		config_format_duration(k->min, lo, sizeof(lo));
-		config_format_duration(k->max, hi, sizeof(hi));
+		duration_format(k->min, lo, sizeof(lo));
+		duration_format(k->max, hi, sizeof(hi));
 		snprintf(buf, cap, " [%s..%s]", lo, hi);
 		break;
 	case KNOB_INT:
-	case KNOB_SEED:
 		snprintf(buf, cap, " [%" PRId64 "..%" PRId64 "]", k->min,
 		    k->max);
 		break;
 	case KNOB_ENUM:
+	case KNOB_NAME:
 		for (i = 0; k->names[i] != NULL && n < cap; i++)
 			n += (size_t)snprintf(buf + n, cap - n, "%s%s",
 			    i == 0 ? " [" : "|", k->names[i]);

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "classify.h"
-#include "config.h"
+#include "duration.h"
 #include "util.h"
 
 #define FAULT_ACTIONS \
@@ -201,7 +201,7 @@ fault_parse_time(const struct fault_item *it, struct fault *f, char *err,
 		d++;
 	}
 	/* A sign before the duration is only meaningful after "deadline". */
-	if (*d < '0' || *d > '9' || config_parse_duration(d, &ns) < 0 ||
+	if (*d < '0' || *d > '9' || duration_parse(d, &ns) < 0 ||
 	    ns < 0)
 		goto bad;
 	f->offset_ns = sign * ns;

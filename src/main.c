@@ -35,6 +35,8 @@
 
 extern char **environ;
 
+#define OUT_NAME_MAX	64	/* "SQLSTORM_JUNIT", "--json" */
+
 /* Everything the outputs of one invocation share. */
 struct outs {
 	const struct config *cfg;       /* the user's */
@@ -50,12 +52,10 @@ struct outs {
 
 /* How the user named a report file: by flag or by environment variable. */
 static const char *
-out_name(const struct config *cfg, enum config_key k)
+out_name(const struct config *cfg, enum config_key k, char *buf, size_t cap)
 {
-	if (k == CONFIG_JSON)
-		return cfg->source[k] == CONFIG_SRC_ENV ? "SQLSTORM_JSON" :
-		    "--json";
-	return cfg->source[k] == CONFIG_SRC_ENV ? "SQLSTORM_JUNIT" : "--junit";
+	config_who(cfg, k, buf, cap);
+	return buf;
 }
 
 static void
@@ -105,6 +105,7 @@ static int
 check_pair(const struct config *cfg)
 {
 	char tj[4096], tx[4096], msg[CONFIG_ERR_MAX + 64];
+	char json[OUT_NAME_MAX], junit[OUT_NAME_MAX];
 
 	if (cfg->json == NULL || cfg->junit == NULL)
 		return 0;
@@ -112,13 +113,15 @@ check_pair(const struct config *cfg)
 	snprintf(tx, sizeof tx, "%s.tmp", cfg->junit);
 	if (report_path_same(cfg->json, cfg->junit))
 		snprintf(msg, sizeof msg, "%s and %s name the same file: "
-		    "'%s' and '%s'", out_name(cfg, CONFIG_JSON),
-		    out_name(cfg, CONFIG_JUNIT), cfg->json, cfg->junit);
+		    "'%s' and '%s'", out_name(cfg, CONFIG_JSON, json,
+		    sizeof json), out_name(cfg, CONFIG_JUNIT, junit,
+		    sizeof junit), cfg->json, cfg->junit);
 	else if (report_path_same(cfg->json, tx) ||
 	    report_path_same(cfg->junit, tj))
 		snprintf(msg, sizeof msg, "%s and %s collide: '%s' and '%s' "
 		    "(a report is first written to FILE.tmp)",
-		    out_name(cfg, CONFIG_JSON), out_name(cfg, CONFIG_JUNIT),
+		    out_name(cfg, CONFIG_JSON, json, sizeof json),
+		    out_name(cfg, CONFIG_JUNIT, junit, sizeof junit),
 		    cfg->json, cfg->junit);
 	else
 		return 0;
@@ -137,6 +140,7 @@ check_outputs(const struct config *cfg)
 {
 	static const enum config_key keys[] = { CONFIG_JSON, CONFIG_JUNIT };
 	char msg[CONFIG_ERR_MAX + 64 + REPORT_WHY_MAX], why[REPORT_WHY_MAX];
+	char name[OUT_NAME_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -147,7 +151,7 @@ check_outputs(const struct config *cfg)
 		    report_path_check(path, cfg->db, why, sizeof why) == 0)
 			continue;
 		snprintf(msg, sizeof msg, "%s: cannot write '%s': %s",
-		    out_name(cfg, keys[i]), path, why);
+		    out_name(cfg, keys[i], name, sizeof name), path, why);
 		hard_error(cfg, msg);
 		return -1;
 	}
@@ -255,6 +259,7 @@ write_files(struct outs *o, struct report *rep)
 	};
 	struct out_arg a = { o, rep };
 	char why[REPORT_WHY_MAX], msg[REPORT_WHY_MAX + 4200];
+	char name[OUT_NAME_MAX];
 	size_t i, j;
 
 	for (i = 0; i < 2; i++) {
@@ -265,7 +270,8 @@ write_files(struct outs *o, struct report *rep)
 			continue;
 		}
 		snprintf(msg, sizeof msg, "%s: cannot write '%s': %s",
-		    out_name(o->cfg, f[i].key), f[i].path, why);
+		    out_name(o->cfg, f[i].key, name, sizeof name), f[i].path,
+		    why);
 		if (!out_fail(o, rep, msg))
 			continue;
 		for (j = 0; j < i; j++)

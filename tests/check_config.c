@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "shellcmd.h"
 #include "util.h"
 
 #define NS_MS	INT64_C(1000000)
@@ -151,6 +152,8 @@ START_TEST(test_config_defaults_values)
 	ck_assert_ptr_null(cfg.restore_cmd);
 	ck_assert(cfg.restore_timeout_ns == 60 * NS_S);
 	ck_assert(cfg.max_lag_ns == 0);
+	ck_assert_str_eq(cfg.workload, "append");
+	ck_assert_ptr_null(cfg.trace);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(cfg.source[i], CONFIG_SRC_DEFAULT);
 	config_free(&cfg);
@@ -188,7 +191,8 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_STORE_CMD=cat {db}",
 		"SQLSTORM_RESTORE_CMD=cp {db} {output}",
 		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms",
-		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes", NULL
+		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes",
+		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -222,6 +226,8 @@ START_TEST(test_config_env_every_knob)
 	ck_assert(c->max_lag_ns == 250 * NS_MS);
 	ck_assert_int_eq(c->coverage, CONFIG_COVERAGE_REPORT);
 	ck_assert_int_eq(c->verbose, 1);
+	ck_assert_str_eq(c->workload, "append");
+	ck_assert_str_eq(c->trace, "t.log");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
@@ -401,7 +407,8 @@ START_TEST(test_config_flags_every_knob)
 	    "--tap", "--quiet=true", "--fault", "validator:hang@deadline",
 	    "--repeat", "1000000", "--until-fail", "--store-cmd=exec true",
 	    "--restore-cmd", "cp {db} {output}", "--restore-timeout=100ms",
-	    "--max-lag", "1h", "--coverage=report", "--verbose", NULL);
+	    "--max-lag", "1h", "--coverage=report", "--verbose",
+	    "--workload", "append", "--trace=/tmp/t.log", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -432,6 +439,8 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert(c->max_lag_ns == NS_H);
 	ck_assert_int_eq(c->coverage, CONFIG_COVERAGE_REPORT);
 	ck_assert_int_eq(c->verbose, 1);
+	ck_assert_str_eq(c->workload, "append");
+	ck_assert_str_eq(c->trace, "/tmp/t.log");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
@@ -607,86 +616,6 @@ START_TEST(test_config_flags_actions)
 END_TEST
 
 /* ------------------------------------------------------------ durations */
-
-START_TEST(test_config_durations_valid)
-{
-	static const struct { const char *s; int64_t ns; } ok[] = {
-		{ "0", 0 }, { "0ns", 0 }, { "0s", 0 }, { "1ns", 1 },
-		{ "7us", 7000 }, { "500ms", 500 * NS_MS }, { "10s", 10 * NS_S },
-		{ "2m", 120 * NS_S }, { "3h", 3 * NS_H }, { "010s", 10 * NS_S },
-		{ "9223372036854775807ns", INT64_MAX },
-		{ "2562047h", INT64_C(2562047) * NS_H },
-	};
-	int64_t ns;
-	size_t i;
-
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		ns = -1;
-		ck_assert_msg(config_parse_duration(ok[i].s, &ns) == 0,
-		    "rejected '%s'", ok[i].s);
-		ck_assert_msg(ns == ok[i].ns, "'%s' gave %lld", ok[i].s,
-		    (long long)ns);
-	}
-}
-END_TEST
-
-START_TEST(test_config_durations_invalid)
-{
-	static const char *const bad[] = {
-		"", "10", "00", "10sx", "-1s", "+1s", "1.5s", " 1s", "1s ",
-		"1 s", "s", "ms", "1S", "1d", "1sec", "1ms1", "0x10s",
-		"99999999999999h", "9223372036854775808ns",
-		"2562048h", "18446744073709551616s", "99999999999999999999999s",
-	};
-	int64_t ns;
-	size_t i;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ns = 12345;
-		ck_assert_msg(config_parse_duration(bad[i], &ns) == -1,
-		    "accepted '%s'", bad[i]);
-		ck_assert(ns == 12345);
-	}
-	ck_assert_int_eq(config_parse_duration(NULL, &ns), -1);
-}
-END_TEST
-
-START_TEST(test_config_durations_format)
-{
-	static const struct { int64_t ns; const char *s; } fmt[] = {
-		{ 0, "0" }, { 1, "1ns" }, { 1500, "1500ns" }, { 2000, "2us" },
-		{ 1500 * NS_MS, "1500ms" }, { 2 * NS_S, "2s" },
-		{ 90 * NS_S, "90s" }, { 600 * NS_S, "10m" },
-		{ 7 * NS_D, "168h" }, { 7 * NS_D + 1, "604800000000001ns" },
-		{ -50 * NS_MS, "-50ms" },
-	};
-	char buf[64];
-	size_t i;
-
-	for (i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
-		config_format_duration(fmt[i].ns, buf, sizeof(buf));
-		ck_assert_str_eq(buf, fmt[i].s);
-	}
-}
-END_TEST
-
-START_TEST(test_config_durations_round_trip)
-{
-	static const int64_t v[] = {
-		0, 1, 999, 1000, 1001, 10 * NS_MS, 1500 * NS_MS, NS_S,
-		59 * NS_S, 61 * NS_S, NS_H, 7 * NS_D, 7 * NS_D + 1, INT64_MAX,
-	};
-	char buf[64];
-	int64_t back;
-	size_t i;
-
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		config_format_duration(v[i], buf, sizeof(buf));
-		ck_assert_int_eq(config_parse_duration(buf, &back), 0);
-		ck_assert_msg(back == v[i], "%s", buf);
-	}
-}
-END_TEST
 
 START_TEST(test_config_durations_knob_errors)
 {
@@ -981,6 +910,26 @@ START_TEST(test_config_reports_same_path_refused)
 }
 END_TEST
 
+START_TEST(test_config_reports_who_named_them)
+{
+	static const char *const env[] = { "SQLSTORM_JSON=a.json",
+	    "SQLSTORM_JUNIT=b.xml", NULL };
+	struct parsed p;
+	struct config *c;
+	char who[64];
+
+	c = parse_ok(&p, env, "--junit=c.xml", NULL);
+	config_who(c, CONFIG_JSON, who, sizeof(who));
+	ck_assert_str_eq(who, "SQLSTORM_JSON");
+	config_who(c, CONFIG_JUNIT, who, sizeof(who));
+	ck_assert_str_eq(who, "--junit");
+	/* A default is named by its flag, as the user would set it. */
+	config_who(c, CONFIG_VALIDATE_EVERY, who, sizeof(who));
+	ck_assert_str_eq(who, "--validate-every");
+	config_free(c);
+}
+END_TEST
+
 /* ------------------------------------------------------------ output */
 
 /* Read everything written to fp since it was created. */
@@ -1030,6 +979,8 @@ START_TEST(test_config_output_usage)
 		"--restore-timeout DURATION",
 		"SQLSTORM_RESTORE_TIMEOUT (default: 1m)",
 		"--max-lag DURATION", "SQLSTORM_MAX_LAG (default: 0)",
+		"--workload NAME", "SQLSTORM_WORKLOAD (default: append)",
+		"--trace FILE", "SQLSTORM_TRACE (default: none)", "[append]",
 		"[1..1000000]", "[100ms..1h]", "{db}", "{output}",
 		"--help", "--version", "--print-config",
 		"Exit status: 0 pass, 1 fail or interrupted, 99 hard error",
@@ -1078,6 +1029,7 @@ START_TEST(test_config_output_print)
 	out = slurp(fp);
 	ck_assert_str_eq(out,
 	    "duration         90s                      flag\n"
+	    "workload         append                   default\n"
 	    "workers          8                        env\n"
 	    "interval         10ms                     default\n"
 	    "batch            1                        default\n"
@@ -1102,7 +1054,8 @@ START_TEST(test_config_output_print)
 	    "restore-timeout  1m                       default\n"
 	    "max-lag          0                        default\n"
 	    "coverage         strict                   default\n"
-	    "verbose          no                       default\n");
+	    "verbose          no                       default\n"
+	    "trace            none                     default\n");
 	free(out);
 	fclose(fp);
 	config_free(&p.cfg);
@@ -1285,13 +1238,13 @@ END_TEST
 /* A PATH where no program is found: only builtins and paths can run. */
 static const char *const empty_path_env[] = { "PATH=/nonexistent", NULL };
 
-/* config_check_command() on cmd with envp; returns its result, err kept. */
+/* shellcmd_check() on cmd with envp; returns its result, err kept. */
 static int
 check_cmd(const char *cmd, const char *const *envp, char *err,
     size_t errlen)
 {
 	strcpy(err, "(untouched)");
-	return config_check_command(cmd, (char **)envp, err, errlen);
+	return shellcmd_check(cmd, (char **)envp, err, errlen);
 }
 
 START_TEST(test_config_commands_env_flag_precedence)
@@ -1448,45 +1401,6 @@ START_TEST(test_config_commands_not_found)
 }
 END_TEST
 
-START_TEST(test_config_commands_builtins_accepted)
-{
-	static const char *const ok[] = {
-		"exec frobnicate {db}", "cd / && frobnicate", ":", "true",
-		"false", "test -f {db}", "[ -f {db} ]", "set -e; frobnicate",
-		"export A=1; frobnicate", "eval frobnicate", ". ./setup.sh",
-		"if frobnicate; then :; fi", "for i in 1 2; do :; done",
-		"while :; do sleep 1; done", "case x in *) ;; esac",
-		"{ frobnicate; }", "! frobnicate", "command -v frobnicate",
-		"\texec\tfrobnicate", "A=1 exec frobnicate",
-	};
-	char err[CONFIG_ERR_MAX];
-	size_t i;
-
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		ck_assert_msg(check_cmd(ok[i], empty_path_env, err,
-		    sizeof(err)) == 0, "'%s': %s", ok[i], err);
-}
-END_TEST
-
-START_TEST(test_config_commands_no_guessing)
-{
-	static const char *const ok[] = {
-		"'my prog' {db}", "\"my prog\" {db}", "$HOME/bin/prog {db}",
-		"`which prog` {db}", "$(which prog) {db}", "(prog {db})",
-		"prog;true", "prog|cat", "prog&", "prog>log", "prog<in",
-		"~/bin/prog", "A='a b' prog", "A=$B prog", "# comment",
-		"pro*", "pr?g", "pro\\g", "A=1", "A=1 B=2 ",
-	};
-	char err[CONFIG_ERR_MAX];
-	size_t i;
-
-	/* What only a shell can tell is accepted, never guessed at. */
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		ck_assert_msg(check_cmd(ok[i], empty_path_env, err,
-		    sizeof(err)) == 0, "'%s': %s", ok[i], err);
-}
-END_TEST
-
 /*
  * A fresh directory under $TMPDIR for the "commands" test case.  The
  * fixture is unchecked: setup and teardown run in the runner itself, so
@@ -1535,38 +1449,6 @@ make_file(const char *dir, const char *name, mode_t mode)
 	ck_assert_int_eq(chmod(path, mode), 0);
 	return path;
 }
-
-START_TEST(test_config_commands_paths)
-{
-	char err[CONFIG_ERR_MAX], cmd[1024];
-	const char *dir = cmd_dir;
-	char *prog = make_file(dir, "prog", 0755);
-	char *plain = make_file(dir, "plain", 0644);
-
-	snprintf(cmd, sizeof(cmd), "%s {db}", prog);
-	ck_assert_msg(check_cmd(cmd, empty_path_env, err, sizeof(err)) == 0,
-	    "%s", err);
-	/* Not executable: refused even for root (no x bit at all). */
-	snprintf(cmd, sizeof(cmd), "%s {db}", plain);
-	ck_assert_int_eq(check_cmd(cmd, empty_path_env, err, sizeof(err)),
-	    -1);
-	ck_assert_msg(strncmp(err, "cannot run '", 12) == 0, "%s", err);
-	/* A directory passes access(X_OK) but cannot be run. */
-	snprintf(cmd, sizeof(cmd), "%s {db}", dir);
-	ck_assert_int_eq(check_cmd(cmd, empty_path_env, err, sizeof(err)),
-	    -1);
-	ck_assert_msg(strncmp(err, "cannot run '", 12) == 0, "%s", err);
-	snprintf(cmd, sizeof(cmd), "%s/missing {db}", dir);
-	ck_assert_int_eq(check_cmd(cmd, empty_path_env, err, sizeof(err)),
-	    -1);
-	ck_assert_int_eq(check_cmd("./no-such-program-xyz", empty_path_env,
-	    err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "cannot run './no-such-program-xyz': No such "
-	    "file or directory");
-	free(prog);
-	free(plain);
-}
-END_TEST
 
 START_TEST(test_config_commands_path_lookup)
 {
@@ -1618,82 +1500,6 @@ START_TEST(test_config_commands_path_lookup)
 	free(sub);
 	free(prog);
 	free(plain);
-}
-END_TEST
-
-/* ------------------------------------------------------------ expand */
-
-/* Expand and compare; the result is freed here. */
-static void
-expect_expand(const char *cmd, const char *db, const char *output,
-    const char *want)
-{
-	char *got = config_expand_command(cmd, db, output);
-
-	ck_assert_ptr_nonnull(got);
-	ck_assert_str_eq(got, want);
-	free(got);
-}
-
-START_TEST(test_config_expand_spaces)
-{
-	expect_expand("cp {db} {output}", "/tmp/a b.db", "/tmp/out dir/x",
-	    "cp '/tmp/a b.db' '/tmp/out dir/x'");
-	expect_expand("cp {db} {output}", "", "x", "cp '' 'x'");
-}
-END_TEST
-
-START_TEST(test_config_expand_quotes)
-{
-	expect_expand("cat {db}", "/tmp/it's.db", NULL,
-	    "cat '/tmp/it'\\''s.db'");
-	expect_expand("cat {db}", "''", NULL, "cat ''\\'''\\'''");
-	expect_expand("cat {db}", "$HOME `x` \"y\" \\", NULL,
-	    "cat '$HOME `x` \"y\" \\'");
-}
-END_TEST
-
-START_TEST(test_config_expand_several)
-{
-	expect_expand("{db} {db}-wal {output}{output} {db}", "d", "o",
-	    "'d' 'd'-wal 'o''o' 'd'");
-}
-END_TEST
-
-START_TEST(test_config_expand_none)
-{
-	expect_expand("echo hello", "/x", "/y", "echo hello");
-	expect_expand("", "/x", "/y", "");
-	/* The shell's own braces are left alone, as the check leaves them. */
-	expect_expand("echo ${db} {} { print } {out} {DB} {db", "/x", "/y",
-	    "echo ${db} {} { print } {out} {DB} {db");
-}
-END_TEST
-
-START_TEST(test_config_expand_null_output)
-{
-	expect_expand("cp {db} {output}", "/x", NULL, "cp '/x' {output}");
-	expect_expand("cp {db} {output}", NULL, "/y", "cp {db} '/y'");
-}
-END_TEST
-
-START_TEST(test_config_expand_through_sh)
-{
-	static const char nasty[] = "a b'c\"d$e`f\\g\nh;*{db}";
-	char *cmd, got[128];
-	FILE *fp;
-	size_t n;
-
-	/* What the shell hands the program is the value, byte for byte. */
-	cmd = config_expand_command("printf %s {db}", nasty, NULL);
-	ck_assert_ptr_nonnull(cmd);
-	fp = popen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	n = fread(got, 1, sizeof(got) - 1, fp);
-	got[n] = '\0';
-	ck_assert_int_eq(pclose(fp), 0);
-	ck_assert_str_eq(got, nasty);
-	free(cmd);
 }
 END_TEST
 
@@ -1755,6 +1561,162 @@ START_TEST(test_config_output_repro_new_knobs)
 }
 END_TEST
 
+/* ------------------------------------------------------------ workload */
+
+START_TEST(test_config_workload_names)
+{
+	static const char *const env[] = { "SQLSTORM_WORKLOAD=Append", NULL };
+	static const char *const bad_env[] = { "SQLSTORM_WORKLOAD=bogus",
+	    NULL };
+	static const char *const empty_env[] = { "SQLSTORM_WORKLOAD=", NULL };
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, env, NULL);
+	/* The table's own spelling, whatever the case typed. */
+	ck_assert_str_eq(c->workload, "append");
+	ck_assert_int_eq(c->source[CONFIG_WORKLOAD], CONFIG_SRC_ENV);
+	/* The name is static: config_free() leaves it alone. */
+	config_free(c);
+	ck_assert_str_eq(c->workload, "append");
+	c = parse_ok(&p, env, "--workload", "APPEND", NULL);
+	ck_assert_str_eq(c->workload, "append");
+	ck_assert_int_eq(c->source[CONFIG_WORKLOAD], CONFIG_SRC_FLAG);
+	config_free(c);
+	parse(&p, no_env, "--workload=churn", NULL);
+	expect_err(&p, "--workload: 'churn' is not one of append");
+	parse(&p, bad_env, NULL);
+	expect_err(&p, "SQLSTORM_WORKLOAD: 'bogus' is not one of append");
+	parse(&p, bad_env, "--workload=append", NULL);
+	expect_err_prefix(&p, "SQLSTORM_WORKLOAD: 'bogus'");
+	parse(&p, empty_env, NULL);
+	expect_err(&p, "SQLSTORM_WORKLOAD: '' is not one of append");
+	ck_assert_str_eq(parse_ok(&p, empty_env, "--workload=append",
+	    NULL)->workload, "append");
+	config_free(&p.cfg);
+	parse(&p, no_env, "--workload", NULL);
+	expect_err(&p, "--workload: missing value (one of append)");
+	parse(&p, no_env, "--workoad=append", NULL);
+	expect_err(&p, "unknown option '--workoad=append' (did you mean "
+	    "--workload?)");
+}
+END_TEST
+
+START_TEST(test_config_workload_print_repro)
+{
+	static const char *const env[] = { "SQLSTORM_WORKLOAD=append", NULL };
+	struct parsed p;
+	FILE *fp = tmpfile();
+	char buf[256], *out;
+	struct config *c;
+
+	ck_assert_ptr_nonnull(fp);
+	c = parse_ok(&p, env, NULL);
+	config_print(c, fp);
+	out = slurp(fp);
+	ck_assert_ptr_nonnull(strstr(out, "\nworkload         append"
+	    "                   env\n"));
+	free(out);
+	fclose(fp);
+	/* The default is left out of the repro line, from wherever. */
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm");
+	/* Any other workload is reproduced (the table will grow). */
+	c->workload = "churn";
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm --workload churn");
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------ trace */
+
+START_TEST(test_config_trace_env_flag_precedence)
+{
+	static const char *const env[] = { "SQLSTORM_TRACE=/tmp/e.log", NULL };
+	static const char *const empty_env[] = { "SQLSTORM_TRACE=", NULL };
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, no_env, NULL);
+	ck_assert_ptr_null(c->trace);
+	config_free(c);
+	c = parse_ok(&p, env, NULL);
+	ck_assert_str_eq(c->trace, "/tmp/e.log");
+	ck_assert_int_eq(c->source[CONFIG_TRACE], CONFIG_SRC_ENV);
+	config_free(c);
+	ck_assert_ptr_null(c->trace);
+	c = parse_ok(&p, env, "--trace", "f.log", "--trace=g.log", NULL);
+	ck_assert_str_eq(c->trace, "g.log");
+	ck_assert_int_eq(c->source[CONFIG_TRACE], CONFIG_SRC_FLAG);
+	config_free(c);
+	/* A path like --json's: never empty, unless a flag overrides. */
+	parse(&p, no_env, "--trace=", NULL);
+	expect_err(&p, "--trace: the path must not be empty");
+	parse(&p, empty_env, NULL);
+	expect_err(&p, "SQLSTORM_TRACE: the path must not be empty");
+	ck_assert_str_eq(parse_ok(&p, empty_env, "--trace=t.log",
+	    NULL)->trace, "t.log");
+	config_free(&p.cfg);
+	parse(&p, no_env, "--trace", NULL);
+	expect_err(&p, "--trace: missing value (a non-empty path)");
+}
+END_TEST
+
+START_TEST(test_config_trace_print_repro)
+{
+	struct parsed p;
+	FILE *fp = tmpfile();
+	char buf[256], *out;
+	struct config *c;
+
+	ck_assert_ptr_nonnull(fp);
+	c = parse_ok(&p, no_env, "--trace=a b.log", NULL);
+	config_print(c, fp);
+	out = slurp(fp);
+	ck_assert_ptr_nonnull(strstr(out, "\ntrace            a b.log"
+	    "                  flag\n"));
+	free(out);
+	fclose(fp);
+	ck_assert_int_eq(config_repro(c, "sqlstorm", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "sqlstorm --trace 'a b.log'");
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------ table */
+
+/* Every knob has its row: one --print-config line and one --help entry. */
+START_TEST(test_config_table_every_key_listed)
+{
+	struct config cfg;
+	FILE *fp = tmpfile();
+	char *out, *line;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(fp);
+	config_defaults(&cfg);
+	config_print(&cfg, fp);
+	out = slurp(fp);
+	for (line = out; (line = strchr(line, '\n')) != NULL; line++)
+		n++;
+	ck_assert_uint_eq(n, CONFIG_NKEYS);
+	free(out);
+	fclose(fp);
+	fp = tmpfile();
+	ck_assert_ptr_nonnull(fp);
+	config_usage(fp);
+	out = slurp(fp);
+	for (n = 0, line = out; (line = strstr(line, " (default: ")) != NULL;
+	    line++)
+		n++;
+	ck_assert_uint_eq(n, CONFIG_NKEYS);
+	free(out);
+	fclose(fp);
+	config_free(&cfg);
+}
+END_TEST
+
 Suite *config_suite(void);
 
 Suite *
@@ -1794,10 +1756,6 @@ config_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("durations");
-	tcase_add_test(tc, test_config_durations_valid);
-	tcase_add_test(tc, test_config_durations_invalid);
-	tcase_add_test(tc, test_config_durations_format);
-	tcase_add_test(tc, test_config_durations_round_trip);
 	tcase_add_test(tc, test_config_durations_knob_errors);
 	suite_add_tcase(s, tc);
 
@@ -1821,6 +1779,7 @@ config_suite(void)
 
 	tc = tcase_create("reports");
 	tcase_add_test(tc, test_config_reports_same_path_refused);
+	tcase_add_test(tc, test_config_reports_who_named_them);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("repeat");
@@ -1841,19 +1800,21 @@ config_suite(void)
 	tcase_add_test(tc, test_config_commands_restore_needs_output);
 	tcase_add_test(tc, test_config_commands_unknown_placeholder);
 	tcase_add_test(tc, test_config_commands_not_found);
-	tcase_add_test(tc, test_config_commands_builtins_accepted);
-	tcase_add_test(tc, test_config_commands_no_guessing);
-	tcase_add_test(tc, test_config_commands_paths);
 	tcase_add_test(tc, test_config_commands_path_lookup);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("expand");
-	tcase_add_test(tc, test_config_expand_spaces);
-	tcase_add_test(tc, test_config_expand_quotes);
-	tcase_add_test(tc, test_config_expand_several);
-	tcase_add_test(tc, test_config_expand_none);
-	tcase_add_test(tc, test_config_expand_null_output);
-	tcase_add_test(tc, test_config_expand_through_sh);
+	tc = tcase_create("workload");
+	tcase_add_test(tc, test_config_workload_names);
+	tcase_add_test(tc, test_config_workload_print_repro);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("trace");
+	tcase_add_test(tc, test_config_trace_env_flag_precedence);
+	tcase_add_test(tc, test_config_trace_print_repro);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("table");
+	tcase_add_test(tc, test_config_table_every_key_listed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("output");

@@ -95,6 +95,16 @@ expect_hard grace0 "^sqlstorm: --grace: '0' is not a duration from 100ms" "--gra
 run_tool repeat0 --repeat 0
 expect_hard repeat0 "^sqlstorm: --repeat: '0'" "--repeat 0 is rejected"
 
+run_tool bad_workload --workload churn
+expect_hard bad_workload "^sqlstorm: --workload: 'churn' is not one of append$" \
+    "an unknown --workload is rejected"
+SQLSTORM_WORKLOAD=bogus run_tool bad_workload_env --workload append
+expect_hard bad_workload_env "^sqlstorm: SQLSTORM_WORKLOAD: 'bogus' is not one of append$" \
+    "an unknown SQLSTORM_WORKLOAD is rejected, even under a flag"
+run_tool empty_trace --trace ''
+expect_hard empty_trace '^sqlstorm: --trace: the path must not be empty$' \
+    "an empty --trace is rejected"
+
 # Unusable database files: a one-line error, exit 99, nothing left behind.
 mkdir "$SCRATCH/in-dir"
 printf 'this is not a database, just some text that is long enough to fill a header.....................................' >"$SCRATCH/in-text"
@@ -136,7 +146,7 @@ for f in --duration --workers --interval --batch --validate-every --grace \
 done
 
 for f in --repeat --until-fail --store-cmd --restore-cmd --restore-timeout \
-    --max-lag; do
+    --max-lag --coverage --verbose --workload --trace; do
 	grep -q -- "$f" "$SCRATCH/help.out" || not_ok "--help lacks $f"
 done
 
@@ -160,5 +170,14 @@ expect empty_env_run 0 '^sqlstorm: PASS' "a run with empty variables that flags 
 SQLSTORM_STORE_CMD= run_tool print_cmd --print-config --restore-cmd 'cp {db} {output}'
 expect print_cmd 0 'store-cmd +none +default' "an empty SQLSTORM_STORE_CMD means none"
 expect print_cmd 0 'restore-cmd +cp \{db\} \{output\} +flag' "--print-config shows a restore command"
+
+SQLSTORM_WORKLOAD=APPEND run_tool print_new --print-config --trace "$SCRATCH/in-t.log"
+expect print_new 0 'workload +append +env' "--print-config shows the workload, spelt as the table does"
+expect print_new 0 'trace +.*/in-t\.log +flag' "--print-config shows the trace file"
+if [ ! -e "$SCRATCH/in-t.log" ]; then
+	ok "--print-config does not create the trace file"
+else
+	not_ok "--print-config does not create the trace file"
+fi
 
 finish
