@@ -219,7 +219,7 @@ static int
 worker_txn(struct worker *w)
 {
 	uint64_t n = (uint64_t)w->cfg->batch, last = w->next + n - 1, seq;
-	int64_t t0 = w->t_txn = util_now_ns(), t_commit;
+	int64_t t0 = w->t_txn = w->conn.t_txn = util_now_ns(), t_commit;
 
 	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
 		goto fail;

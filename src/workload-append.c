@@ -8,7 +8,7 @@
  * range).  The worker and seq columns repeat what the key says, for
  * people and tools that query the table (WHERE worker = 3); the check
  * holds them to the key.  Each row carries a 64-byte incompressible
- * payload and the time it was written.  This file knows nothing of
+ * payload and t, when its transaction began (CLOCK_MONOTONIC ns).  This file knows nothing of
  * processes, pipes or ACKs: worker.c runs it, validate.c opens the files
  * it checks, the ledger judges the maxima it finds.
  */
@@ -22,7 +22,6 @@
 
 #include <sqlite3.h>
 
-#include "util.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -129,7 +128,8 @@ append_bind(struct append *a, uint64_t seq)
 	sqlite3_bind_int64(a->insert, 3, (sqlite3_int64)seq);
 	sqlite3_bind_blob(a->insert, 4, a->payload, sizeof a->payload,
 	    SQLITE_STATIC);
-	sqlite3_bind_int64(a->insert, 5, util_now_ns());
+	/* The transaction's start: no clock read per row. */
+	sqlite3_bind_int64(a->insert, 5, a->c->t_txn);
 }
 
 /* Seq's part of the transaction: one row. */
