@@ -339,6 +339,32 @@ START_TEST(test_store_prepare_made)
 }
 END_TEST
 
+/*
+ * A database an older sqlstorm used (its table beside a (worker, seq)
+ * index) is given the new table: one B-tree keyed by worker<<40 | seq.
+ */
+START_TEST(test_store_prepare_old_schema)
+{
+	char path[PATH_MAX], err[512];
+	sqlite3 *db = NULL;
+
+	tpath(path, sizeof path, "old.db");
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "CREATE TABLE sqlstorm_rows(worker INTEGER NOT NULL,"
+	    " seq INTEGER NOT NULL, payload BLOB NOT NULL, t INTEGER NOT NULL);"
+	    "CREATE INDEX sqlstorm_rows_ws ON sqlstorm_rows(worker, seq);"
+	    "INSERT INTO sqlstorm_rows VALUES(0, 1, x'00', 0);");
+	sqlite3_close(db);
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err), STORE_OK);
+	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'sqlstorm_rows_ws'"), 0);
+	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlstorm_rows"),
+	    0);
+	ck_assert_int_eq(query_int(path, "SELECT pk FROM"
+	    " pragma_table_info('sqlstorm_rows') WHERE name = 'id'"), 1);
+}
+END_TEST
+
 /* ------------------------------------------------------------ handlers */
 
 struct fixture {
@@ -514,6 +540,7 @@ store_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_store_prepare_fresh);
 	tcase_add_test(tc, test_store_prepare_user_keeps_other_tables);
+	tcase_add_test(tc, test_store_prepare_old_schema);
 	tcase_add_test(tc, test_store_prepare_user_absent);
 	tcase_add_test(tc, test_store_prepare_no_directory);
 	tcase_add_test(tc, test_store_prepare_notadb);
