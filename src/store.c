@@ -3,9 +3,9 @@
  * store: the SQLite scenario's database plumbing.  In the parent, before
  * any fork, store_prepare() creates or checks the database, sets its
  * journal mode, has the workload recreate its own tables and closes the
- * connection again.  In a child, store_open() opens a private connection whose busy
- * handler waits in short poll()s on the shutdown fd and gives up at
- * shutdown or at the busy timeout, and whose progress handler interrupts
+ * connection again.  In a child, store_open() opens a private connection
+ * whose busy handler waits in short poll()s on the shutdown fd and gives up
+ * at shutdown or at the busy timeout, and whose progress handler interrupts
  * a long statement once shutdown is seen.  It never touches a table (the
  * workload owns its own), never keeps a handle across a fork, and never
  * judges or reports errors itself: callers do.

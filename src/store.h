@@ -2,9 +2,9 @@
 /*
  * store: the SQLite scenario's database plumbing.  The parent prepares the
  * database (creates it or opens the user's, checks it, sets the journal
- * mode and has the workload create its own tables) and closes it before any fork;
- * each child opens its own connection with store_open() after fork, with a
- * busy handler that waits in short poll()s on the shutdown fd and a
+ * mode and has the workload create its own tables) and closes it before any
+ * fork; each child opens its own connection with store_open() after fork,
+ * with a busy handler that waits in short poll()s on the shutdown fd and a
  * progress handler that interrupts a statement once shutdown is seen.  No
  * sqlite3 handle ever crosses a fork.
  */
@@ -30,13 +30,14 @@ enum store_status {
  * Create (or open, if is_user is set) the database at path, check an
  * existing one with PRAGMA integrity_check, set journal mode and
  * synchronous from cfg, and have wl drop and recreate its own tables (and
- * nothing else) in one transaction.  The connection is closed before returning.  The database
- * must be one regular file on disk: a device, FIFO, socket, in-memory or
- * temporary database is STORE_HARD before anything is written.  On
- * STORE_HARD a file this call created is removed again (with the side
- * files it made); otherwise made (madelen bytes, may be NULL) receives
- * the path of the file it created, "" if the file was there before, so
- * the caller can take it back with store_remove() on a later hard error.
+ * nothing else) in one transaction.  The connection is closed before
+ * returning.  The database must be one regular file on disk: a device,
+ * FIFO, socket, in-memory or temporary database is STORE_HARD before
+ * anything is written.  On STORE_HARD a file this call created is removed
+ * again (with the side files it made); otherwise made (madelen bytes, may
+ * be NULL) receives the path of the file it created, "" if the file was
+ * there before, so the caller can take it back with store_remove() on a
+ * later hard error.
  */
 enum store_status store_prepare(const struct config *cfg,
     const struct workload *wl, const char *path, int is_user, char *made,

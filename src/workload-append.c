@@ -3,14 +3,14 @@
  * workload-append: the `append` workload.  Worker w appends rows seq = 1,
  * 2, 3, ... to one table, sqlstorm_rows, whose INTEGER PRIMARY KEY is
  * w * 2^40 + seq: every row is one entry of one B-tree, a duplicate is
- * impossible by construction, and a worker's rows are one key range, so
- * its gap-free check is a range count (count, min and max over the
- * range).  The worker and seq columns repeat what the key says, for
- * people and tools that query the table (WHERE worker = 3); the check
- * holds them to the key.  Each row carries a 64-byte incompressible
- * payload and t, when its transaction began (CLOCK_MONOTONIC ns).  This file knows nothing of
- * processes, pipes or ACKs: worker.c runs it, validate.c opens the files
- * it checks, the ledger judges the maxima it finds.
+ * impossible by construction, and a worker's rows are one key range, so its
+ * gap-free check is a range count (count, min and max over the range).  The
+ * worker and seq columns repeat what the key says, for people and tools
+ * that query the table (WHERE worker = 3); the check holds them to the key.
+ * Each row carries a 64-byte incompressible payload and t, when its
+ * transaction began (CLOCK_MONOTONIC ns).  This file knows nothing of
+ * processes, pipes or ACKs: worker.c runs it, validate.c opens the files it
+ * checks, the ledger judges the maxima it finds.
  */
 #include "autoconf.h"
 #include "workload.h"
@@ -257,7 +257,7 @@ append_scan(sqlite3 *db, struct validate_result *out,
 		else if ((uint64_t)s == *k + 1)
 			*k = (uint64_t)s;
 		else {
-			/* Past the prefix: the rest only matters for the message. */
+			/* Past the prefix: the rest is for the message. */
 			after = s;
 			break;
 		}
@@ -312,8 +312,8 @@ append_check_worker(sqlite3 *db, sqlite3_stmt *agg,
 		out->k[w] = r.count;
 	if (r.odd > 0) {
 		out->rows_ok = 0;
-		validate_problem(out, "w%d: %" PRIu64 " rows whose worker or seq"
-		    " column does not match the key", w, r.odd);
+		validate_problem(out, "w%d: %" PRIu64 " rows whose worker or"
+		    " seq column does not match the key", w, r.odd);
 	}
 	return SQLITE_OK;
 }

@@ -59,7 +59,7 @@ workload_names(const char *sep, char *buf, size_t cap)
 	buf[0] = '\0';
 	for (i = 0; i < WORKLOAD_N; i++) {
 		len = strlen(buf);
-		/* snprintf truncates safely: a cut-off list still ends in NUL. */
+		/* snprintf truncates: a cut-off list still ends in NUL. */
 		(void)snprintf(buf + len, cap - len, "%s%s", i > 0 ? sep : "",
 		    workload_table[i].name);
 	}

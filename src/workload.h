@@ -36,7 +36,7 @@ struct workload_conn {
 	int                  nworkers;
 	const struct config *cfg;
 	uint64_t             seed;        /* per worker: cfg->seed ^ worker */
-	int64_t              t_txn;       /* when the current transaction began */
+	int64_t              t_txn;       /* when this transaction began */
 	int                (*step)(struct workload_conn *c,
 	                        struct sqlite3_stmt *st, int op);
 	void                *user;        /* the worker's, for step */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * check_validate: validate_file() with the append workload on databases
- * built here with known rows (good, a gap, a duplicate refused by the
- * key, an unknown worker, columns off the key, empty, not a database,
- * corrupted), the append workload's resume, and validate_backup() copies (round trip, consistency under
+ * built here with known rows (good, a gap, a duplicate refused by the key,
+ * an unknown worker, columns off the key, empty, not a database,
+ * corrupted), and validate_backup() copies (round trip, consistency under
  * an open write transaction, giving up on a locked source).  Every file
  * lives in a fresh mkdtemp directory under $TMPDIR.
  */
@@ -194,21 +194,21 @@ START_TEST(test_validate_count_seqs)
 	db_fill(db, 0, 51, 210);        /* 50 deleted; 201..210 not acked */
 	db_fill(db, 1, 1, 10);
 	sqlite3_close(db);
-	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 50, 200, &n, err,
-	    sizeof err), 0);
+	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 50,
+	    200, &n, err, sizeof err), 0);
 	ck_assert_uint_eq(n, 150);      /* 200 - 50 + 1 held would be 151 */
 	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 1,
 	    210, &n, err, sizeof err), 0);
 	ck_assert_uint_eq(n, 209);
-	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 1, 11, 20, &n, err,
-	    sizeof err), 0);
+	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 1, 11,
+	    20, &n, err, sizeof err), 0);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 5, 4, &n, err,
-	    sizeof err), 0);
+	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 5,
+	    4, &n, err, sizeof err), 0);
 	ck_assert_uint_eq(n, 0);
 	tpath(path, sizeof path, "no-such.db");
-	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 1, 2, &n, err,
-	    sizeof err), -1);
+	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 1,
+	    2, &n, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "no-such.db"));
 }
 END_TEST
