@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * raw-insert: the baseline for bench/overhead.  One process, one
- * connection, the schema store_prepare() creates, the pragmas a sqlstorm
- * run sets, and the statements a sqlstorm worker runs (BEGIN IMMEDIATE;
- * --batch INSERTs of (worker, seq, 64-byte random payload, t); COMMIT),
- * as fast as it can for a fixed time; then it prints the insert rate.  It
- * deliberately has none of sqlstorm's machinery: no fork, no pipes, no
- * ACKs, no busy or progress handler, no validation.  What sqlstorm costs
- * on top of bare SQLite is the difference.  It links SQLite only.
+ * raw-insert: the baselines for bench/overhead.  One process, one
+ * connection, the pragmas a sqlstorm run sets, as fast as it can for a
+ * fixed time; then it prints the insert rate.  By default it runs the
+ * append workload's schema and a sqlstorm worker's statements (BEGIN
+ * IMMEDIATE; --batch INSERTs of (key, worker, seq, 64-byte random
+ * payload, t); COMMIT).  With --lean it runs the least a program that
+ * stores rows can do: autocommit single-row INSERTs of (id, 64-byte
+ * payload) into an INTEGER PRIMARY KEY table.  It deliberately has none
+ * of sqlstorm's machinery: no fork, no pipes, no ACKs, no busy or
+ * progress handler, no validation.  What sqlstorm costs on top of bare
+ * SQLite is the difference.  It links SQLite only.
  */
 #include "autoconf.h"
 
@@ -26,14 +29,23 @@
 #define RAW_PAYLOAD 64
 #define RAW_NS_PER_S INT64_C(1000000000)
 
-/* Kept in step with src/store.c (STORE_SCHEMA) and src/validate.h. */
+/* Kept in step with src/workload-append.c (APPEND_SCHEMA). */
 #define RAW_SCHEMA \
 	"BEGIN IMMEDIATE;" \
 	"DROP TABLE IF EXISTS sqlstorm_rows;" \
-	"CREATE TABLE sqlstorm_rows(worker INTEGER NOT NULL," \
-	" seq INTEGER NOT NULL, payload BLOB NOT NULL, t INTEGER NOT NULL);" \
-	"CREATE INDEX sqlstorm_rows_ws ON sqlstorm_rows(worker, seq);" \
+	"CREATE TABLE sqlstorm_rows(id INTEGER PRIMARY KEY," \
+	" worker INTEGER NOT NULL, seq INTEGER NOT NULL," \
+	" payload BLOB NOT NULL, t INTEGER NOT NULL);" \
 	"COMMIT;"
+#define RAW_INSERT_SQL \
+	"INSERT INTO sqlstorm_rows(id, worker, seq, payload, t)" \
+	" VALUES(?1, ?2, ?3, ?4, ?5)"
+
+/* --lean: one B-tree, the payload, nothing else. */
+#define RAW_LEAN_SCHEMA \
+	"DROP TABLE IF EXISTS lean;" \
+	"CREATE TABLE lean(id INTEGER PRIMARY KEY, payload BLOB NOT NULL);"
+#define RAW_LEAN_SQL "INSERT INTO lean(id, payload) VALUES(?1, ?2)"
 
 struct raw_opts {
 	int64_t     duration_ns;
@@ -41,6 +53,7 @@ struct raw_opts {
 	const char *db;         /* NULL: a temporary directory, removed */
 	const char *journal;
 	const char *sync;
+	int         lean;       /* autocommit single-row INSERTs */
 };
 
 struct raw_run {
@@ -54,11 +67,15 @@ struct raw_run {
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: raw-insert [--duration DURATION] [--batch N]"
-	    " [--db PATH]\n"
+	fprintf(fp, "usage: raw-insert [--lean] [--duration DURATION]"
+	    " [--batch N] [--db PATH]\n"
 	    "                  [--journal MODE] [--sync LEVEL]\n"
 	    "Insert like one sqlstorm worker, without sqlstorm, and print"
 	    " the rate.\n"
+	    "  --lean      autocommit single-row INSERTs into a table of"
+	    " (id INTEGER\n"
+	    "              PRIMARY KEY, payload): the least a program can do"
+	    " (no --batch)\n"
 	    "  --duration  how long to insert (default 5s; units ns us ms s"
 	    " m)\n"
 	    "  --batch     rows per transaction (default 1)\n"
@@ -143,6 +160,10 @@ parse_args(int argc, char **argv, struct raw_opts *o)
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 			return 1;
+		if (strcmp(a, "--lean") == 0) {
+			o->lean = 1;
+			continue;
+		}
 		if (v != NULL)
 			v++;
 		else if (i + 1 < argc)
@@ -212,7 +233,8 @@ raw_setup(struct raw_run *r, const struct raw_opts *o)
 	snprintf(sql, sizeof sql, "PRAGMA synchronous=%s", o->sync);
 	if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return fail(r->db, "synchronous");
-	if (sqlite3_exec(r->db, RAW_SCHEMA, NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(r->db, o->lean ? RAW_LEAN_SCHEMA : RAW_SCHEMA, NULL,
+	    NULL, NULL) != SQLITE_OK)
 		return fail(r->db, "schema");
 	return 0;
 }
@@ -229,9 +251,11 @@ raw_open(struct raw_run *r, const struct raw_opts *o, const char *path)
 	    NULL);
 	if (raw_setup(r, o) < 0)
 		return -1;
+	if (o->lean)
+		return sqlite3_prepare_v2(r->db, RAW_LEAN_SQL, -1, &r->insert,
+		    NULL) != SQLITE_OK ? fail(r->db, "prepare") : 0;
 	/* The worker's statements, word for word. */
-	if (sqlite3_prepare_v2(r->db, "INSERT INTO sqlstorm_rows"
-	    "(worker, seq, payload, t) VALUES(?, ?, ?, ?)", -1, &r->insert,
+	if (sqlite3_prepare_v2(r->db, RAW_INSERT_SQL, -1, &r->insert,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db, "BEGIN IMMEDIATE", -1, &r->begin,
 	    NULL) != SQLITE_OK ||
@@ -252,27 +276,46 @@ raw_step(struct raw_run *r, sqlite3_stmt *st)
 	return 0;
 }
 
-/* One transaction of batch rows starting at seq. */
+static void
+raw_payload(struct raw_run *r)
+{
+	size_t j, k;
+
+	for (j = 0; j < sizeof r->payload; j += 8) {
+		uint64_t x = raw_rand(&r->rng);
+
+		for (k = 0; k < 8; k++)
+			r->payload[j + k] = (unsigned char)(x >> (8 * k));
+	}
+}
+
+/* --lean: one autocommit INSERT of row seq. */
+static int
+raw_lean(struct raw_run *r, uint64_t seq)
+{
+	raw_payload(r);
+	sqlite3_bind_int64(r->insert, 1, (sqlite3_int64)seq);
+	sqlite3_bind_blob(r->insert, 2, r->payload, sizeof r->payload,
+	    SQLITE_STATIC);
+	return raw_step(r, r->insert);
+}
+
+/* One transaction of batch rows starting at seq, as worker 0 runs it. */
 static int
 raw_txn(struct raw_run *r, uint64_t seq, long batch)
 {
 	long i;
-	size_t j, k;
 
 	if (raw_step(r, r->begin) < 0)
 		return -1;
 	for (i = 0; i < batch; i++, seq++) {
-		for (j = 0; j < sizeof r->payload; j += 8) {
-			uint64_t x = raw_rand(&r->rng);
-
-			for (k = 0; k < 8; k++)
-				r->payload[j + k] = (unsigned char)(x >> (8 * k));
-		}
-		sqlite3_bind_int64(r->insert, 1, 0);
-		sqlite3_bind_int64(r->insert, 2, (sqlite3_int64)seq);
-		sqlite3_bind_blob(r->insert, 3, r->payload, sizeof r->payload,
+		raw_payload(r);
+		sqlite3_bind_int64(r->insert, 1, (sqlite3_int64)seq);
+		sqlite3_bind_int64(r->insert, 2, 0);
+		sqlite3_bind_int64(r->insert, 3, (sqlite3_int64)seq);
+		sqlite3_bind_blob(r->insert, 4, r->payload, sizeof r->payload,
 		    SQLITE_STATIC);
-		sqlite3_bind_int64(r->insert, 4, now_ns());
+		sqlite3_bind_int64(r->insert, 5, now_ns());
 		if (raw_step(r, r->insert) < 0)
 			return -1;
 	}
@@ -284,13 +327,14 @@ raw_loop(struct raw_run *r, const struct raw_opts *o, int64_t *elapsed)
 {
 	int64_t t0 = now_ns(), deadline = t0 + o->duration_ns, t;
 	uint64_t seq = 1;
+	long n = o->lean ? 1 : o->batch;
 
 	/* Like a worker, look at the clock once per transaction. */
 	while ((t = now_ns()) < deadline) {
-		if (raw_txn(r, seq, o->batch) < 0)
+		if ((o->lean ? raw_lean(r, seq) : raw_txn(r, seq, n)) < 0)
 			return -1;
-		seq += (uint64_t)o->batch;
-		r->rows += (uint64_t)o->batch;
+		seq += (uint64_t)n;
+		r->rows += (uint64_t)n;
 	}
 	*elapsed = t - t0;
 	return 0;
@@ -323,7 +367,7 @@ remove_db(const char *path)
 int
 main(int argc, char **argv)
 {
-	struct raw_opts o = { 5 * RAW_NS_PER_S, 1, NULL, "wal", "normal" };
+	struct raw_opts o = { 5 * RAW_NS_PER_S, 1, NULL, "wal", "normal", 0 };
 	struct raw_run r;
 	char dir[PATH_MAX] = "", path[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");

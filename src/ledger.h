@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ledger: the parent's record of acknowledged commits, held against what
- * the snapshots and the final database contain.  The rule (DESIGN.md,
+ * the snapshots and the final database contain.  The rule (doc/design.md,
  * "Validation") is sound by construction: a read that starts after a
  * COMMIT returned sees it, so every seq whose t_commit < t_begin of a
  * snapshot must be in that snapshot.  A snapshot is judged for a worker

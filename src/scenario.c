@@ -25,6 +25,7 @@
 #include "supervisor.h"
 #include "util.h"
 #include "validate.h"
+#include "workload.h"
 
 /* How long a child gets between SIGTERM and SIGKILL. */
 #define SCEN_KILL_AFTER_NS (1 * UTIL_NS_PER_S)
@@ -377,8 +378,9 @@ scen_lost(struct scen *sc, const struct validate_result *vr)
 		if (vr->k[w] >= acked)
 			continue;
 		lost = acked - vr->k[w];
-		if (validate_count_seqs(rep->db_path, w, vr->k[w] + 1, acked,
-		    &held, err, sizeof err) == 0 && held < lost) {
+		if (validate_count_seqs(rep->db_path, sc->params.wl, w,
+		    vr->k[w] + 1, acked, &held, err, sizeof err) == 0 &&
+		    held < lost) {
 			lost -= held;
 			ledger_set_lost(sc->ledger, w, lost);
 		}
@@ -427,8 +429,8 @@ scen_final(struct scen *sc)
 	(void)ledger_evaluate(sc->ledger, 1, scen_fail, sc);
 	scen_coverage(sc, now);
 	memset(&vr, 0, sizeof vr);
-	if (validate_file(rep->db_path, sc->params.nworkers, &vr, err,
-	    sizeof err, &code) < 0) {
+	if (validate_file(rep->db_path, sc->params.wl, sc->params.nworkers,
+	    &vr, err, sizeof err, &code) < 0) {
 		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
 		    "final database: %s", err);
 		return;
@@ -579,8 +581,9 @@ scen_prepare(struct scen *sc)
 	rep->nworkers = cfg->workers;
 	if (scen_make_run_dir(sc) < 0)
 		return -1;
-	ss = store_prepare(cfg, rep->db_path, cfg->db != NULL, sc->made,
-	    sizeof sc->made, err, sizeof err);
+	sc->params.wl = workload_for(cfg);
+	ss = store_prepare(cfg, sc->params.wl, rep->db_path, cfg->db != NULL,
+	    sc->made, sizeof sc->made, err, sizeof err);
 	if (ss == STORE_HARD) {
 		scen_hard(rep, "%s", err);
 		return -1;

@@ -14,9 +14,12 @@
 #include "config.h"
 #include "report.h"
 
+struct workload;
+
 /* What the worker and validator children get (read-only after fork). */
 struct scenario_params {
 	const struct config *cfg;
+	const struct workload *wl;  /* what workers write and checks read */
 	const char *db_path;
 	const char *run_dir;
 	int         nworkers;

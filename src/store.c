@@ -2,12 +2,12 @@
 /*
  * store: the SQLite scenario's database plumbing.  In the parent, before
  * any fork, store_prepare() creates or checks the database, sets its
- * journal mode, recreates sqlstorm's own table and closes the connection
- * again.  In a child, store_open() opens a private connection whose busy
- * handler waits in short poll()s on the shutdown fd and gives up at
- * shutdown or at the busy timeout, and whose progress handler interrupts
- * a long statement once shutdown is seen.  It never touches tables other
- * than sqlstorm_rows, never keeps a handle across a fork, and never
+ * journal mode, has the workload recreate its own tables and closes the
+ * connection again.  In a child, store_open() opens a private connection
+ * whose busy handler waits in short poll()s on the shutdown fd and gives up
+ * at shutdown or at the busy timeout, and whose progress handler interrupts
+ * a long statement once shutdown is seen.  It never touches a table (the
+ * workload owns its own), never keeps a handle across a fork, and never
  * judges or reports errors itself: callers do.
  */
 #include "autoconf.h"
@@ -28,19 +28,10 @@
 
 #include "child.h"
 #include "util.h"
-#include "validate.h"
+#include "workload.h"
 
 /* Statements between two progress-handler calls. */
 #define STORE_PROGRESS_OPS 1000
-
-#define STORE_SCHEMA \
-	"BEGIN IMMEDIATE;" \
-	"DROP TABLE IF EXISTS " VALIDATE_TABLE ";" \
-	"CREATE TABLE " VALIDATE_TABLE "(worker INTEGER NOT NULL," \
-	" seq INTEGER NOT NULL, payload BLOB NOT NULL, t INTEGER NOT NULL);" \
-	"CREATE INDEX " VALIDATE_TABLE "_ws ON " VALIDATE_TABLE \
-	"(worker, seq);" \
-	"COMMIT;"
 
 static void
 serr(char *err, size_t errlen, const char *fmt, ...)
@@ -274,10 +265,30 @@ store_sync(sqlite3 *db, enum config_sync s)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
+/*
+ * The workload's tables, in one transaction.  The message is taken before
+ * the ROLLBACK, which would replace it.
+ */
+static int
+store_schema(const struct workload *wl, sqlite3 *db, const char *path,
+    char *err, size_t errlen)
+{
+	int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK && (rc = wl->setup(db)) == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return rc;
+	serr(err, errlen, "cannot prepare '%s': %s", path, sqlite3_errmsg(db));
+	if (!sqlite3_get_autocommit(db))
+		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 /* Checks on an open connection, then mode and schema. */
 static enum store_status
-store_setup(const struct config *cfg, sqlite3 *db, const char *path,
-    char *err, size_t errlen)
+store_setup(const struct config *cfg, const struct workload *wl, sqlite3 *db,
+    const char *path, char *err, size_t errlen)
 {
 	enum store_status st;
 
@@ -289,12 +300,13 @@ store_setup(const struct config *cfg, sqlite3 *db, const char *path,
 		return st;
 	if (store_journal(db, path, cfg->journal, err, errlen) != SQLITE_OK)
 		return STORE_HARD;
-	if (store_sync(db, cfg->sync) != SQLITE_OK ||
-	    sqlite3_exec(db, STORE_SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
+	if (store_sync(db, cfg->sync) != SQLITE_OK) {
 		serr(err, errlen, "cannot prepare '%s': %s", path,
 		    sqlite3_errmsg(db));
 		return STORE_HARD;
 	}
+	if (store_schema(wl, db, path, err, errlen) != SQLITE_OK)
+		return STORE_HARD;
 	return STORE_OK;
 }
 
@@ -342,8 +354,9 @@ store_remove(const char *file)
 }
 
 enum store_status
-store_prepare(const struct config *cfg, const char *path, int is_user,
-    char *made, size_t madelen, char *err, size_t errlen)
+store_prepare(const struct config *cfg, const struct workload *wl,
+    const char *path, int is_user, char *made, size_t madelen, char *err,
+    size_t errlen)
 {
 	char file[PATH_MAX];
 	sqlite3 *db = NULL;
@@ -366,7 +379,7 @@ store_prepare(const struct config *cfg, const char *path, int is_user,
 	sqlite3_extended_result_codes(db, 1);
 	/* The user's database may be busy with its own writers. */
 	sqlite3_busy_timeout(db, store_ms(cfg->busy_timeout_ns));
-	st = store_setup(cfg, db, path, err, errlen);
+	st = store_setup(cfg, wl, db, path, err, errlen);
 out:
 	/* Closed before any fork: no handle may cross into a child. */
 	sqlite3_close(db);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * store: the SQLite scenario's database plumbing.  The parent prepares the
- * database (creates it or opens the user's, checks it, creates sqlstorm's
- * own table and sets the journal mode) and closes it before any fork;
- * each child opens its own connection with store_open() after fork, with a
- * busy handler that waits in short poll()s on the shutdown fd and a
+ * database (creates it or opens the user's, checks it, sets the journal
+ * mode and has the workload create its own tables) and closes it before any
+ * fork; each child opens its own connection with store_open() after fork,
+ * with a busy handler that waits in short poll()s on the shutdown fd and a
  * progress handler that interrupts a statement once shutdown is seen.  No
  * sqlite3 handle ever crosses a fork.
  */
@@ -18,6 +18,7 @@
 
 struct sqlite3;
 struct child_ctx;
+struct workload;
 
 enum store_status {
 	STORE_OK = 0,
@@ -27,18 +28,20 @@ enum store_status {
 
 /*
  * Create (or open, if is_user is set) the database at path, check an
- * existing one with PRAGMA quick_check, drop and recreate the table
- * sqlstorm_rows (and nothing else), and set journal mode and synchronous
- * from cfg.  The connection is closed before returning.  The database
- * must be one regular file on disk: a device, FIFO, socket, in-memory or
- * temporary database is STORE_HARD before anything is written.  On
- * STORE_HARD a file this call created is removed again (with the side
- * files it made); otherwise made (madelen bytes, may be NULL) receives
- * the path of the file it created, "" if the file was there before, so
- * the caller can take it back with store_remove() on a later hard error.
+ * existing one with PRAGMA integrity_check, set journal mode and
+ * synchronous from cfg, and have wl drop and recreate its own tables (and
+ * nothing else) in one transaction.  The connection is closed before
+ * returning.  The database must be one regular file on disk: a device,
+ * FIFO, socket, in-memory or temporary database is STORE_HARD before
+ * anything is written.  On STORE_HARD a file this call created is removed
+ * again (with the side files it made); otherwise made (madelen bytes, may
+ * be NULL) receives the path of the file it created, "" if the file was
+ * there before, so the caller can take it back with store_remove() on a
+ * later hard error.
  */
-enum store_status store_prepare(const struct config *cfg, const char *path,
-    int is_user, char *made, size_t madelen, char *err, size_t errlen);
+enum store_status store_prepare(const struct config *cfg,
+    const struct workload *wl, const char *path, int is_user, char *made,
+    size_t madelen, char *err, size_t errlen);
 
 /* Remove file and its -journal, -wal and -shm ("" or NULL: nothing). */
 void store_remove(const char *file);

@@ -2,11 +2,12 @@
 /*
  * validate: take a consistent copy of a live database with the online
  * backup API (one step, so one read transaction), and check a database
- * file: PRAGMA integrity_check, count(*), and per worker a gap-free prefix
- * 1..k of seq with no duplicates, naming the first concrete fault.  It
- * only reads the file it checks and never writes the live database.  It
- * does not judge the result against ACKs (ledger.c does) and knows nothing
- * of children or pipes: give-up is a callback.
+ * file: open it read-only, PRAGMA integrity_check, then the workload's
+ * own check (its rows, and per worker a gap-free prefix 1..k), keeping
+ * the first concrete fault.  It only reads the file it checks and never
+ * writes the live database.  It knows no table (the workload does), does
+ * not judge the result against ACKs (ledger.c does) and knows nothing of
+ * children or pipes: give-up is a callback.
  */
 #include "autoconf.h"
 #include "validate.h"
@@ -22,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "util.h"
+#include "workload.h"
 
 /*
  * The copies and the final database have no writer, but a WAL file left
@@ -40,24 +42,8 @@ struct vcheck {
 	int         code;
 };
 
-/* Per-worker aggregate from the GROUP BY query. */
-struct vworker {
-	uint64_t odd;              /* rows whose worker or seq is no integer */
-	int64_t  worker;
-	uint64_t count, distinct;
-	int64_t  min, max;
-};
-
-static void
-vproblem(struct validate_result *r, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-/* Keep the first problem only: later ones are usually consequences. */
-static void
-vproblem(struct validate_result *r, const char *fmt, ...)
+void
+validate_problem(struct validate_result *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -81,7 +67,7 @@ vfail(struct vcheck *v, int rc)
 	v->code = sqlite3_extended_errcode(v->db);
 	if ((rc & 0xff) == SQLITE_CORRUPT) {
 		v->out->integrity_ok = 0;
-		vproblem(v->out, "%s", msg);
+		validate_problem(v->out, "%s", msg);
 		return 0;
 	}
 	snprintf(v->err, v->errlen, "%s: %s", v->path, msg);
@@ -127,7 +113,7 @@ vintegrity(struct vcheck *v)
 		if (strncmp(line, "*** ", 4) == 0 && strchr(line, '\n'))
 			line = strchr(line, '\n') + 1;
 		if (v->out->integrity_ok)
-			vproblem(v->out, "integrity_check: %.*s",
+			validate_problem(v->out, "integrity_check: %.*s",
 			    (int)strcspn(line, "\n"), line);
 		v->out->integrity_ok = 0;
 	}
@@ -136,203 +122,33 @@ vintegrity(struct vcheck *v)
 	return ret;
 }
 
-/* One integer from a one-row query.  Returns 0, 1 corrupt, -1 hard. */
-static int
-vscalar(struct vcheck *v, const char *sql, int64_t *val)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, ret;
-
-	if ((ret = vprepare(v, sql, &st)) != 0)
-		return ret;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*val = sqlite3_column_int64(st, 0);
-		ret = 0;
-	} else
-		ret = vfail(v, rc) < 0 ? -1 : 1;
-	sqlite3_finalize(st);
-	return ret;
-}
-
-
-/* Describe the first missing seq of worker w: k holds, after comes next. */
-static void
-vgap(struct validate_result *r, const struct vworker *w, uint64_t k,
-    int64_t after, uint64_t rest)
-{
-	char held[96], tail[96];
-
-	if (k > 0)
-		snprintf(held, sizeof held, "1..%" PRIu64 " and ", k);
-	else
-		held[0] = '\0';
-	/* The usual case, one hole in a run: say exactly what is there. */
-	if (rest == (uint64_t)(w->max - after) + 1)
-		snprintf(tail, sizeof tail, "%" PRId64 "..%" PRId64, after,
-		    w->max);
-	else
-		snprintf(tail, sizeof tail, "%" PRIu64 " rows in %" PRId64
-		    "..%" PRId64, rest, after, w->max);
-	vproblem(r, "w%" PRId64 ": seq %" PRIu64 " missing (holds %s%s)",
-	    w->worker, k + 1, held, tail);
-}
-
 /*
- * Scan worker w's seqs in order to find its gap-free prefix *k and the
- * first fault (a duplicate, a seq below 1, or the first missing seq).
- * Returns 0, 1 corrupt, -1 hard error.
+ * The workload's checks.  A query that fails for corruption leaves rows
+ * not ok (the verdict); any other failure is a hard error (-1).
  */
 static int
-vscan(struct vcheck *v, const struct vworker *w, uint64_t *k)
+vrows(struct vcheck *v, const struct workload *wl)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t prev = 0, after = 0;
-	uint64_t seen = 0;
-	int rc, ret;
+	int rc = wl->check(v->db, v->out);
 
-	*k = 0;
-	if ((ret = vprepare(v, "SELECT seq FROM " VALIDATE_TABLE
-	    " WHERE worker = ? ORDER BY seq", &st)) != 0)
-		return ret;
-	sqlite3_bind_int64(st, 1, w->worker);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t s = sqlite3_column_int64(st, 0);
-
-		/* 3.5 or '3' is not row 3: it does not extend the prefix. */
-		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER) {
-			vproblem(v->out, "w%" PRId64 ": a seq that is not an "
-			    "integer (%s)", w->worker, (const char *)
-			    sqlite3_column_text(st, 0));
-			continue;
-		}
-		if (s < 1)
-			vproblem(v->out, "w%" PRId64 ": unexpected seq %"
-			    PRId64, w->worker, s);
-		else if (s == prev)
-			vproblem(v->out, "w%" PRId64 ": seq %" PRId64
-			    " duplicated", w->worker, s);
-		else if ((uint64_t)s == *k + 1)
-			*k = (uint64_t)s;
-		else {
-			/* Past the prefix: the rest only matters for the message. */
-			after = s;
-			break;
-		}
-		prev = s;
-		seen++;
-	}
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		ret = 0;
-	else
-		ret = vfail(v, rc) < 0 ? -1 : 1;
-	sqlite3_finalize(st);
-	if (ret == 0 && after > 0)
-		vgap(v->out, w, *k, after, w->count - seen);
-	return ret;
-}
-
-/* Judge one worker's aggregate; scan it only if it is not clean. */
-static int
-vworker_check(struct vcheck *v, const struct vworker *w)
-{
-	struct validate_result *r = v->out;
-	uint64_t *k;
-	int ret;
-
-	if (w->worker < 0 || w->worker >= r->nworkers) {
-		r->rows_ok = 0;
-		vproblem(r, "rows of unknown worker %" PRId64, w->worker);
+	if (rc == SQLITE_OK)
 		return 0;
-	}
-	k = &r->k[w->worker];
-	if (w->min == 1 && (uint64_t)w->max == w->count &&
-	    w->distinct == w->count && w->odd == 0) {
-		*k = w->count;
-		return 0;
-	}
-	r->rows_ok = 0;
-	if ((ret = vscan(v, w, k)) != 0)
-		return ret;
-	/* Odd values (text in seq) can fool the aggregate, not the verdict. */
-	vproblem(r, "w%" PRId64 ": %" PRIu64 " rows, %" PRIu64 " distinct, seq %"
-	    PRId64 "..%" PRId64, w->worker, w->count, w->distinct, w->min,
-	    w->max);
-	return 0;
-}
-
-/* Per-worker checks.  Returns 0, 1 corrupt, -1 hard error. */
-static int
-vworkers(struct vcheck *v)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, ret;
-
-	/*
-	 * The last column counts values of the wrong type: seq 3.5 passes
-	 * min/max/count, and worker 0.5 would group apart from worker 0.
-	 */
-	if ((ret = vprepare(v, "SELECT worker, count(*), count(DISTINCT seq),"
-	    " min(seq), max(seq), sum(typeof(worker) <> 'integer' OR"
-	    " typeof(seq) <> 'integer') FROM " VALIDATE_TABLE
-	    " GROUP BY worker ORDER BY worker", &st)) != 0)
-		return ret;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct vworker w;
-
-		w.worker = sqlite3_column_int64(st, 0);
-		w.count = (uint64_t)sqlite3_column_int64(st, 1);
-		w.distinct = (uint64_t)sqlite3_column_int64(st, 2);
-		w.min = sqlite3_column_int64(st, 3);
-		w.max = sqlite3_column_int64(st, 4);
-		w.odd = (uint64_t)sqlite3_column_int64(st, 5);
-		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER) {
-			v->out->rows_ok = 0;
-			vproblem(v->out, "rows whose worker is not an integer "
-			    "(%s)", (const char *)sqlite3_column_text(st, 0));
-			continue;
-		}
-		if ((ret = vworker_check(v, &w)) != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = vfail(v, rc) < 0 ? -1 : 1;
-	sqlite3_finalize(st);
-	return ret;
-}
-
-/*
- * count(*) then the per-worker checks.  Returns 0 or -1; rows that could
- * not be read for corruption are not ok.
- */
-static int
-vrows(struct vcheck *v)
-{
-	int64_t n = 0;
-	int ret;
-
-	ret = vscalar(v, "SELECT count(*) FROM " VALIDATE_TABLE, &n);
-	if (ret == 0) {
-		v->out->rows = (uint64_t)n;
-		ret = vworkers(v);
-	}
-	if (ret > 0)
-		v->out->rows_ok = 0;
-	return ret < 0 ? -1 : 0;
+	v->out->rows_ok = 0;
+	return vfail(v, rc) < 0 ? -1 : 0;
 }
 
 int
-validate_file(const char *path, int nworkers, struct validate_result *out,
-    char *err, size_t errlen, int *code)
+validate_file(const char *path, const struct workload *wl, int nworkers,
+    struct validate_result *out, char *err, size_t errlen, int *code)
 {
-	return validate_file_until(path, nworkers, NULL, NULL, out, err,
+	return validate_file_until(path, wl, nworkers, NULL, NULL, out, err,
 	    errlen, code);
 }
 
 int
-validate_file_until(const char *path, int nworkers,
-    int (*give_up)(void *arg), void *arg, struct validate_result *out,
-    char *err, size_t errlen, int *code)
+validate_file_until(const char *path, const struct workload *wl,
+    int nworkers, int (*give_up)(void *arg), void *arg,
+    struct validate_result *out, char *err, size_t errlen, int *code)
 {
 	struct vcheck v;
 	int rc, ret = -1;
@@ -364,7 +180,7 @@ validate_file_until(const char *path, int nworkers,
 	/* integrity_check of a big file takes a while: stop it on demand. */
 	if (give_up != NULL)
 		sqlite3_progress_handler(v.db, VALIDATE_PROGRESS_OPS, give_up, arg);
-	if (vintegrity(&v) < 0 || vrows(&v) < 0)
+	if (vintegrity(&v) < 0 || vrows(&v, wl) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -377,38 +193,25 @@ out:
 }
 
 int
-validate_count_seqs(const char *path, int worker, uint64_t lo, uint64_t hi,
-    uint64_t *n, char *err, size_t errlen)
+validate_count_seqs(const char *path, const struct workload *wl, int worker,
+    uint64_t lo, uint64_t hi, uint64_t *n, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
+	int rc;
 
 	*n = 0;
-	if (lo > hi || hi > (uint64_t)INT64_MAX)
+	if (lo > hi)
 		return 0;
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, VALIDATE_OPEN_BUSY_MS);
-		rc = sqlite3_prepare_v2(db, "SELECT count(DISTINCT seq) FROM "
-		    VALIDATE_TABLE " WHERE worker = ?1 AND seq BETWEEN ?2 AND"
-		    " ?3 AND typeof(seq) = 'integer'", -1, &st, NULL);
+		rc = wl->held(db, worker, lo, hi, n);
 	}
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int(st, 1, worker);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)lo);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)hi);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		*n = (uint64_t)sqlite3_column_int64(st, 0);
-		ret = 0;
-	} else
+	if (rc != SQLITE_OK)
 		snprintf(err, errlen, "%s: %s", path, db != NULL ?
 		    sqlite3_errmsg(db) : sqlite3_errstr(rc));
-	sqlite3_finalize(st);
 	sqlite3_close(db);
-	return ret;
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
 void

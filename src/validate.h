@@ -2,10 +2,10 @@
 /*
  * validate: the SQLite side of checking a database file: take a consistent
  * snapshot of a live database (sqlite3_backup), and check a file: PRAGMA
- * integrity_check, row count, and per worker a gap-free prefix 1..k of seq
- * with no duplicates.  Used by the validator child for snapshots and by the
- * parent for the final database after every child is reaped.  It never
- * judges against ACKs (that is ledger.c).
+ * integrity_check, then the workload's check (row count, and per worker a
+ * gap-free prefix 1..k of seq).  Used by the validator child for snapshots
+ * and by the parent for the final database after every child is reaped.
+ * It never judges against ACKs (that is ledger.c).
  */
 #ifndef SQLSTORM_VALIDATE_H
 #define SQLSTORM_VALIDATE_H
@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VALIDATE_TABLE "sqlstorm_rows"
 #define VALIDATE_PROBLEM_MAX 300
+
+struct workload;
 
 struct validate_result {
 	int      integrity_ok;
@@ -26,33 +27,45 @@ struct validate_result {
 };
 
 /*
- * Check the database at path (opened read-only).  Returns 0 when the checks
- * ran (see *out; free it with validate_result_free), or -1 when the file
- * could not be opened or queried, with a one-line message in err and the
- * SQLite code in *code (if code is not NULL).
+ * Check the database at path (opened read-only) with PRAGMA
+ * integrity_check and wl's check for nworkers workers.  Returns 0 when the
+ * checks ran (see *out; free it with validate_result_free), or -1 when the
+ * file could not be opened or queried, with a one-line message in err and
+ * the SQLite code in *code (if code is not NULL).
  */
-int validate_file(const char *path, int nworkers, struct validate_result *out,
-    char *err, size_t errlen, int *code);
+int validate_file(const char *path, const struct workload *wl, int nworkers,
+    struct validate_result *out, char *err, size_t errlen, int *code);
 
 /*
  * validate_file(), but give_up(arg) is polled while the checks run; when it
  * returns non-zero they stop with -1 and *code = SQLITE_INTERRUPT.
  */
-int validate_file_until(const char *path, int nworkers,
-    int (*give_up)(void *arg), void *arg, struct validate_result *out,
-    char *err, size_t errlen, int *code);
+int validate_file_until(const char *path, const struct workload *wl,
+    int nworkers, int (*give_up)(void *arg), void *arg,
+    struct validate_result *out, char *err, size_t errlen, int *code);
+
+/*
+ * For a workload's check: note a problem in r, printf-style, one line.
+ * Only the first is kept (later ones are usually consequences).
+ */
+void validate_problem(struct validate_result *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 void validate_result_free(struct validate_result *r);
 
 /*
- * How many of worker's seqs lo..hi the database at path holds (distinct
- * integer seqs only), into *n: with lo = k + 1 past a gap-free prefix 1..k
- * and hi = the highest acknowledged seq, (hi - lo + 1) - *n acknowledged
- * rows are missing.  Opened read-only.  Returns 0, or -1 with a one-line
- * message in err.
+ * How many of worker's seqs lo..hi the database at path holds (wl's held
+ * count), into *n: with lo = k + 1 past a gap-free prefix 1..k and hi =
+ * the highest acknowledged seq, (hi - lo + 1) - *n acknowledged rows are
+ * missing.  Opened read-only.  Returns 0, or -1 with a one-line message
+ * in err.
  */
-int validate_count_seqs(const char *path, int worker, uint64_t lo,
-    uint64_t hi, uint64_t *n, char *err, size_t errlen);
+int validate_count_seqs(const char *path, const struct workload *wl,
+    int worker, uint64_t lo, uint64_t hi, uint64_t *n, char *err,
+    size_t errlen);
 
 /*
  * Copy the live database at src into a new file dst with the online backup

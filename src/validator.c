@@ -280,8 +280,8 @@ validator_snapshot(struct validator *v, uint32_t index)
 	    validator_backup(v, path, t_begin);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (validate_file_until(path, v->p->nworkers, validator_give_up,
-	    v->ctx, &res, err, sizeof err, &code) < 0) {
+	if (validate_file_until(path, v->p->wl, v->p->nworkers,
+	    validator_give_up, v->ctx, &res, err, sizeof err, &code) < 0) {
 		/*
 		 * Cut short by shutdown: reported (the parent calls it
 		 * expected), but the copy proves nothing.  Otherwise the copy

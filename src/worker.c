@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * worker: one insert worker of the SQLite scenario, run in a child after
- * fork.  It opens its own connection, waits at the start barrier, then
- * commits transactions of cfg->batch rows (worker, seq, payload, t) with
- * seq = 1, 2, 3, ... and acknowledges each COMMIT that returned OK.  A
- * failed transaction is reported with its timing, rolled back and retried
- * with the same seqs, so its rows always stay a gap-free prefix.  It
- * never decides whether an error is acceptable (the parent classifies)
- * and never exits: worker_main() returns the exit status.
+ * worker: one worker of the SQLite scenario, run in a child after fork:
+ * the generic loop every workload runs in.  It opens its own connection,
+ * has the workload prepare its statements and say where this worker
+ * resumes (its highest committed seq), waits at the start barrier, then
+ * commits transactions of cfg->batch seqs (BEGIN IMMEDIATE, the
+ * workload's statements for seqs s..s+batch-1, COMMIT) and acknowledges
+ * each COMMIT that returned OK.  A failed transaction is reported with
+ * its timing, rolled back and retried with the same seqs, so what is
+ * committed always stays a gap-free prefix.  What a seq writes is the
+ * workload's (workload.h); the worker never decides whether an error is
+ * acceptable (the parent classifies) and never exits: worker_main()
+ * returns the exit status.
  */
 #include "autoconf.h"
 
@@ -21,41 +25,30 @@
 #include "scenario.h"
 #include "store.h"
 #include "util.h"
-#include "validate.h"
+#include "workload.h"
 #include "wire.h"
 
-#define WORKER_PAYLOAD 64
 /* Pause before retrying a failed transaction when the interval is 0. */
 #define WORKER_MIN_BACKOFF_NS (10 * UTIL_NS_PER_MS)
 
 struct worker {
 	struct child_ctx *ctx;
 	const struct config *cfg;
+	const struct workload *wl;
+	void         *state;           /* the workload's, from wl->open */
+	struct workload_conn conn;
 	int           index;
 	int64_t       t_txn;           /* start of the current transaction */
 	sqlite3      *db;
-	sqlite3_stmt *insert, *begin, *commit, *rollback, *del;
+	sqlite3_stmt *begin, *commit, *rollback;
 	struct store_busy busy;
 	uint64_t      next;            /* first seq of the next transaction */
 	uint64_t      acked;           /* highest committed seq */
-	uint64_t      last_attempted;  /* highest seq ever bound to INSERT */
-	uint64_t      commits, rows;
-	uint64_t      rng;
+	uint64_t      last_attempted;  /* highest seq ever attempted */
+	uint64_t      commits, seqs;   /* committed transactions and seqs */
 	unsigned      drops_pending;
 	struct wire_hist hist;
-	unsigned char payload[WORKER_PAYLOAD];
 };
-
-/* splitmix64: tiny, seedable, good enough for incompressible payloads. */
-static uint64_t
-worker_rand(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
 
 /* Send an ERROR for the statement that just failed with rc. */
 static void
@@ -84,6 +77,13 @@ worker_step(struct worker *w, sqlite3_stmt *st, int op)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The step a workload runs its statements with (struct workload_conn). */
+static int
+worker_conn_step(struct workload_conn *c, sqlite3_stmt *st, int op)
+{
+	return worker_step(c->user, st, op);
+}
+
 static int
 worker_prepare1(struct worker *w, sqlite3_stmt **st, const char *sql)
 {
@@ -96,17 +96,35 @@ worker_prepare1(struct worker *w, sqlite3_stmt **st, const char *sql)
 	return -1;
 }
 
+/*
+ * The generic statements, then the workload's, then where to resume: a
+ * (re)started worker goes on after its highest committed seq.
+ */
 static int
-worker_prepare(struct worker *w)
+worker_prepare(struct worker *w, int nworkers)
 {
-	if (worker_prepare1(w, &w->insert, "INSERT INTO " VALIDATE_TABLE
-	    "(worker, seq, payload, t) VALUES(?, ?, ?, ?)") < 0 ||
-	    worker_prepare1(w, &w->begin, "BEGIN IMMEDIATE") < 0 ||
+	int64_t t0 = util_now_ns();
+	uint64_t seq = 0;
+	int rc = SQLITE_OK;
+
+	if (worker_prepare1(w, &w->begin, "BEGIN IMMEDIATE") < 0 ||
 	    worker_prepare1(w, &w->commit, "COMMIT") < 0 ||
-	    worker_prepare1(w, &w->rollback, "ROLLBACK") < 0 ||
-	    worker_prepare1(w, &w->del, "DELETE FROM " VALIDATE_TABLE
-	    " WHERE worker = ? AND seq = ?") < 0)
+	    worker_prepare1(w, &w->rollback, "ROLLBACK") < 0)
 		return -1;
+	w->conn.db = w->db;
+	w->conn.worker = w->index;
+	w->conn.nworkers = nworkers;
+	w->conn.cfg = w->cfg;
+	w->conn.seed = w->cfg->seed ^ (uint64_t)w->index;
+	w->conn.step = worker_conn_step;
+	w->conn.user = w;
+	if ((w->state = w->wl->open(&w->conn, &rc)) == NULL ||
+	    (rc = w->wl->resume(w->state, &seq)) != SQLITE_OK) {
+		worker_report(w, WIRE_OP_OPEN, rc, t0, util_now_ns());
+		return -1;
+	}
+	w->acked = w->last_attempted = seq;
+	w->next = seq + 1;
 	return 0;
 }
 
@@ -124,27 +142,28 @@ worker_open(struct worker *w, const struct scenario_params *p)
 		    err, t0, util_now_ns(), 0);
 		return -1;
 	}
-	return worker_prepare(w);
+	return worker_prepare(w, p->nworkers);
 }
 
 static void
 worker_close(struct worker *w)
 {
-	sqlite3_finalize(w->insert);
+	if (w->state != NULL)
+		w->wl->close(w->state);
+	w->state = NULL;
 	sqlite3_finalize(w->begin);
 	sqlite3_finalize(w->commit);
 	sqlite3_finalize(w->rollback);
-	sqlite3_finalize(w->del);
-	w->insert = w->begin = w->commit = w->rollback = w->del = NULL;
+	w->begin = w->commit = w->rollback = NULL;
 	/* An open transaction (shutdown mid-way) is rolled back here. */
 	sqlite3_close(w->db);
 	w->db = NULL;
 }
 
 /*
- * The canary: delete one acknowledged row, seq = acked / 2, in its own
- * transaction, so the validator and the ledger must notice.  It stays
- * pending until something is acknowledged or the delete succeeds.
+ * The canary: the workload removes one acknowledged seq, acked / 2, in
+ * its own transaction, so the validator and the ledger must notice.  It
+ * stays pending until something is acknowledged or the removal succeeds.
  */
 static void
 worker_droprow(struct worker *w)
@@ -154,9 +173,7 @@ worker_droprow(struct worker *w)
 	w->t_txn = util_now_ns();
 	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
 		return;
-	sqlite3_bind_int64(w->del, 1, w->index);
-	sqlite3_bind_int64(w->del, 2, (sqlite3_int64)seq);
-	if (worker_step(w, w->del, WIRE_OP_FAULT) < 0 ||
+	if (w->wl->drop(w->state, seq) < 0 ||
 	    worker_step(w, w->commit, WIRE_OP_COMMIT) < 0) {
 		if (!sqlite3_get_autocommit(w->db))
 			(void)worker_step(w, w->rollback, WIRE_OP_ROLLBACK);
@@ -193,42 +210,23 @@ worker_last_drop(struct worker *w)
 	worker_droprow(w);
 }
 
-static void
-worker_bind(struct worker *w, uint64_t seq)
-{
-	size_t i, j;
-
-	for (i = 0; i < sizeof w->payload; i += 8) {
-		uint64_t r = worker_rand(&w->rng);
-
-		for (j = 0; j < 8; j++)
-			w->payload[i + j] = (unsigned char)(r >> (8 * j));
-	}
-	sqlite3_bind_int64(w->insert, 1, w->index);
-	sqlite3_bind_int64(w->insert, 2, (sqlite3_int64)seq);
-	sqlite3_bind_blob(w->insert, 3, w->payload, sizeof w->payload,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(w->insert, 4, util_now_ns());
-	if (seq > w->last_attempted)
-		w->last_attempted = seq;
-}
-
 /*
- * One transaction of cfg->batch rows.  Returns 0 (committed and
+ * One transaction of cfg->batch seqs.  Returns 0 (committed and
  * acknowledged) or -1 (reported and rolled back; w->next unchanged so the
  * same seqs are retried).
  */
 static int
 worker_txn(struct worker *w)
 {
-	uint64_t last = w->next + (uint64_t)w->cfg->batch - 1, seq;
-	int64_t t0 = w->t_txn = util_now_ns(), t_commit;
+	uint64_t n = (uint64_t)w->cfg->batch, last = w->next + n - 1, seq;
+	int64_t t0 = w->t_txn = w->conn.t_txn = util_now_ns(), t_commit;
 
 	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
 		goto fail;
 	for (seq = w->next; seq <= last; seq++) {
-		worker_bind(w, seq);
-		if (worker_step(w, w->insert, WIRE_OP_INSERT) < 0)
+		if (seq > w->last_attempted)
+			w->last_attempted = seq;
+		if (w->wl->write_seq(w->state, seq) < 0)
 			goto fail;
 	}
 	if (worker_step(w, w->commit, WIRE_OP_COMMIT) < 0)
@@ -239,7 +237,7 @@ worker_txn(struct worker *w)
 	w->next = last + 1;
 	w->hist.count[wire_hist_bucket((uint64_t)(t_commit - t0) / 1000)]++;
 	w->commits++;
-	w->rows += (uint64_t)w->cfg->batch;
+	w->seqs += n;
 	return 0;
 fail:
 	/* A failed COMMIT (BUSY) leaves the transaction open. */
@@ -275,25 +273,32 @@ worker_loop(struct worker *w)
 	}
 }
 
+/* The statistics, the workload's part while its state is still open. */
+static void
+worker_stats(struct worker *w, struct wire_done *d)
+{
+	memset(d, 0, sizeof *d);
+	d->commits = w->commits;
+	d->rows = w->seqs;
+	if (w->state != NULL)
+		w->wl->stats(w->state, w->seqs, d);
+}
+
 /* The latency histogram, then DONE. */
 static void
-worker_done(struct worker *w)
+worker_done(struct worker *w, struct wire_done *d)
 {
 	struct wire_record r;
-	struct wire_done d;
 
 	memset(&r, 0, sizeof r);
 	r.h.type = WIRE_HIST;
 	r.u.hist = w->hist;
 	(void)child_send(w->ctx, &r);
-	memset(&d, 0, sizeof d);
-	d.commits = w->commits;
-	d.rows = w->rows;
-	d.last_seq = w->last_attempted;
-	d.busy_waits = w->busy.waits;
-	d.busy_ns = w->busy.wait_ns;
-	d.errors = w->ctx->errors_sent;
-	(void)child_finish(w->ctx, &d);
+	d->last_seq = w->last_attempted;
+	d->busy_waits = w->busy.waits;
+	d->busy_ns = w->busy.wait_ns;
+	d->errors = w->ctx->errors_sent;
+	(void)child_finish(w->ctx, d);
 }
 
 int
@@ -301,14 +306,15 @@ worker_main(struct child_ctx *ctx, void *arg)
 {
 	const struct scenario_params *p = arg;
 	struct worker w;
+	struct wire_done d;
 	int rc = 1;
 
 	memset(&w, 0, sizeof w);
 	w.ctx = ctx;
 	w.cfg = p->cfg;
+	w.wl = p->wl;
 	w.index = ctx->index;
 	w.next = 1;
-	w.rng = p->cfg->seed ^ (uint64_t)ctx->index;
 	if (worker_open(&w, p) < 0)
 		goto out;
 	rc = 0;
@@ -316,8 +322,9 @@ worker_main(struct child_ctx *ctx, void *arg)
 		goto out;
 	worker_loop(&w);
 	worker_last_drop(&w);
+	worker_stats(&w, &d);
 	worker_close(&w);
-	worker_done(&w);
+	worker_done(&w, &d);
 out:
 	worker_close(&w);
 	return rc;

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "store.h"
 #include "util.h"
+#include "workload.h"
 
 static char tmpdir[PATH_MAX];
 static struct config cfg;
@@ -48,6 +49,15 @@ teardown(void)
 {
 	util_rmtree(tmpdir);
 	config_free(&cfg);
+}
+
+/* store_prepare() with cfg and the default workload. */
+static enum store_status
+prepare(const char *path, int is_user, char *made, size_t madelen,
+    char *err, size_t errlen)
+{
+	return store_prepare(&cfg, &workload_append, path, is_user, made,
+	    madelen, err, errlen);
 }
 
 static const char *
@@ -101,11 +111,12 @@ START_TEST(test_store_prepare_fresh)
 	char path[PATH_MAX], err[512] = "x";
 
 	tpath(path, sizeof path, "fresh.db");
-	ck_assert_int_eq(store_prepare(&cfg, path, 0, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(path, 0, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_str_eq(err, "");
+	/* One table, one B-tree: no index beside it. */
 	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlite_master"
-	    " WHERE name IN ('sqlstorm_rows', 'sqlstorm_rows_ws')"), 2);
+	    " WHERE tbl_name = 'sqlstorm_rows'"), 1);
 	/* WAL is a property of the file: it outlives the connection. */
 	ck_assert_int_eq(query_int(path, "SELECT journal_mode = 'wal' FROM"
 	    " pragma_journal_mode"), 1);
@@ -124,13 +135,13 @@ START_TEST(test_store_prepare_user_keeps_other_tables)
 	    " VALUES(1);");
 	sqlite3_close(db);
 	cfg.journal = CONFIG_JOURNAL_DELETE;
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_int_eq(query_int(path, "SELECT x FROM mine"), 42);
 	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlstorm_rows"),
 	    0);
 	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM"
-	    " pragma_table_info('sqlstorm_rows')"), 4);
+	    " pragma_table_info('sqlstorm_rows')"), 5);
 }
 END_TEST
 
@@ -139,7 +150,7 @@ START_TEST(test_store_prepare_user_absent)
 	char path[PATH_MAX], err[512];
 
 	tpath(path, sizeof path, "new.db");
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_int_eq(access(path, F_OK), 0);
 }
@@ -150,7 +161,7 @@ START_TEST(test_store_prepare_no_directory)
 	char path[PATH_MAX], want[PATH_MAX + 64], err[512];
 
 	tpath(path, sizeof path, "nodir/new.db");
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
 	    STORE_HARD);
 	snprintf(want, sizeof want, "cannot create '%s': No such file or"
 	    " directory", path);
@@ -164,7 +175,7 @@ START_TEST(test_store_prepare_notadb)
 
 	tpath(path, sizeof path, "text.db");
 	write_file(path, "not a database at all, just text\n", 200);
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
 	    STORE_HARD);
 	snprintf(want, sizeof want, "'%s' is not a SQLite database", path);
 	ck_assert_str_eq(err, want);
@@ -191,7 +202,7 @@ START_TEST(test_store_prepare_corrupt)
 	ck_assert_int_eq(pwrite(fd, junk, sizeof junk, 40 * 4096),
 	    (ssize_t)sizeof junk);
 	close(fd);
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
 	    STORE_CORRUPT);
 	ck_assert_msg(strstr(err, "is corrupt before the run: Page ") != NULL,
 	    "err: %s", err);
@@ -206,7 +217,7 @@ START_TEST(test_store_prepare_unwritable)
 	int status;
 
 	tpath(path, sizeof path, "ro.db");
-	ck_assert_int_eq(store_prepare(&cfg, path, 0, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(path, 0, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_int_eq(chmod(path, 0444), 0);
 	ck_assert_int_eq(chmod(tmpdir, 0755), 0);
@@ -216,7 +227,7 @@ START_TEST(test_store_prepare_unwritable)
 	if (pid == 0) {
 		if (getuid() == 0 && setuid(65534) < 0)
 			_exit(2);
-		if (store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err) != STORE_HARD)
+		if (prepare(path, 1, NULL, 0, err, sizeof err) != STORE_HARD)
 			_exit(1);
 		snprintf(want, sizeof want, "cannot use '%s': Permission denied",
 		    path);
@@ -238,7 +249,7 @@ START_TEST(test_store_prepare_journal_refused)
 	 */
 	tpath(path, sizeof path, "nowal.db");
 	snprintf(uri, sizeof uri, "file:%s?vfs=unix-none", path);
-	ck_assert_int_eq(store_prepare(&cfg, uri, 1, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(uri, 1, NULL, 0, err, sizeof err),
 	    STORE_HARD);
 	snprintf(want, sizeof want, "journal mode wal is not available for"
 	    " '%s' (got delete)", uri);
@@ -257,7 +268,7 @@ START_TEST(test_store_prepare_long_name_leaves_nothing)
 	memset(name, 'a', 255);
 	name[255] = '\0';
 	tpath(path, sizeof path, name);
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
 	    STORE_HARD);
 	ck_assert_int_eq(access(path, F_OK), -1);
 	/* Nothing else either: the directory is empty again. */
@@ -274,7 +285,7 @@ START_TEST(test_store_prepare_in_memory)
 	size_t i;
 
 	for (i = 0; i < sizeof mem / sizeof mem[0]; i++) {
-		ck_assert_int_eq(store_prepare(&cfg, mem[i], 1, NULL, 0, err,
+		ck_assert_int_eq(prepare(mem[i], 1, NULL, 0, err,
 		    sizeof err), STORE_HARD);
 		snprintf(want, sizeof want, "cannot use '%s': an in-memory "
 		    "database is private to each process; give a file", mem[i]);
@@ -291,7 +302,7 @@ START_TEST(test_store_prepare_not_regular)
 
 	tpath(path, sizeof path, "fifo");
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
 	    STORE_HARD);
 	snprintf(want, sizeof want, "cannot use '%s': not a regular file", path);
 	ck_assert_str_eq(err, want);
@@ -300,7 +311,7 @@ START_TEST(test_store_prepare_not_regular)
 	 * SQLite itself fails a FIFO with ESPIPE); refused either way.
 	 */
 	snprintf(uri, sizeof uri, "file:%s", path);
-	ck_assert_int_eq(store_prepare(&cfg, uri, 1, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(uri, 1, NULL, 0, err, sizeof err),
 	    STORE_HARD);
 	snprintf(side, sizeof side, "%s-journal", path);
 	ck_assert_int_eq(access(side, F_OK), -1);
@@ -315,16 +326,42 @@ START_TEST(test_store_prepare_made)
 	char path[PATH_MAX], made[PATH_MAX], err[512];
 
 	tpath(path, sizeof path, "made.db");
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, made, sizeof made, err,
+	ck_assert_int_eq(prepare(path, 1, made, sizeof made, err,
 	    sizeof err), STORE_OK);
 	ck_assert_str_eq(made, path);
-	ck_assert_int_eq(store_prepare(&cfg, path, 1, made, sizeof made, err,
+	ck_assert_int_eq(prepare(path, 1, made, sizeof made, err,
 	    sizeof err), STORE_OK);
 	ck_assert_str_eq(made, "");
 	store_remove(path);
 	ck_assert_int_eq(access(path, F_OK), -1);
 	ck_assert_int_eq(rmdir(tmpdir), 0);
 	ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
+}
+END_TEST
+
+/*
+ * A database an older sqlstorm used (its table beside a (worker, seq)
+ * index) is given the new table: one B-tree keyed by worker<<40 | seq.
+ */
+START_TEST(test_store_prepare_old_schema)
+{
+	char path[PATH_MAX], err[512];
+	sqlite3 *db = NULL;
+
+	tpath(path, sizeof path, "old.db");
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "CREATE TABLE sqlstorm_rows(worker INTEGER NOT NULL,"
+	    " seq INTEGER NOT NULL, payload BLOB NOT NULL, t INTEGER NOT NULL);"
+	    "CREATE INDEX sqlstorm_rows_ws ON sqlstorm_rows(worker, seq);"
+	    "INSERT INTO sqlstorm_rows VALUES(0, 1, x'00', 0);");
+	sqlite3_close(db);
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err), STORE_OK);
+	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'sqlstorm_rows_ws'"), 0);
+	ck_assert_int_eq(query_int(path, "SELECT count(*) FROM sqlstorm_rows"),
+	    0);
+	ck_assert_int_eq(query_int(path, "SELECT pk FROM"
+	    " pragma_table_info('sqlstorm_rows') WHERE name = 'id'"), 1);
 }
 END_TEST
 
@@ -344,7 +381,7 @@ lock_db(struct fixture *f)
 {
 	ck_assert_int_eq(sqlite3_open(f->path, &f->locker), SQLITE_OK);
 	exec_ok(f->locker, "BEGIN EXCLUSIVE; INSERT INTO sqlstorm_rows"
-	    " VALUES(0, 1, x'00', 0)");
+	    " VALUES(1, 0, 1, x'00', 0)");
 }
 
 /* A rollback-mode database and a shutdown pipe. */
@@ -356,7 +393,7 @@ locked_db(struct fixture *f)
 	memset(f, 0, sizeof *f);
 	tpath(f->path, sizeof f->path, "locked.db");
 	cfg.journal = CONFIG_JOURNAL_DELETE;
-	ck_assert_int_eq(store_prepare(&cfg, f->path, 0, NULL, 0, err, sizeof err),
+	ck_assert_int_eq(prepare(f->path, 0, NULL, 0, err, sizeof err),
 	    STORE_OK);
 	ck_assert_int_eq(util_pipe(f->fds), 0);
 	f->ctx.shutdown_fd = f->fds[0];
@@ -503,6 +540,7 @@ store_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_store_prepare_fresh);
 	tcase_add_test(tc, test_store_prepare_user_keeps_other_tables);
+	tcase_add_test(tc, test_store_prepare_old_schema);
 	tcase_add_test(tc, test_store_prepare_user_absent);
 	tcase_add_test(tc, test_store_prepare_no_directory);
 	tcase_add_test(tc, test_store_prepare_notadb);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check_validate: validate_file() on databases built here with known rows
- * (good, a gap, a duplicate, an unknown worker, empty, not a database,
+ * check_validate: validate_file() with the append workload on databases
+ * built here with known rows (good, a gap, a duplicate refused by the key,
+ * an unknown worker, columns off the key, empty, not a database,
  * corrupted), and validate_backup() copies (round trip, consistency under
  * an open write transaction, giving up on a locked source).  Every file
  * lives in a fresh mkdtemp directory under $TMPDIR.
@@ -22,11 +23,16 @@
 
 #include "util.h"
 #include "validate.h"
+#include "workload.h"
 
+/* The append workload's table: key = worker * 2^40 + seq. */
+#define TABLE "sqlstorm_rows"
 #define SCHEMA \
-	"CREATE TABLE " VALIDATE_TABLE "(worker INTEGER NOT NULL," \
-	" seq INTEGER NOT NULL, payload BLOB NOT NULL, t INTEGER NOT NULL);" \
-	"CREATE INDEX sqlstorm_rows_ws ON " VALIDATE_TABLE "(worker, seq);"
+	"CREATE TABLE " TABLE "(id INTEGER PRIMARY KEY," \
+	" worker INTEGER NOT NULL, seq INTEGER NOT NULL," \
+	" payload BLOB NOT NULL, t INTEGER NOT NULL);"
+#define INDEX "CREATE INDEX sqlstorm_rows_ws ON " TABLE "(worker, seq)"
+#define KEY(w, s) (((int64_t)(w) << 40) + (s))
 
 static char tmpdir[PATH_MAX];
 
@@ -79,19 +85,29 @@ db_create(const char *path, const char *journal)
 	return db;
 }
 
-static void
-db_insert(sqlite3 *db, int64_t worker, int64_t seq)
+/* Insert (worker, seq) as the workload does; returns the step's code. */
+static int
+db_try_insert(sqlite3 *db, int64_t worker, int64_t seq)
 {
 	static const unsigned char payload[64] = { 0x5a };
 	sqlite3_stmt *st = NULL;
+	int rc;
 
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO " VALIDATE_TABLE
-	    " VALUES(?, ?, ?, 0)", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_int64(st, 1, worker);
-	sqlite3_bind_int64(st, 2, seq);
-	sqlite3_bind_blob(st, 3, payload, sizeof payload, SQLITE_STATIC);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO " TABLE
+	    " VALUES(?, ?, ?, ?, 0)", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, KEY(worker, seq));
+	sqlite3_bind_int64(st, 2, worker);
+	sqlite3_bind_int64(st, 3, seq);
+	sqlite3_bind_blob(st, 4, payload, sizeof payload, SQLITE_STATIC);
+	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	return rc;
+}
+
+static void
+db_insert(sqlite3 *db, int64_t worker, int64_t seq)
+{
+	ck_assert_int_eq(db_try_insert(db, worker, seq), SQLITE_DONE);
 }
 
 /* Rows first..last of worker, in one transaction. */
@@ -113,7 +129,8 @@ check_ok(const char *path, int nworkers, struct validate_result *r)
 	char err[512] = "";
 	int code = -1;
 
-	if (validate_file(path, nworkers, r, err, sizeof err, &code) != 0)
+	if (validate_file(path, &workload_append, nworkers, r, err, sizeof err,
+	    &code) != 0)
 		ck_abort_msg("validate_file(%s): %s", path, err);
 	ck_assert_int_eq(code, SQLITE_OK);
 	ck_assert_int_eq(r->nworkers, nworkers);
@@ -176,27 +193,30 @@ START_TEST(test_validate_count_seqs)
 	db_fill(db, 0, 1, 49);
 	db_fill(db, 0, 51, 210);        /* 50 deleted; 201..210 not acked */
 	db_fill(db, 1, 1, 10);
-	db_insert(db, 0, 60);           /* a duplicate counts once */
-	exec_ok(db, "INSERT INTO " VALIDATE_TABLE "(worker, seq, payload, t)"
-	    " VALUES (0, 70.5, x'', 0)");
 	sqlite3_close(db);
-	ck_assert_int_eq(validate_count_seqs(path, 0, 50, 200, &n, err,
-	    sizeof err), 0);
+	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 50,
+	    200, &n, err, sizeof err), 0);
 	ck_assert_uint_eq(n, 150);      /* 200 - 50 + 1 held would be 151 */
-	ck_assert_int_eq(validate_count_seqs(path, 1, 11, 20, &n, err,
-	    sizeof err), 0);
+	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 1,
+	    210, &n, err, sizeof err), 0);
+	ck_assert_uint_eq(n, 209);
+	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 1, 11,
+	    20, &n, err, sizeof err), 0);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(validate_count_seqs(path, 0, 5, 4, &n, err,
-	    sizeof err), 0);
+	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 5,
+	    4, &n, err, sizeof err), 0);
 	ck_assert_uint_eq(n, 0);
 	tpath(path, sizeof path, "no-such.db");
-	ck_assert_int_eq(validate_count_seqs(path, 0, 1, 2, &n, err,
-	    sizeof err), -1);
+	ck_assert_int_eq(validate_count_seqs(path, &workload_append, 0, 1,
+	    2, &n, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "no-such.db"));
 }
 END_TEST
 
-/* seq 3 replaced by 3.5 fools min/max/count: the type check catches it. */
+/*
+ * The key is the truth: seq 3 rewritten as 3.5, or worker 1 as 1.5, in
+ * the columns leaves the key range whole, but the rows are not ok.
+ */
 START_TEST(test_validate_non_integer_seq)
 {
 	struct validate_result r;
@@ -204,15 +224,17 @@ START_TEST(test_validate_non_integer_seq)
 	sqlite3 *db = db_create(tpath(path, sizeof path, "real.db"), "delete");
 
 	db_fill(db, 0, 1, 5);
-	exec_ok(db, "UPDATE " VALIDATE_TABLE " SET seq = 3.5 WHERE seq = 3");
+	exec_ok(db, "UPDATE " TABLE " SET seq = 3.5 WHERE seq = 3");
 	db_fill(db, 1, 1, 4);
-	exec_ok(db, "UPDATE " VALIDATE_TABLE " SET worker = 1.5 WHERE "
+	exec_ok(db, "UPDATE " TABLE " SET worker = 1.5 WHERE "
 	    "worker = 1 AND seq = 4");
 	sqlite3_close(db);
 	check_ok(path, 2, &r);
 	ck_assert_int_eq(r.rows_ok, 0);
-	ck_assert_uint_eq(r.k[0], 2);
-	ck_assert_uint_eq(r.k[1], 3);
+	ck_assert_uint_eq(r.k[0], 5);
+	ck_assert_uint_eq(r.k[1], 4);
+	ck_assert_str_eq(r.problem, "w0: 1 rows whose worker or seq column"
+	    " does not match the key");
 	validate_result_free(&r);
 }
 END_TEST
@@ -234,6 +256,7 @@ START_TEST(test_validate_gap_at_start)
 }
 END_TEST
 
+/* A duplicate is impossible by construction: the key refuses it. */
 START_TEST(test_validate_duplicate)
 {
 	struct validate_result r;
@@ -242,15 +265,52 @@ START_TEST(test_validate_duplicate)
 
 	db_fill(db, 0, 1, 4);
 	db_fill(db, 1, 1, 3);
-	db_insert(db, 1, 2);
+	ck_assert_int_eq(db_try_insert(db, 1, 2), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(sqlite3_extended_errcode(db),
+	    SQLITE_CONSTRAINT_PRIMARYKEY);
 	sqlite3_close(db);
 	check_ok(path, 2, &r);
 	ck_assert_int_eq(r.integrity_ok, 1);
-	ck_assert_int_eq(r.rows_ok, 0);
-	ck_assert_uint_eq(r.rows, 8);
+	ck_assert_int_eq(r.rows_ok, 1);
+	ck_assert_uint_eq(r.rows, 7);
 	ck_assert_uint_eq(r.k[0], 4);
 	ck_assert_uint_eq(r.k[1], 3);
-	ck_assert_str_eq(r.problem, "w1: seq 2 duplicated");
+	validate_result_free(&r);
+}
+END_TEST
+
+/* A key below every worker's range names no worker but still fails. */
+START_TEST(test_validate_negative_key)
+{
+	struct validate_result r;
+	char path[PATH_MAX];
+	sqlite3 *db = db_create(tpath(path, sizeof path, "neg.db"), "delete");
+
+	db_fill(db, 0, 1, 3);
+	exec_ok(db, "INSERT INTO " TABLE " VALUES(-7, 0, 1, x'', 0)");
+	sqlite3_close(db);
+	check_ok(path, 1, &r);
+	ck_assert_int_eq(r.rows_ok, 0);
+	ck_assert_uint_eq(r.rows, 4);
+	ck_assert_uint_eq(r.k[0], 3);
+	ck_assert_str_eq(r.problem, "a row whose key -7 belongs to no worker");
+	validate_result_free(&r);
+}
+END_TEST
+
+/* Seq 0 sits in the worker's range but was never written. */
+START_TEST(test_validate_seq_zero)
+{
+	struct validate_result r;
+	char path[PATH_MAX];
+	sqlite3 *db = db_create(tpath(path, sizeof path, "zero.db"), "delete");
+
+	db_fill(db, 1, 0, 3);
+	sqlite3_close(db);
+	check_ok(path, 2, &r);
+	ck_assert_int_eq(r.rows_ok, 0);
+	ck_assert_uint_eq(r.k[1], 3);
+	ck_assert_str_eq(r.problem, "w1: unexpected seq 0");
 	validate_result_free(&r);
 }
 END_TEST
@@ -279,15 +339,15 @@ START_TEST(test_validate_first_problem_wins)
 	char path[PATH_MAX];
 	sqlite3 *db = db_create(tpath(path, sizeof path, "two.db"), "delete");
 
-	db_fill(db, 0, 1, 5);
-	db_insert(db, 0, 5);
+	db_fill(db, 0, 1, 3);
+	db_fill(db, 0, 5, 5);
 	db_fill(db, 1, 2, 3);
 	sqlite3_close(db);
 	check_ok(path, 2, &r);
 	ck_assert_int_eq(r.rows_ok, 0);
-	ck_assert_uint_eq(r.k[0], 5);
+	ck_assert_uint_eq(r.k[0], 3);
 	ck_assert_uint_eq(r.k[1], 0);
-	ck_assert_str_eq(r.problem, "w0: seq 5 duplicated");
+	ck_assert_str_eq(r.problem, "w0: seq 4 missing (holds 1..3 and 5..5)");
 	validate_result_free(&r);
 }
 END_TEST
@@ -320,7 +380,8 @@ check_fails(const char *path, char *err, size_t errlen)
 	struct validate_result r;
 	int code = 0;
 
-	ck_assert_int_eq(validate_file(path, 2, &r, err, errlen, &code), -1);
+	ck_assert_int_eq(validate_file(path, &workload_append, 2, &r, err,
+	    errlen, &code), -1);
 	ck_assert_ptr_null(r.k);
 	ck_assert_ptr_nonnull(strstr(err, path));
 	ck_assert_ptr_null(strchr(err, '\n'));
@@ -399,14 +460,29 @@ corrupt_page(const char *path, off_t pgno)
 
 /* A two-worker database of about 90 pages of 4096 bytes. */
 static void
-db_big(const char *path)
+db_big_with(const char *path, int with_index)
 {
 	sqlite3 *db = db_create(path, "delete");
 
 	exec_ok(db, "PRAGMA page_size=4096; VACUUM");
+	if (with_index)
+		exec_ok(db, INDEX);
 	db_fill(db, 0, 1, 2000);
 	db_fill(db, 1, 1, 2000);
 	sqlite3_close(db);
+}
+
+static void
+db_big(const char *path)
+{
+	db_big_with(path, 0);
+}
+
+/* The same, with an index beside the table (as older versions had). */
+static void
+db_big_index(const char *path)
+{
+	db_big_with(path, 1);
 }
 
 /* The root page of the table or index called name. */
@@ -437,7 +513,8 @@ START_TEST(test_validate_corrupt)
 
 	db_big(tpath(path, sizeof path, "bad.db"));
 	corrupt_page(path, 0);
-	ck_assert_int_eq(validate_file(path, 2, &r, err, sizeof err, &code), 0);
+	ck_assert_int_eq(validate_file(path, &workload_append, 2, &r, err,
+	    sizeof err, &code), 0);
 	ck_assert_int_eq(r.integrity_ok, 0);
 	/* The first finding, not the "*** in database main ***" banner. */
 	ck_assert_msg(strncmp(r.problem, "integrity_check: Page ", 22) == 0,
@@ -453,6 +530,8 @@ START_TEST(test_validate_index_mismatch)
 	char path[PATH_MAX];
 	sqlite3 *db = db_create(tpath(path, sizeof path, "index.db"), "delete");
 
+	/* append needs no index; a user's (or an old) one is checked too. */
+	exec_ok(db, INDEX);
 	db_fill(db, 0, 1, 30);
 	/*
 	 * Claim the index holds (worker, t): every b-tree is sound, but
@@ -479,12 +558,14 @@ START_TEST(test_validate_corrupt_table_only)
 	char path[PATH_MAX], err[512] = "";
 
 	/*
-	 * The counts read only the (worker, seq) index, so a broken table
-	 * b-tree is seen by integrity_check alone, and the rows still add up.
+	 * The counts read only the table's one B-tree, so a broken index
+	 * beside it is seen by integrity_check alone, and the rows still add
+	 * up.
 	 */
-	db_big(tpath(path, sizeof path, "table.db"));
-	corrupt_page(path, root_page(path, "sqlstorm_rows"));
-	ck_assert_int_eq(validate_file(path, 2, &r, err, sizeof err, NULL), 0);
+	db_big_index(tpath(path, sizeof path, "table.db"));
+	corrupt_page(path, root_page(path, "sqlstorm_rows_ws"));
+	ck_assert_int_eq(validate_file(path, &workload_append, 2, &r, err,
+	    sizeof err, NULL), 0);
 	ck_assert_int_eq(r.integrity_ok, 0);
 	ck_assert_int_eq(r.rows_ok, 1);
 	ck_assert_uint_eq(r.rows, 4000);
@@ -502,12 +583,13 @@ START_TEST(test_validate_corrupt_root)
 	int code = -1;
 
 	/*
-	 * count(*) and the per-worker query read the (worker, seq) index:
+	 * count(*) and the per-worker range counts read the table's B-tree:
 	 * with its root page gone no row can be counted any more.
 	 */
 	db_big(tpath(path, sizeof path, "root.db"));
-	corrupt_page(path, root_page(path, "sqlstorm_rows_ws"));
-	ck_assert_int_eq(validate_file(path, 2, &r, err, sizeof err, &code), 0);
+	corrupt_page(path, root_page(path, "sqlstorm_rows"));
+	ck_assert_int_eq(validate_file(path, &workload_append, 2, &r, err,
+	    sizeof err, &code), 0);
 	ck_assert_int_eq(r.integrity_ok, 0);
 	ck_assert_int_eq(r.rows_ok, 0);
 	ck_assert_str_ne(r.problem, "");
@@ -658,6 +740,8 @@ validate_suite(void)
 	tcase_add_test(tc, test_validate_non_integer_seq);
 	tcase_add_test(tc, test_validate_gap_at_start);
 	tcase_add_test(tc, test_validate_duplicate);
+	tcase_add_test(tc, test_validate_negative_key);
+	tcase_add_test(tc, test_validate_seq_zero);
 	tcase_add_test(tc, test_validate_unknown_worker);
 	tcase_add_test(tc, test_validate_first_problem_wins);
 	tcase_add_test(tc, test_validate_empty);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * workload: the table of workloads, and looking one up by name.  Each
+ * workload lives in a file of its own (workload-append.c, ...) and joins
+ * here with one row.  Nothing here knows what a workload does.
+ */
+#include "autoconf.h"
+#include "workload.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+static const struct workload_entry {
+	const char *name;
+	const struct workload *wl;
+} workload_table[] = {
+	/* The first row is the default. */
+	{ "append", &workload_append },
+};
+
+#define WORKLOAD_N (sizeof workload_table / sizeof workload_table[0])
+
+const struct workload *
+workload_find(const char *name)
+{
+	size_t i;
+
+	if (name == NULL || *name == '\0')
+		return workload_default();
+	for (i = 0; i < WORKLOAD_N; i++)
+		if (strcmp(workload_table[i].name, name) == 0)
+			return workload_table[i].wl;
+	return NULL;
+}
+
+const struct workload *
+workload_default(void)
+{
+	return workload_table[0].wl;
+}
+
+const struct workload *
+workload_for(const struct config *cfg)
+{
+	/* Wired to cfg->workload when config grows the --workload knob. */
+	(void)cfg;
+	return workload_default();
+}
+
+const char *
+workload_names(const char *sep, char *buf, size_t cap)
+{
+	size_t i, len;
+
+	if (cap == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < WORKLOAD_N; i++) {
+		len = strlen(buf);
+		/* snprintf truncates: a cut-off list still ends in NUL. */
+		(void)snprintf(buf + len, cap - len, "%s%s", i > 0 ? sep : "",
+		    workload_table[i].name);
+	}
+	return buf;
+}
