@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "fault.h"
+#include "workload.h"
 #include "util.h"
 
 #define ENV_PREFIX	"SQLSTORM_"
@@ -80,8 +81,6 @@ static const char *const sync_names[] = {
 static const char *const late_names[] = { "strict", "ignore", NULL };
 static const char *const coverage_names[] = { "strict", "report", NULL };
 
-/* The workloads --workload accepts (the workload table will own this). */
-static const char *const config_workloads[] = { "append", NULL };
 
 static const char *const bool_true[] = { "yes", "true", "1", "on", NULL };
 static const char *const bool_false[] = { "no", "false", "0", "off", NULL };
@@ -104,7 +103,7 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    FIELD(duration_ns), .min = MS, .max = 7 * DURATION_D,
 	    .dflt = "10s", .help = "how long the workers insert" },
 	[CONFIG_WORKLOAD] = { "workload", "NAME", KNOB_NAME, FIELD(workload),
-	    .names = config_workloads, .dflt = "append",
+	    .names = workload_name_list, .dflt = "append",
 	    .help = "what each worker's transactions do" },
 	[CONFIG_WORKERS] = { "workers", "N", KNOB_INT, FIELD(workers),
 	    .min = 1, .max = 1024, .dflt = "4",

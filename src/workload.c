@@ -16,8 +16,16 @@ static const struct workload_entry {
 	const char *name;
 	const struct workload *wl;
 } workload_table[] = {
-	/* The first row is the default. */
-	{ "append", &workload_append },
+#define WORKLOAD_ROW(name) { #name, &workload_##name },
+	WORKLOAD_TABLE(WORKLOAD_ROW)
+#undef WORKLOAD_ROW
+};
+
+const char *const workload_name_list[] = {
+#define WORKLOAD_NAME(name) #name,
+	WORKLOAD_TABLE(WORKLOAD_NAME)
+#undef WORKLOAD_NAME
+	NULL
 };
 
 #define WORKLOAD_N (sizeof workload_table / sizeof workload_table[0])
@@ -44,9 +52,10 @@ workload_default(void)
 const struct workload *
 workload_for(const struct config *cfg)
 {
-	/* Wired to cfg->workload when config grows the --workload knob. */
-	(void)cfg;
-	return workload_default();
+	const struct workload *wl = workload_find(cfg->workload);
+
+	/* config only lets names of the table through. */
+	return wl != NULL ? wl : workload_default();
 }
 
 const char *

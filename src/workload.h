@@ -105,8 +105,21 @@ struct workload {
 	          uint64_t *n);
 };
 
-/* The workloads. */
-extern const struct workload workload_append;
+/*
+ * The workloads, one row each: WORKLOAD_TABLE(X) calls X(name) for every
+ * workload, whose struct is workload_<name> in workload-<name>.c.  The
+ * first row is the default.  Adding a workload is that file plus one row
+ * here; --workload, --help and the lookup below all read this table.
+ */
+#define WORKLOAD_TABLE(X) \
+	X(append)
+
+#define WORKLOAD_EXTERN(name) extern const struct workload workload_##name;
+WORKLOAD_TABLE(WORKLOAD_EXTERN)
+#undef WORKLOAD_EXTERN
+
+/* Every workload's name, in table order, NULL-terminated (for config). */
+extern const char *const workload_name_list[];
 
 /* The workload called name, or NULL.  NULL or "" names the default. */
 const struct workload *workload_find(const char *name);
@@ -115,9 +128,8 @@ const struct workload *workload_find(const char *name);
 const struct workload *workload_default(void);
 
 /*
- * The workload a configuration asks for: the default until config grows
- * the --workload knob (then: workload_find(cfg->workload)).  Never NULL
- * for a configuration that config validated.
+ * The workload a configuration asks for (--workload).  Never NULL for a
+ * configuration that config validated.
  */
 const struct workload *workload_for(const struct config *cfg);
 

@@ -148,6 +148,28 @@ START_TEST(test_workload_find)
 	/* Truncated, never unterminated. */
 	ck_assert_str_eq(workload_names(", ", names, 4), "app");
 	ck_assert_str_eq(workload_append.name, "append");
+	/* config's list of names is the table's, row for row. */
+	ck_assert_str_eq(workload_name_list[0], "append");
+	ck_assert_ptr_null(workload_name_list[1]);
+}
+END_TEST
+
+/* --workload picks the workload through config, in any case. */
+START_TEST(test_workload_for_config)
+{
+	struct config c;
+	char err[CONFIG_ERR_MAX];
+	char a0[] = "sqlstorm", a1[] = "--workload=APPEND";
+	char *argv[] = { a0, a1, NULL };
+	char *envp[] = { NULL };
+	enum config_action action;
+
+	config_defaults(&c);
+	ck_assert_int_eq(config_parse(&c, 2, argv, envp, &action, NULL, err,
+	    sizeof err), 0);
+	ck_assert_str_eq(c.workload, "append");
+	ck_assert_ptr_eq(workload_for(&c), &workload_append);
+	config_free(&c);
 }
 END_TEST
 
@@ -270,6 +292,7 @@ workload_suite(void)
 	tc = tcase_create("table");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_workload_find);
+	tcase_add_test(tc, test_workload_for_config);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("append");
 	tcase_add_checked_fixture(tc, setup, teardown);
