@@ -79,8 +79,9 @@ scen_fail(void *user, int worker, uint32_t snapshot, const char *reason)
 	struct report *rep = sc->rep;
 	struct report_snapshot *s;
 
-	(void)sup_result_add(&rep->sup, worker, VERDICT_FAILURE,
-	    util_now_ns(), "%s", reason);
+	(void)sup_event_add(&rep->sup, SUP_EV_LEDGER, worker,
+	    snapshot == LEDGER_FINAL ? SUP_NO_SNAPSHOT : (long)snapshot,
+	    VERDICT_FAILURE, util_now_ns(), "%s", reason);
 	if (snapshot == LEDGER_FINAL)
 		return;
 	s = scen_snapshot(rep, snapshot);
@@ -104,8 +105,9 @@ scen_fail(void *user, int worker, uint32_t snapshot, const char *reason)
 static void
 scen_protocol(struct scen *sc, int child, const char *what)
 {
-	(void)sup_result_add(&sc->rep->sup, child, VERDICT_FAILURE,
-	    util_now_ns(), "protocol failure: %s", what);
+	(void)sup_event_add(&sc->rep->sup, SUP_EV_PROTOCOL, child,
+	    SUP_NO_SNAPSHOT, VERDICT_FAILURE, util_now_ns(),
+	    "protocol failure: %s", what);
 }
 
 static void
@@ -145,7 +147,8 @@ scen_take_snapshot(struct scen *sc, int child, const struct wire_snapshot *w)
 	s->ok = w->integrity_ok && w->rows_ok;
 	if (!s->ok) {
 		util_strlcpy(s->problem, w->problem, sizeof s->problem);
-		(void)sup_result_add(&rep->sup, child, VERDICT_FAILURE, w->t_end,
+		(void)sup_event_add(&rep->sup, SUP_EV_SNAPSHOT, child,
+		    (long)w->index, VERDICT_FAILURE, w->t_end,
 		    "snapshot %u: %s", w->index, w->problem);
 	}
 	/* No maxima (a failed restore): nothing to hold against the ACKs. */
@@ -292,6 +295,23 @@ scen_sidecar_main(struct child_ctx *ctx, void *arg)
 	return 127;
 }
 
+/*
+ * A failed sidecar's verdict carries the tail of its log: called by the
+ * supervisor when it judges the end of a child that failed.
+ */
+static void
+scen_fate_note(void *user, int child, char *buf, size_t cap)
+{
+	struct scen *sc = user;
+	char log[PATH_MAX], tail[160];
+
+	if (sc->cfg->store_cmd == NULL || child != sc->params.nworkers + 1)
+		return;
+	snprintf(log, sizeof log, "%s/store.log", sc->rep->run_dir);
+	command_tail(log, 3, tail, sizeof tail);
+	snprintf(buf, cap, "its log ends: %s", tail);
+}
+
 /* Build the child table: the workers, the validator, the sidecar. */
 static struct sup_spec *
 scen_specs(struct scen *sc, size_t *n)
@@ -348,6 +368,7 @@ scen_supervise(struct scen *sc)
 	opt.on_record = scen_on_record;
 	opt.on_eof = scen_on_eof;
 	opt.on_tick = scen_on_tick;
+	opt.fate_note = scen_fate_note;
 	opt.user = sc;
 	rc = sup_run(&opt, specs, n, &sc->rep->sup);
 	if (rc < 0)
@@ -402,12 +423,14 @@ scen_coverage(struct scen *sc, int64_t now)
 	if (!cov.judged || sc->cfg->coverage != CONFIG_COVERAGE_STRICT)
 		return;
 	if (report_starved(rep, starved, sizeof starved) > 0)
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_COVERAGE, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "coverage: workers that never committed: %s", starved);
 	if (cov.snapshots_on && cov.snapshots_taken == 0) {
 		config_format_duration(sc->cfg->validate_every_ns, every,
 		    sizeof every);
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_COVERAGE, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "coverage: no snapshot was taken (%llu scheduled, "
 		    "--validate-every %s)",
 		    (unsigned long long)cov.snapshots_scheduled, every);
@@ -429,14 +452,16 @@ scen_final(struct scen *sc)
 	memset(&vr, 0, sizeof vr);
 	if (validate_file(rep->db_path, sc->params.nworkers, &vr, err,
 	    sizeof err, &code) < 0) {
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_FINAL, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "final database: %s", err);
 		return;
 	}
 	rep->final_checked = 1;
 	rep->final_rows = vr.rows;
 	if (!vr.integrity_ok || !vr.rows_ok)
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_FINAL, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "final database: %s", vr.problem);
 	scen_lost(sc, &vr);
 	(void)ledger_check_final(sc->ledger, vr.k, sc->params.nworkers,
@@ -449,7 +474,8 @@ scen_final(struct scen *sc)
 	 */
 	if (vr.rows == 0 && rep->sup.nfailures == 0 && !rep->sup.interrupted &&
 	    sc->cfg->duration_ns >= REPORT_MIN_USEFUL_NS)
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_FINAL, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "final database: no row was committed in the whole run");
 	rep->final_ok = vr.integrity_ok && vr.rows_ok;
 	validate_result_free(&vr);
@@ -475,7 +501,7 @@ scen_undone(struct scen *sc, int w)
 	rw->errors = 0;
 	for (i = 0; i < rep->sup.nevents; i++)
 		rw->errors += rep->sup.events[i].child == w &&
-		    rep->sup.events[i].is_error;
+		    rep->sup.events[i].kind == SUP_EV_ERROR;
 }
 
 static void
@@ -493,8 +519,9 @@ scen_totals(struct scen *sc)
 		rep->inserts += rw->rows;
 		rep->commits += rw->commits;
 		rep->acked_rows += ledger_acked(sc->ledger, w);
-		rw->verdict = classify_fate(&ch->fate, rw->reason,
-		    sizeof rw->reason);
+		/* Judged once, by the supervisor. */
+		rw->verdict = ch->verdict;
+		util_strlcpy(rw->reason, ch->reason, sizeof rw->reason);
 	}
 }
 
@@ -531,30 +558,6 @@ scen_cleanup(struct scen *sc)
 	(void)util_rmtree(rep->run_dir);
 }
 
-/* A failed sidecar's verdict carries the tail of its log. */
-static void
-scen_sidecar_tail(struct scen *sc)
-{
-	struct report *rep = sc->rep;
-	char log[PATH_MAX], tail[160];
-	size_t i, id = (size_t)sc->params.nworkers + 1, len;
-
-	if (sc->cfg->store_cmd == NULL || rep->sup.nchildren <= id)
-		return;
-	snprintf(log, sizeof log, "%s/store.log", rep->run_dir);
-	command_tail(log, 3, tail, sizeof tail);
-	for (i = 0; i < rep->sup.nevents; i++) {
-		struct sup_event *ev = &rep->sup.events[i];
-
-		if (ev->child != (int)id || ev->is_error ||
-		    ev->verdict != VERDICT_FAILURE)
-			continue;
-		len = strlen(ev->reason);
-		snprintf(ev->reason + len, sizeof ev->reason - len,
-		    "; its log ends: %s", tail);
-	}
-}
-
 static int
 scen_prepare(struct scen *sc)
 {
@@ -587,8 +590,8 @@ scen_prepare(struct scen *sc)
 	}
 	if (ss == STORE_CORRUPT) {
 		/* A verdict, not a usage error: the store is already broken. */
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE,
-		    util_now_ns(), "%s", err);
+		(void)sup_event_add(&rep->sup, SUP_EV_SETUP, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, util_now_ns(), "%s", err);
 		return 1;
 	}
 	return 0;
@@ -606,8 +609,7 @@ scen_late_interrupt(struct scen *sc)
 
 	if (sig == 0 || sc->rep->sup.interrupted)
 		return;
-	sc->rep->sup.interrupted = 1;
-	sc->rep->sup.signal = sig;
+	sup_result_interrupted(&sc->rep->sup, sig);
 	sc->rep->interrupted = 1;
 }
 
@@ -636,7 +638,6 @@ scenario_run(const struct config *cfg, struct report *rep)
 			rep->interrupted = rep->sup.interrupted;
 			scen_final(&sc);
 			scen_totals(&sc);
-			scen_sidecar_tail(&sc);
 			scen_late_interrupt(&sc);
 		}
 	}

@@ -260,20 +260,63 @@ sup_event_push(struct sup_result *res, const struct sup_event *ev)
 }
 
 int
-sup_result_add(struct sup_result *res, int child, enum verdict v,
-    int64_t t_ns, const char *fmt, ...)
+sup_event_add(struct sup_result *res, enum sup_event_kind kind, int child,
+    long snapshot, enum verdict v, int64_t t_ns, const char *fmt, ...)
 {
 	struct sup_event ev;
 	va_list ap;
 
 	memset(&ev, 0, sizeof ev);
+	ev.kind = kind;
 	ev.child = child;
+	ev.snapshot = snapshot;
 	ev.verdict = v;
 	ev.t_ns = t_ns;
 	va_start(ap, fmt);
 	vsnprintf(ev.reason, sizeof ev.reason, fmt, ap);
 	va_end(ap);
 	return sup_event_push(res, &ev);
+}
+
+long
+sup_event_find(const struct sup_result *res, size_t from,
+    enum sup_event_kind kind, int child, long snapshot, enum verdict v)
+{
+	size_t i;
+
+	for (i = from; i < res->nevents; i++) {
+		const struct sup_event *ev = &res->events[i];
+
+		if (ev->kind == kind && ev->verdict == v &&
+		    ev->snapshot == snapshot &&
+		    (child == SUP_ANY_CHILD || ev->child == child))
+			return (long)i;
+	}
+	return -1;
+}
+
+const char *
+sup_event_kind_name(enum sup_event_kind kind)
+{
+	static const char *names[SUP_EV_KIND_END] = {
+		[SUP_EV_ERROR] = "error", [SUP_EV_FATE] = "fate",
+		[SUP_EV_SNAPSHOT] = "snapshot", [SUP_EV_FINAL] = "final",
+		[SUP_EV_LEDGER] = "ledger", [SUP_EV_PROTOCOL] = "protocol",
+		[SUP_EV_COVERAGE] = "coverage", [SUP_EV_SETUP] = "setup",
+		[SUP_EV_INTERRUPT] = "interrupt", [SUP_EV_REPORT] = "report",
+	};
+
+	if ((int)kind <= 0 || kind >= SUP_EV_KIND_END)
+		return "unknown";
+	return names[kind];
+}
+
+void
+sup_result_interrupted(struct sup_result *res, int sig)
+{
+	res->interrupted = 1;
+	res->signal = sig;
+	res->signal_name = classify_signal_name(sig);
 }
 
 void
@@ -587,9 +630,11 @@ sup_take_error(struct sup_state *st, size_t i, const struct wire_record *r)
 	    INT64_MAX;
 
 	memset(&ev, 0, sizeof ev);
+	ev.kind = SUP_EV_ERROR;
 	ev.child = (int)i;
-	ev.is_error = 1;
+	ev.snapshot = SUP_NO_SNAPSHOT;
 	ev.err = r->u.error;
+	ev.code_name = classify_code_name(r->u.error.code);
 	ev.t_ns = r->u.error.t_end;
 	ev.late = classify_is_late(&r->u.error, res->shutdown_ns);
 	ev.verdict = classify_error(&r->u.error, deadline, res->shutdown_ns,
@@ -808,8 +853,7 @@ sup_take_signal(struct sup_state *st, const struct sup_sig *s)
 	if (st->interrupts++ == 0) {
 		st->first_signo = s->signo;
 		st->first_sender = s->sender;
-		st->res->interrupted = 1;
-		st->res->signal = s->signo;
+		sup_result_interrupted(st->res, s->signo);
 	}
 }
 
@@ -1075,10 +1119,14 @@ sup_loop(struct sup_state *st)
 	return 0;
 }
 
+/*
+ * Judge every child's end, once: the verdict and reason stay with the
+ * child; one that is not a pass is also an event, with the caller's note.
+ */
 static void
 sup_judge_fates(struct sup_state *st)
 {
-	size_t i;
+	size_t i, len;
 
 	for (i = 0; i < st->n; i++) {
 		struct sup_child *ch = &st->res->children[i];
@@ -1086,13 +1134,29 @@ sup_judge_fates(struct sup_state *st)
 
 		ch->fate.shutdown_ns = st->res->shutdown_ns;
 		ch->fate.cancelled = st->cancelled && !ch->fate.external;
+		ch->verdict = classify_fate(&ch->fate, ch->reason,
+		    sizeof ch->reason);
+		if (ch->verdict == VERDICT_PASS)
+			continue;
 		memset(&ev, 0, sizeof ev);
+		ev.kind = SUP_EV_FATE;
 		ev.child = (int)i;
+		ev.snapshot = SUP_NO_SNAPSHOT;
 		ev.t_ns = ch->fate.t_gone;
-		ev.verdict = classify_fate(&ch->fate, ev.reason,
-		    sizeof ev.reason);
-		if (ev.verdict != VERDICT_PASS)
-			(void)sup_event_push(st->res, &ev);
+		ev.verdict = ch->verdict;
+		util_strlcpy(ev.reason, ch->reason, sizeof ev.reason);
+		len = strlen(ev.reason);
+		if (st->opt->fate_note != NULL && len + 2 < sizeof ev.reason) {
+			char note[CLASSIFY_REASON_MAX];
+
+			note[0] = '\0';
+			st->opt->fate_note(st->opt->user, (int)i, note,
+			    sizeof note);
+			if (note[0] != '\0')
+				snprintf(ev.reason + len, sizeof ev.reason - len,
+				    "; %s", note);
+		}
+		(void)sup_event_push(st->res, &ev);
 	}
 }
 

@@ -56,17 +56,49 @@ struct sup_options {
 	void (*on_record)(void *user, int child, const struct wire_record *r);
 	/* Called once when a child's report pipe reaches EOF. */
 	void (*on_eof)(void *user, int child);
+	/*
+	 * Called once the run is over for each child whose end is not a
+	 * pass: may write a note into buf (cap bytes), appended to the
+	 * event's reason after "; " (the child's own reason stays as judged).
+	 */
+	void (*fate_note)(void *user, int child, char *buf, size_t cap);
 	/* Called about every 100 ms while running (progress display). */
 	void (*on_tick)(void *user, int64_t now_ns);
 	void *user;
 };
 
-/* One judged item: an ERROR record or a child's end. */
+/*
+ * What an event is about.  Each is judged once, where it is ingested (an
+ * ERROR record and a child's end here, the rest by the caller through
+ * sup_event_add()), and its verdict and reason are stored with it: the
+ * report writers only read them, and find the event that explains a check
+ * by its kind and indices, never by its text.
+ */
+enum sup_event_kind {
+	SUP_EV_ERROR = 1,   /* an ERROR record a child sent */
+	SUP_EV_FATE,        /* how a child ended (only when it is not a pass) */
+	SUP_EV_SNAPSHOT,    /* a snapshot the validator found bad */
+	SUP_EV_FINAL,       /* the final check of what the children left */
+	SUP_EV_LEDGER,      /* a finding of the caller's bookkeeping (ACKs) */
+	SUP_EV_PROTOCOL,    /* a record that made no sense to the caller */
+	SUP_EV_COVERAGE,    /* the run exercised too little to pass */
+	SUP_EV_SETUP,       /* found before any child ran (a broken store) */
+	SUP_EV_INTERRUPT,   /* reserved: a signal stopped the run */
+	SUP_EV_REPORT,      /* reserved: a report could not be written */
+	SUP_EV_KIND_END
+};
+
+/* No snapshot index: the event is not about one snapshot. */
+#define SUP_NO_SNAPSHOT (-1L)
+
+/* One judged item. */
 struct sup_event {
+	enum sup_event_kind kind;
 	int          child;             /* index into the spec array, -1 = none */
+	long         snapshot;          /* snapshot index, or SUP_NO_SNAPSHOT */
 	enum verdict verdict;
-	int          is_error;          /* 1: err is valid */
-	struct wire_error err;
+	struct wire_error err;          /* kind SUP_EV_ERROR only */
+	const char  *code_name;         /* err.code named by the policy, or NULL */
 	int64_t      t_ns;              /* when it happened (monotonic) */
 	int          late;
 	char         reason[CLASSIFY_REASON_MAX];
@@ -76,6 +108,8 @@ struct sup_child {
 	pid_t   pid;
 	char    name[SUP_NAME_MAX];
 	struct classify_fate fate;
+	enum verdict verdict;       /* of its end, judged once by sup_run() */
+	char    reason[CLASSIFY_REASON_MAX];    /* "" on pass */
 	int     ready;
 	uint64_t records;
 	int64_t t_ready;
@@ -85,6 +119,7 @@ struct sup_child {
 struct sup_result {
 	int      interrupted;           /* SIGINT/SIGTERM/SIGHUP stopped the run */
 	int      signal;                /* the first of them */
+	const char *signal_name;        /* its name ("SIGINT"), or NULL */
 	int64_t  t_spawned;             /* when the first fork happened */
 	int64_t  start_ns;              /* release time (clock start); 0 if an
 	                                   interrupt came first: nobody ran */
@@ -147,13 +182,34 @@ int sup_signals_guard(void);
  */
 int sup_signal_take(pid_t *sender);
 
-/* Add a verdict found by the caller (a lost row, a failed snapshot). */
-int sup_result_add(struct sup_result *res, int child, enum verdict v,
-    int64_t t_ns, const char *fmt, ...)
+/*
+ * Add an event judged by the caller (a lost row, a failed snapshot): its
+ * kind, child (-1: the run), snapshot index (SUP_NO_SNAPSHOT: none),
+ * verdict, time and one-line reason.  Counts it in nfailures or nexpected
+ * even when it cannot be stored.  Returns 0, or -1 (ENOMEM: counted, not
+ * stored).
+ */
+int sup_event_add(struct sup_result *res, enum sup_event_kind kind, int child,
+    long snapshot, enum verdict v, int64_t t_ns, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
+    __attribute__((format(printf, 7, 8)))
 #endif
     ;
+
+/*
+ * The first event of kind about child (-1: the run; SUP_ANY_CHILD: any)
+ * and snapshot (SUP_NO_SNAPSHOT matches only events about none) with
+ * verdict v, at or after index from.  Returns its index, or -1.
+ */
+#define SUP_ANY_CHILD (-2)
+long sup_event_find(const struct sup_result *res, size_t from,
+    enum sup_event_kind kind, int child, long snapshot, enum verdict v);
+
+/* Static name of a kind ("error", "fate", ...): the JSON "type". */
+const char *sup_event_kind_name(enum sup_event_kind kind);
+
+/* Note that signal sig interrupted the run (after sup_run(), too). */
+void sup_result_interrupted(struct sup_result *res, int sig);
 
 void sup_result_free(struct sup_result *res);
 

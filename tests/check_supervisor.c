@@ -473,7 +473,7 @@ START_TEST(test_supervisor_error_before_deadline_fails)
 	add_fault(&run, 1, FAULT_ERROR, 5 /* BUSY */, 0, 0, 100);
 	run_go(&run);
 	assert_one_failure(&run, 1, "before the deadline");
-	ck_assert(find_event(&run, 1, VERDICT_FAILURE)->is_error);
+	ck_assert(find_event(&run, 1, VERDICT_FAILURE)->kind == SUP_EV_ERROR);
 	sup_result_free(&run.res);
 	assert_no_children();
 }
@@ -569,7 +569,7 @@ START_TEST(test_supervisor_late_parent_real_error_fails)
 	assert_one_failure(&run, 0, "error after the deadline but before "
 	    "shutdown was signalled: BUSY (5) in COMMIT at deadline+");
 	ev = find_event(&run, 0, VERDICT_FAILURE);
-	ck_assert(ev->is_error);
+	ck_assert_int_eq(ev->kind, SUP_EV_ERROR);
 	ck_assert(!ev->late);
 	ck_assert_int_eq(ev->err.t_end, page->t_reported);
 	ck_assert_int_gt(ev->err.t_end, run.res.deadline_ns);
@@ -625,6 +625,69 @@ START_TEST(test_supervisor_crash_fails)
 	add_fault(&run, 0, FAULT_CRASH, 0, 0, 0, 100);
 	run_go(&run);
 	assert_one_failure(&run, 0, "SIGSEGV");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+static void
+note_fate(void *user, int child, char *buf, size_t cap)
+{
+	(void)user;
+	snprintf(buf, cap, "note for child %d", child);
+}
+
+/*
+ * Every event has a kind and indices, judged once: an ERROR record is an
+ * error event with its code named, a bad end is a fate event whose
+ * verdict and reason stay with the child (the caller's note goes to the
+ * event only), and the caller adds typed events found by kind.
+ */
+START_TEST(test_supervisor_events_are_typed)
+{
+	struct run run;
+	const struct sup_event *ev;
+	long k;
+
+	run_init(&run, 3, 600);
+	run.opt.fate_note = note_fate;
+	add_fault(&run, 0, FAULT_ERROR, 5 /* BUSY */, 0, 0, 100);
+	add_fault(&run, 1, FAULT_CRASH, 0, 0, 0, 100);
+	run_go(&run);
+	ck_assert_uint_eq(run.res.nfailures, 2);
+	ev = find_event(&run, 0, VERDICT_FAILURE);
+	ck_assert_int_eq(ev->kind, SUP_EV_ERROR);
+	ck_assert_int_eq(ev->snapshot, SUP_NO_SNAPSHOT);
+	ck_assert_str_eq(ev->code_name, "BUSY");
+	ev = find_event(&run, 1, VERDICT_FAILURE);
+	ck_assert_int_eq(ev->kind, SUP_EV_FATE);
+	ck_assert_int_eq(run.res.children[1].verdict, VERDICT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(run.res.children[1].reason, "SIGSEGV"));
+	ck_assert_ptr_null(strstr(run.res.children[1].reason, "note"));
+	ck_assert_ptr_nonnull(strstr(ev->reason, "SIGSEGV"));
+	ck_assert_ptr_nonnull(strstr(ev->reason, "; note for child 1"));
+	ck_assert_int_eq(run.res.children[0].verdict, VERDICT_PASS);
+	ck_assert_str_eq(run.res.children[0].reason, "");
+	ck_assert_int_eq(sup_event_find(&run.res, 0, SUP_EV_FATE, 1,
+	    SUP_NO_SNAPSHOT, VERDICT_FAILURE), ev - run.res.events);
+	ck_assert_int_eq(sup_event_find(&run.res, 0, SUP_EV_FATE, 0,
+	    SUP_NO_SNAPSHOT, VERDICT_FAILURE), -1);
+	/* The caller's own findings: typed, counted, found by indices. */
+	ck_assert_int_eq(sup_event_add(&run.res, SUP_EV_SNAPSHOT, 2, 7,
+	    VERDICT_FAILURE, util_now_ns(), "snapshot %d: bad", 7), 0);
+	ck_assert_uint_eq(run.res.nfailures, 3);
+	k = sup_event_find(&run.res, 0, SUP_EV_SNAPSHOT, SUP_ANY_CHILD, 7,
+	    VERDICT_FAILURE);
+	ck_assert_int_ge(k, 0);
+	ck_assert_int_eq(run.res.events[k].child, 2);
+	ck_assert_str_eq(run.res.events[k].reason, "snapshot 7: bad");
+	ck_assert_int_eq(sup_event_find(&run.res, 0, SUP_EV_SNAPSHOT,
+	    SUP_ANY_CHILD, 6, VERDICT_FAILURE), -1);
+	ck_assert_int_eq(sup_event_find(&run.res, (size_t)k + 1,
+	    SUP_EV_SNAPSHOT, SUP_ANY_CHILD, 7, VERDICT_FAILURE), -1);
+	ck_assert_str_eq(sup_event_kind_name(SUP_EV_LEDGER), "ledger");
+	ck_assert_str_eq(sup_event_kind_name((enum sup_event_kind)0),
+	    "unknown");
 	sup_result_free(&run.res);
 	assert_no_children();
 }
@@ -1280,6 +1343,7 @@ supervisor_suite(void)
 	tc = tcase_create("fates");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_supervisor_crash_fails);
+	tcase_add_test(tc, test_supervisor_events_are_typed);
 	tcase_add_test(tc, test_supervisor_crash_after_deadline_fails);
 	tcase_add_test(tc, test_supervisor_abort_fails);
 	tcase_add_test(tc, test_supervisor_early_exit_fails);
