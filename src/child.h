@@ -33,7 +33,7 @@ struct child_shared {
 
 struct child_ctx {
 	int       id;               /* wire child id: workers 0..N-1, then others */
-	int       index;            /* worker index, or FAULT_CHILD_VALIDATOR */
+	int       index;            /* worker index, or a named fault target */
 	int       report_fd;        /* write end of this child's report pipe */
 	int       shutdown_fd;      /* read end of the shared shutdown pipe */
 	int       start_fd;         /* read end of the start pipe */

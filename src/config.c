@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "scenario-policy.h"
 #include "util.h"
 
 #define NS_US	INT64_C(1000)
@@ -1332,7 +1333,7 @@ check_fault(const struct config *cfg, char *err, size_t errlen)
 	if (cfg->fault == NULL)
 		return 0;
 	ferr[0] = '\0';
-	if (fault_parse(cfg->fault, cfg->workers, &list, ferr,
+	if (fault_parse(cfg->fault, cfg->workers, &scenario_faults, &list, ferr,
 	    sizeof(ferr)) == 0) {
 		rc = fault_check_times(cfg, &list, ferr, sizeof(ferr));
 		fault_free(&list);

@@ -21,6 +21,7 @@
 #include "command.h"
 #include "fault.h"
 #include "ledger.h"
+#include "scenario-policy.h"
 #include "store.h"
 #include "supervisor.h"
 #include "util.h"
@@ -328,7 +329,7 @@ scen_specs(struct scen *sc, size_t *n)
 		specs[i].arg = &sc->params;
 	}
 	util_strlcpy(specs[nw].name, "validator", sizeof specs[nw].name);
-	specs[nw].fault_index = FAULT_CHILD_VALIDATOR;
+	specs[nw].fault_index = SCENARIO_VALIDATOR;
 	specs[nw].main = validator_main;
 	specs[nw].arg = &sc->params;
 	*n = (size_t)nw + 1;
@@ -364,6 +365,7 @@ scen_supervise(struct scen *sc)
 	opt.kill_after_ns = SCEN_KILL_AFTER_NS;
 	opt.ready_timeout_ns = SCEN_READY_TIMEOUT_NS;
 	opt.policy = cfg->late_errors;
+	opt.codes = &scenario_codes;
 	opt.faults = &sc->faults;
 	opt.on_record = scen_on_record;
 	opt.on_eof = scen_on_eof;
@@ -566,8 +568,8 @@ scen_prepare(struct scen *sc)
 	char err[512];
 	enum store_status ss;
 
-	if (fault_parse(cfg->fault, cfg->workers, &sc->faults, err,
-	    sizeof err) < 0) {
+	if (fault_parse(cfg->fault, cfg->workers, &scenario_faults, &sc->faults,
+	    err, sizeof err) < 0) {
 		scen_hard(rep, "--fault: %s", err);
 		return -1;
 	}

@@ -634,11 +634,11 @@ sup_take_error(struct sup_state *st, size_t i, const struct wire_record *r)
 	ev.child = (int)i;
 	ev.snapshot = SUP_NO_SNAPSHOT;
 	ev.err = r->u.error;
-	ev.code_name = classify_code_name(r->u.error.code);
+	ev.code_name = classify_policy_name(st->opt->codes, r->u.error.code);
 	ev.t_ns = r->u.error.t_end;
 	ev.late = classify_is_late(&r->u.error, res->shutdown_ns);
 	ev.verdict = classify_error(&r->u.error, deadline, res->shutdown_ns,
-	    st->opt->policy, ev.reason, sizeof ev.reason);
+	    st->opt->policy, st->opt->codes, ev.reason, sizeof ev.reason);
 	(void)sup_event_push(st->res, &ev);
 }
 

@@ -29,7 +29,7 @@
  */
 struct sup_spec {
 	char  name[SUP_NAME_MAX];   /* "w0", "validator": shown in reports */
-	int   fault_index;          /* worker index, or FAULT_CHILD_VALIDATOR */
+	int   fault_index;          /* worker index, or a named fault target */
 	int (*main)(struct child_ctx *ctx, void *arg);
 	void *arg;
 	/*
@@ -47,6 +47,8 @@ struct sup_options {
 	int64_t kill_after_ns;      /* after SIGTERM, before SIGKILL */
 	int64_t ready_timeout_ns;   /* children must be READY by then */
 	enum late_policy policy;
+	/* The scenario's error codes: benign when late, names (may be NULL). */
+	const struct classify_policy *codes;
 	const struct fault_list *faults;    /* may be NULL */
 	int no_pdeathsig;           /* tests: rely on the shutdown pipe alone */
 	/*

@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "scenario-policy.h"
 #include "supervisor.h"
 #include "util.h"
 
@@ -318,6 +319,7 @@ run_init(struct run *run, size_t nchildren, int64_t duration_ms)
 	run->opt.kill_after_ns = 2000 * MS;
 	run->opt.ready_timeout_ns = 60000 * MS;
 	run->opt.policy = LATE_STRICT;
+	run->opt.codes = &scenario_codes;
 	run->opt.on_record = on_record;
 	run->opt.on_eof = on_eof;
 	run->opt.on_tick = on_tick;
