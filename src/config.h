@@ -84,6 +84,7 @@ struct config {
 	int64_t max_lag_ns;         /* 0 .. 1h,     default 0 */
 	enum config_coverage coverage;  /* default strict */
 	int     verbose;            /* every compile option in the summary */
+	const char *trace;
 	enum config_source source[CONFIG_NKEYS];
 };
 

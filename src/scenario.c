@@ -24,6 +24,7 @@
 #include "scenario-policy.h"
 #include "store.h"
 #include "supervisor.h"
+#include "trace.h"
 #include "util.h"
 #include "validate.h"
 
@@ -43,6 +44,7 @@ struct scen {
 	uint64_t *snap_k;        /* per-worker maxima of the snapshot being received */
 	uint32_t  snap_index;    /* ... its index */
 	uint32_t  snap_covered;  /* ... and how many maxima have come */
+	FILE     *trace;         /* --trace: the parent's log, or NULL */
 };
 
 static void scen_hard(struct report *, const char *, ...)
@@ -370,6 +372,7 @@ scen_supervise(struct scen *sc)
 	opt.on_record = scen_on_record;
 	opt.on_eof = scen_on_eof;
 	opt.on_tick = scen_on_tick;
+	opt.trace = sc->trace;
 	opt.fate_note = scen_fate_note;
 	opt.user = sc;
 	rc = sup_run(&opt, specs, n, &sc->rep->sup);
@@ -560,6 +563,42 @@ scen_cleanup(struct scen *sc)
 	(void)util_rmtree(rep->run_dir);
 }
 
+/*
+ * --trace FILE: opened before anything runs (a path that cannot be
+ * written is a usage error, exit 99), line-buffered so a hung run can be
+ * followed with tail -f, and handed to the supervisor, which traces every
+ * record and verdict; the verdicts this scenario takes after the run go
+ * through sup_event_add() and are traced too.
+ */
+static int
+scen_open_trace(struct scen *sc)
+{
+	if (sc->cfg->trace == NULL)
+		return 0;
+	sc->trace = fopen(sc->cfg->trace, "w");
+	if (sc->trace == NULL) {
+		scen_hard(sc->rep, "cannot open the trace file %s: %s",
+		    sc->cfg->trace, strerror(errno));
+		return -1;
+	}
+	(void)setvbuf(sc->trace, NULL, _IOLBF, 0);
+	sc->rep->sup.trace = sc->trace;
+	trace_line(sc->trace, "run", "sqlstorm trace: seed %llu, %d workers",
+	    (unsigned long long)sc->cfg->seed, sc->cfg->workers);
+	return 0;
+}
+
+static void
+scen_close_trace(struct scen *sc)
+{
+	if (sc->trace == NULL)
+		return;
+	trace_line(sc->trace, "run", "end: exit code %d", sc->rep->exit_code);
+	(void)fclose(sc->trace);
+	sc->trace = NULL;
+	sc->rep->sup.trace = NULL;
+}
+
 static int
 scen_prepare(struct scen *sc)
 {
@@ -629,7 +668,9 @@ scenario_run(const struct config *cfg, struct report *rep)
 	util_strlcpy(rep->journal_mode, config_journal_name(cfg->journal),
 	    sizeof rep->journal_mode);
 	(void)config_repro(cfg, "sqlstorm", rep->repro, sizeof rep->repro);
-	rc = scen_prepare(&sc);
+	rc = scen_open_trace(&sc);
+	if (rc == 0)
+		rc = scen_prepare(&sc);
 	if (rc == 0) {
 		sc.params.cfg = cfg;
 		sc.params.db_path = rep->db_path;
@@ -649,5 +690,6 @@ scenario_run(const struct config *cfg, struct report *rep)
 	free(sc.snap_k);
 	ledger_free(sc.ledger);
 	fault_free(&sc.faults);
+	scen_close_trace(&sc);
 	return rep->exit_code;
 }

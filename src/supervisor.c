@@ -29,6 +29,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "trace.h"
 #include "util.h"
 
 #if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
@@ -239,9 +240,21 @@ sup_signal_take(pid_t *sender)
 	return signo;
 }
 
+/* The name the trace gives child (-1: the run). */
+static const char *
+sup_who(const struct sup_result *res, int child)
+{
+	if (child >= 0 && (size_t)child < res->nchildren)
+		return res->children[child].name;
+	return "run";
+}
+
 static int
 sup_event_push(struct sup_result *res, const struct sup_event *ev)
 {
+	if (res->trace != NULL)
+		trace_verdict(res->trace, sup_who(res, ev->child), ev->verdict,
+		    sup_event_kind_name(ev->kind), ev->snapshot, ev->reason);
 	if (ev->verdict == VERDICT_FAILURE)
 		res->nfailures++;
 	else if (ev->verdict == VERDICT_EXPECTED)
@@ -604,6 +617,9 @@ sup_reap(struct sup_state *st, int block)
 			continue;
 		ch->fate.reaped = 1;
 		ch->fate.status = status;
+		if (st->res->trace != NULL)
+			trace_line(st->res->trace, ch->name, "reaped: wait "
+			    "status %#x", (unsigned)status);
 		if (ch->fate.t_gone == 0)
 			ch->fate.t_gone = ch->t_reaped;
 	}
@@ -647,6 +663,8 @@ sup_malformed(struct sup_state *st, size_t i, const char *why)
 {
 	struct sup_child *ch = &st->res->children[i];
 
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, ch->name, "malformed: %s", why);
 	if (!ch->fate.malformed) {
 		ch->fate.malformed = 1;
 		util_strlcpy(ch->fate.malformed_why, why,
@@ -718,6 +736,9 @@ sup_decode(struct sup_state *st, size_t i)
 			return;
 		}
 		off += used;
+		if (st->res->trace != NULL)
+			trace_record(st->res->trace, st->res->children[i].name,
+			    &r);
 		sup_dispatch(st, i, &r);
 	}
 	if (sl->broken) {
@@ -734,6 +755,8 @@ sup_on_eof(struct sup_state *st, size_t i)
 	struct sup_slot *sl = &st->slots[i];
 	struct sup_child *ch = &st->res->children[i];
 
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, ch->name, "EOF");
 	sl->eof = 1;
 	st->neof++;
 	st->reap_due = 1;
@@ -800,6 +823,9 @@ sup_shutdown_now(struct sup_state *st)
 	if (st->shutdown_w < 0)
 		return;
 	now = util_now_ns();
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, "run", "shutdown signalled%s",
+		    st->phase == SUP_READY ? " before the release" : "");
 	st->res->shutdown_ns = now;
 	st->shared->shutdown_ns = now;
 	util_close(&st->start_w);
@@ -813,6 +839,8 @@ sup_release(struct sup_state *st)
 {
 	int64_t now = util_now_ns();
 
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, "run", "release");
 	st->res->start_ns = now;
 	st->res->deadline_ns = now + st->opt->duration_ns;
 	st->shared->deadline_ns = st->res->deadline_ns;
@@ -1136,8 +1164,13 @@ sup_judge_fates(struct sup_state *st)
 		ch->fate.cancelled = st->cancelled && !ch->fate.external;
 		ch->verdict = classify_fate(&ch->fate, ch->reason,
 		    sizeof ch->reason);
-		if (ch->verdict == VERDICT_PASS)
+		if (ch->verdict == VERDICT_PASS) {
+			/* Only a failed end is an event; a pass is traced. */
+			if (st->res->trace != NULL)
+				trace_verdict(st->res->trace, ch->name,
+				    VERDICT_PASS, "fate", SUP_NO_SNAPSHOT, "");
 			continue;
+		}
 		memset(&ev, 0, sizeof ev);
 		ev.kind = SUP_EV_FATE;
 		ev.child = (int)i;
@@ -1254,6 +1287,7 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 	int rc = -1;
 
 	memset(res, 0, sizeof *res);
+	res->trace = opt->trace;
 	memset(&st, 0, sizeof st);
 	st.opt = opt;
 	st.specs = specs;

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "child.h"
@@ -51,6 +52,12 @@ struct sup_options {
 	const struct classify_policy *codes;
 	const struct fault_list *faults;    /* may be NULL */
 	int no_pdeathsig;           /* tests: rely on the shutdown pipe alone */
+	/*
+	 * The debugging trace (trace.h), or NULL: off, at the cost of one
+	 * pointer test per record.  The caller opens and closes it; it is
+	 * kept in sup_result.trace so events added after the run are traced.
+	 */
+	FILE *trace;
 	/*
 	 * Called in the parent for every well-formed record, after the
 	 * supervisor has taken what it needs (READY, ERROR, DONE).
@@ -143,6 +150,8 @@ struct sup_result {
 	size_t   nevents, capevents;
 	size_t   nfailures, nexpected;
 	uint64_t dropped_events;        /* not stored past SUP_MAX_EVENTS */
+	FILE    *trace;                 /* sup_options.trace: every verdict
+	                                   sup_event_add() takes is traced */
 };
 
 #define SUP_MAX_EVENTS 100000

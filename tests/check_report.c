@@ -28,6 +28,7 @@
 #include "report.h"
 #include "report-file.h"
 #include "report-out.h"
+#include "scenario.h"
 #include "util.h"
 #include "wire.h"
 
@@ -687,6 +688,85 @@ START_TEST(test_report_checks_interrupt_names_signal)
 	ck_assert_str_eq(text, "run: interrupted by SIGHUP, the run is "
 	    "incomplete");
 	fx_free(&fx);
+}
+END_TEST
+
+/* -------------------------------------------------------------- trace */
+
+/* A private scratch directory under $TMPDIR, for runs and traces. */
+static void
+trace_scratch(char *dir, size_t cap)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, cap, "%s/sqlstorm-trace.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+/*
+ * A trace file that cannot be opened stops the run before it starts:
+ * exit 99, one line, nothing run.
+ */
+START_TEST(test_report_trace_unwritable_is_hard_error)
+{
+	struct config cfg;
+	struct report rep;
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+
+	trace_scratch(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/no/such/dir/trace", dir);
+	config_defaults(&cfg);
+	cfg.trace = path;
+	ck_assert_int_eq(scenario_run(&cfg, &rep), 99);
+	ck_assert_msg(strncmp(rep.hard_error, "cannot open the trace file ",
+	    27) == 0 && strchr(rep.hard_error, '\n') == NULL, "%s",
+	    rep.hard_error);
+	ck_assert_ptr_null(rep.sup.children);
+	ck_assert_ptr_null(rep.sup.trace);
+	report_free(&rep);
+	config_free(&cfg);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* A short real run, traced: records, the scenario's verdicts, the end. */
+START_TEST(test_report_trace_of_a_run)
+{
+	struct config cfg;
+	struct report rep;
+	char dir[PATH_MAX], path[PATH_MAX + 32], *text;
+	FILE *fp;
+
+	trace_scratch(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/trace", dir);
+	ck_assert_int_eq(setenv("TMPDIR", dir, 1), 0);
+	config_defaults(&cfg);
+	cfg.workers = 1;
+	cfg.duration_ns = 300 * MS;
+	cfg.validate_every_ns = 100 * MS;
+	cfg.trace = path;
+	ck_assert_int_eq(scenario_run(&cfg, &rep), 0);
+	ck_assert_ptr_null(rep.sup.trace);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	text = capture_end(fp);
+	ck_assert_msg(strstr(text, " run sqlstorm trace: ") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " w0 READY #1\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " w0 ACK #") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " validator SNAPSHOT #") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, " w0 DONE #") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " verdict pass fate validator\n") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " run end: exit code 0\n") != NULL, "%s",
+	    text);
+	free(text);
+	report_free(&rep);
+	config_free(&cfg);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
 
@@ -1723,6 +1803,12 @@ report_suite(void)
 	tcase_add_test(tc, test_report_fingerprint_fills_once);
 	suite_add_tcase(s, tc);
 	report_c2_tcases(s);
+
+	tc = tcase_create("trace");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_report_trace_unwritable_is_hard_error);
+	tcase_add_test(tc, test_report_trace_of_a_run);
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("safety");
 	tcase_add_checked_fixture(tc, files_setup, files_teardown);

@@ -695,6 +695,101 @@ START_TEST(test_supervisor_events_are_typed)
 }
 END_TEST
 
+/* Ready, one ACK, then as plain_main. */
+static int
+ack_once_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	if (child_ack(c, 1, util_now_ns()) < 0 || child_flush(c) < 0)
+		return 2;
+	while (child_sleep_until(c, util_now_ns() + 20 * MS) == 0)
+		continue;
+	memset(&done, 0, sizeof done);
+	done.commits = done.rows = done.last_seq = 1;
+	(void)child_finish(c, &done);
+	return 0;
+}
+
+/* The lines of fp, read from the start, as one string. */
+static char *
+slurp(FILE *fp)
+{
+	size_t cap = 1 << 16, len;
+	char *buf = malloc(cap);
+
+	ck_assert_ptr_nonnull(buf);
+	fflush(fp);
+	rewind(fp);
+	len = fread(buf, 1, cap - 1, fp);
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * --trace: one line per record received and per verdict taken, each
+ * stamped with the monotonic clock, in order; events the caller adds
+ * after the run are traced too.  Off (NULL), nothing is written.
+ */
+START_TEST(test_supervisor_trace_records_and_verdicts)
+{
+	struct run run;
+	char *text, *line, *save = NULL;
+	double prev = 0.0;
+	FILE *fp = tmpfile();
+
+	ck_assert_ptr_nonnull(fp);
+	run_init(&run, 3, 400);
+	run.specs[0].main = ack_once_main;
+	run.opt.trace = fp;
+	add_fault(&run, 1, FAULT_ERROR, 5 /* BUSY */, 0, 0, 100);
+	add_fault(&run, 2, FAULT_CRASH, 0, 0, 0, 100);
+	run_go(&run);
+	ck_assert_ptr_eq(run.res.trace, fp);
+	(void)sup_event_add(&run.res, SUP_EV_LEDGER, 0, 3, VERDICT_FAILURE,
+	    util_now_ns(), "snapshot 3: w0 lost a row");
+	text = slurp(fp);
+	ck_assert_msg(strstr(text, " w0 READY #1\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " w0 ACK #2 seq=1 t_commit=") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " w0 DONE #3 commits=1 rows=1") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " w1 ERROR #2 code=5 ") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, " run release\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " run shutdown signalled\n") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " verdict failure error w1: error before "
+	    "the deadline: BUSY (5)") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " verdict pass fate w0\n") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, " verdict failure fate w2: ") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " w2 reaped: wait status ") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, " verdict failure ledger w0 snapshot 3: "
+	    "snapshot 3: w0 lost a row\n") != NULL, "%s", text);
+	/* Every line: "<seconds>.<6 digits> ", never going back. */
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *end;
+		double t = strtod(line, &end);
+
+		ck_assert_msg(*end == ' ' && end - strchr(line, '.') == 7,
+		    "line '%s'", line);
+		ck_assert_msg(t >= prev, "line '%s' goes back", line);
+		prev = t;
+	}
+	free(text);
+	fclose(fp);
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
 START_TEST(test_supervisor_crash_after_deadline_fails)
 {
 	struct run run;
@@ -1346,6 +1441,7 @@ supervisor_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_supervisor_crash_fails);
 	tcase_add_test(tc, test_supervisor_events_are_typed);
+	tcase_add_test(tc, test_supervisor_trace_records_and_verdicts);
 	tcase_add_test(tc, test_supervisor_crash_after_deadline_fails);
 	tcase_add_test(tc, test_supervisor_abort_fails);
 	tcase_add_test(tc, test_supervisor_early_exit_fails);

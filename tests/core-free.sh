@@ -7,7 +7,7 @@
 
 src=${top_srcdir:-..}/src
 
-for m in supervisor child wire classify fault util; do
+for m in supervisor child wire classify fault util trace; do
 	for f in "$src/$m.c" "$src/$m.h"; do
 		if [ ! -f "$f" ]; then
 			not_ok "core file $m: $f is missing"
