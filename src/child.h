@@ -105,7 +105,7 @@ int child_sleep_until(struct child_ctx *c, int64_t until_ns);
 /*
  * Fire every fault whose time has come.  Generic actions are executed here
  * (crash, abort and exit never return).  Returns a bitmask of
- * (1 << FAULT_DROPROW)-style bits for actions the caller must perform.
+ * (1u << action) bits for the caller's own actions (FAULT_EXTRA and up).
  */
 unsigned child_faults_due(struct child_ctx *c);
 

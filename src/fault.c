@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fault: parses the fault-injection spec ("w0:crash@500ms,validator:hang@1s")
+ * fault: parses the fault-injection spec ("w0:crash@500ms,w1:hang@1s")
  * into a list of struct fault, strictly: no spaces, no signs or leading
  * zeros in worker numbers, no empty items, every item checked against the
  * number of workers, and the first bad item named in a one-line error that
@@ -87,7 +87,7 @@ fault_free(struct fault_list *list)
 	list->n = 0;
 }
 
-/* The named targets as "wN or validator" into buf. */
+/* The children a spec may name, as "wN or NAME or ..." into buf. */
 static void
 fault_targets_help(const struct fault_vocab *v, char *buf, size_t cap)
 {
@@ -191,7 +191,7 @@ fault_parse_code(const struct fault_item *it, const char *arg,
 	return 0;
 }
 
-/* The actions as "crash, ..., garbage, droprow" into buf. */
+/* The actions, generic then the caller's, as "crash, ..." into buf. */
 static void
 fault_actions_help(const struct fault_vocab *v, char *buf, size_t cap)
 {

@@ -2,12 +2,12 @@
 /*
  * fault: the fault-injection spec ("w0:crash@500ms,w1:error=5@deadline").
  * Grammar: a comma-separated list of CHILD:ACTION[/deferred]@TIME where
- *   CHILD  is wN (worker N) or a target the caller names (the SQLite
- *          scenario names "validator");
+ *   CHILD  is wN (worker N) or a word the caller names (a struct
+ *          fault_target);
  *   ACTION is crash | abort | exit | exit=N | hang | error=CODE | garbage,
- *          or an action the caller adds (the SQLite scenario adds
- *          "droprow"); CODE is a number, or a name the caller's
- *          struct classify_policy knows;
+ *          or an action the caller adds (a struct fault_extra); CODE
+ *          is a number, or a name the caller's struct classify_policy
+ *          knows;
  *   TIME   is a duration from the start ("500ms") or from the deadline
  *          ("deadline", "deadline-50ms", "deadline+20ms").  A time at or
  *          after the deadline means that long after shutdown was
@@ -55,7 +55,7 @@ struct fault {
 	int      fired;
 };
 
-/* A child named by a word ("validator"), with its index (< 0). */
+/* A child named by a word, with its index (< 0: not a worker). */
 struct fault_target {
 	const char *name;
 	int         index;
@@ -63,7 +63,7 @@ struct fault_target {
 
 /* An action of the caller's, fired by the child's own code. */
 struct fault_extra {
-	const char *name;             /* "droprow" */
+	const char *name;             /* as written in the spec */
 	int         action;           /* FAULT_EXTRA + n */
 	int         workers_only;     /* refused on a named target */
 	int         before_deadline;  /* must be due before the deadline */

@@ -5,9 +5,13 @@
  * them together, runs one poll() loop over the report pipes and a signal
  * self-pipe, closes the shutdown pipe at the deadline, drains every pipe to
  * EOF, reaps every child (SIGTERM then SIGKILL past the grace), and turns
- * errors and exits into verdicts.  It knows children, pipes, clocks and
- * verdicts; it knows nothing of SQL.  Records it does not judge itself are
- * handed to the caller's callback.
+ * errors and exits into verdicts: typed events, each judged once, as it
+ * comes in.  It knows children, pipes, clocks and verdicts; it knows
+ * nothing of SQL: which error codes are benign when late, and their names,
+ * come from the caller's struct classify_policy.  Records it does not
+ * judge itself are handed to the caller's callback, which adds its own
+ * typed events (sup_event_add()).  With a trace FILE it logs every record
+ * and verdict (trace.h).
  */
 #ifndef SQLSTORM_SUPERVISOR_H
 #define SQLSTORM_SUPERVISOR_H
@@ -222,6 +226,7 @@ const char *sup_event_kind_name(enum sup_event_kind kind);
 /* Note that signal sig interrupted the run (after sup_run(), too). */
 void sup_result_interrupted(struct sup_result *res, int sig);
 
+/* Free what sup_run() and sup_event_add() allocated; trace stays open. */
 void sup_result_free(struct sup_result *res);
 
 #endif
