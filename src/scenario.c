@@ -483,6 +483,10 @@ scen_final(struct scen *sc)
 		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "final database: no row was committed in the whole run");
 	rep->final_ok = vr.integrity_ok && vr.rows_ok;
+	/* Failures are traced as events; the pass is traced here. */
+	if (sc->trace != NULL && rep->final_ok)
+		trace_verdict(sc->trace, "run", VERDICT_PASS, "final",
+		    SUP_NO_SNAPSHOT, "integrity ok, rows gap-free");
 	validate_result_free(&vr);
 	if (sc->cfg->journal == CONFIG_JOURNAL_WAL)
 		(void)store_checkpoint(rep->db_path);

@@ -760,6 +760,8 @@ START_TEST(test_report_trace_of_a_run)
 	ck_assert_msg(strstr(text, " w0 DONE #") != NULL, "%s", text);
 	ck_assert_msg(strstr(text, " verdict pass fate validator\n") != NULL,
 	    "%s", text);
+	ck_assert_msg(strstr(text, " verdict pass final run: ") != NULL,
+	    "%s", text);
 	ck_assert_msg(strstr(text, " run end: exit code 0\n") != NULL, "%s",
 	    text);
 	free(text);
