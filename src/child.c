@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "classify.h"
 #include "util.h"
 
 /* Flush a coalesced ACK after this long even while commits keep coming. */
@@ -264,8 +263,8 @@ child_inject_error(struct child_ctx *c, const struct fault *f, int64_t when)
 	int saved = c->shutdown_seen;
 
 	snprintf(msg, sizeof msg, "injected fault: error=%s%s",
-	    classify_code_name(f->arg) != NULL ? classify_code_name(f->arg) :
-	    "?", f->deferred ? "/deferred" : "");
+	    f->arg_name[0] != '\0' ? f->arg_name : "?",
+	    f->deferred ? "/deferred" : "");
 	/*
 	 * An injected error happened at its scheduled time, so a fault test's
 	 * verdict never depends on how late the scheduler ran us.  Before the

@@ -33,7 +33,7 @@ struct child_shared {
 
 struct child_ctx {
 	int       id;               /* wire child id: workers 0..N-1, then others */
-	int       index;            /* worker index, or FAULT_CHILD_VALIDATOR */
+	int       index;            /* worker index, or a named fault target */
 	int       report_fd;        /* write end of this child's report pipe */
 	int       shutdown_fd;      /* read end of the shared shutdown pipe */
 	int       start_fd;         /* read end of the start pipe */
@@ -105,7 +105,7 @@ int child_sleep_until(struct child_ctx *c, int64_t until_ns);
 /*
  * Fire every fault whose time has come.  Generic actions are executed here
  * (crash, abort and exit never return).  Returns a bitmask of
- * (1 << FAULT_DROPROW)-style bits for actions the caller must perform.
+ * (1u << action) bits for the caller's own actions (FAULT_EXTRA and up).
  */
 unsigned child_faults_due(struct child_ctx *c);
 

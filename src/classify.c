@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * classify: the verdicts of DESIGN.md ("Classification") as pure
+ * classify: the verdicts of doc/design.md ("Classification") as pure
  * functions.  An ERROR record is judged only by what it carries and by the
  * moment the parent signalled shutdown: it is late if the child had seen
  * shutdown or it ended at or after that moment (never by the nominal
  * deadline: a parent that was late to close the pipe must not turn real
- * errors into expected ones), and
- * a late error is expected only if its primary code is one shutdown makes
- * normal (BUSY, LOCKED, INTERRUPT, ABORT).  A child's end is judged from
+ * errors into expected ones), and a late error is expected only if the
+ * scenario's struct classify_policy says its code is one shutdown makes
+ * normal (for SQLite: BUSY, LOCKED, INTERRUPT, ABORT; scenario-policy.c).
+ * It includes no database header and names no database code.  A child's end is judged from
  * its wait status and what the supervisor saw, in a fixed order so that the
  * most telling cause is the one reported.  This module deliberately reads
  * no clock and does no I/O: there is no "time the parent read it" anywhere
@@ -23,32 +24,8 @@
 #include <strings.h>
 #include <sys/wait.h>
 
-#include <sqlite3.h>
-
 #include "util.h"
 #include "wire.h"
-
-static const struct {
-	int         code;
-	const char *name;
-} code_names[] = {
-	{ SQLITE_OK, "OK" }, { SQLITE_ERROR, "ERROR" },
-	{ SQLITE_INTERNAL, "INTERNAL" }, { SQLITE_PERM, "PERM" },
-	{ SQLITE_ABORT, "ABORT" }, { SQLITE_BUSY, "BUSY" },
-	{ SQLITE_LOCKED, "LOCKED" }, { SQLITE_NOMEM, "NOMEM" },
-	{ SQLITE_READONLY, "READONLY" }, { SQLITE_INTERRUPT, "INTERRUPT" },
-	{ SQLITE_IOERR, "IOERR" }, { SQLITE_CORRUPT, "CORRUPT" },
-	{ SQLITE_NOTFOUND, "NOTFOUND" }, { SQLITE_FULL, "FULL" },
-	{ SQLITE_CANTOPEN, "CANTOPEN" }, { SQLITE_PROTOCOL, "PROTOCOL" },
-	{ SQLITE_EMPTY, "EMPTY" }, { SQLITE_SCHEMA, "SCHEMA" },
-	{ SQLITE_TOOBIG, "TOOBIG" }, { SQLITE_CONSTRAINT, "CONSTRAINT" },
-	{ SQLITE_MISMATCH, "MISMATCH" }, { SQLITE_MISUSE, "MISUSE" },
-	{ SQLITE_NOLFS, "NOLFS" }, { SQLITE_AUTH, "AUTH" },
-	{ SQLITE_FORMAT, "FORMAT" }, { SQLITE_RANGE, "RANGE" },
-	{ SQLITE_NOTADB, "NOTADB" }, { SQLITE_NOTICE, "NOTICE" },
-	{ SQLITE_WARNING, "WARNING" }, { SQLITE_ROW, "ROW" },
-	{ SQLITE_DONE, "DONE" },
-};
 
 /* Signals by name; strsignal() gives prose ("Segmentation fault"). */
 static const struct {
@@ -180,54 +157,20 @@ line_add_signal(struct line *l, int sig)
 		line_add(l, "signal %d", sig);
 }
 
-int
-classify_code_benign(int code)
-{
-	switch (code & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-	case SQLITE_INTERRUPT:
-	case SQLITE_ABORT:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 const char *
-classify_code_name(int code)
+classify_policy_name(const struct classify_policy *policy, int code)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
-		if (code_names[i].code == code)
-			return code_names[i].name;
-	return NULL;
-}
-
-static int
-parse_small_decimal(const char *s)
-{
-	unsigned long v;
-
-	return util_parse_uint(s, 255, &v) == 0 ? (int)v : -1;
+	if (policy == NULL || policy->code_name == NULL)
+		return NULL;
+	return policy->code_name(code);
 }
 
 int
-classify_code_from_name(const char *name)
+classify_policy_benign(const struct classify_policy *policy, int code)
 {
-	size_t i;
-
-	if (name == NULL)
-		return -1;
-	if (*name >= '0' && *name <= '9')
-		return parse_small_decimal(name);
-	if (strncasecmp(name, "SQLITE_", 7) == 0)
-		name += 7;
-	for (i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
-		if (strcasecmp(code_names[i].name, name) == 0)
-			return code_names[i].code;
-	return -1;
+	if (policy == NULL || policy->benign == NULL)
+		return 0;
+	return policy->benign(code) != 0;
 }
 
 int
@@ -242,9 +185,9 @@ classify_is_late(const struct wire_error *e, int64_t shutdown_ns)
 /* "BUSY (5) in COMMIT at deadline-50ms, shutdown not seen: <message>" */
 static void
 describe_error(struct line *l, const struct wire_error *e,
-    int64_t deadline_ns)
+    int64_t deadline_ns, const struct classify_policy *codes)
 {
-	const char *name = classify_code_name(e->code & 0xff);
+	const char *name = classify_policy_name(codes, e->code);
 
 	if (name != NULL)
 		line_add(l, "%s (%d", name, (int)e->code);
@@ -264,7 +207,8 @@ describe_error(struct line *l, const struct wire_error *e,
 
 enum verdict
 classify_error(const struct wire_error *e, int64_t deadline_ns,
-    int64_t shutdown_ns, enum late_policy policy, char *reason, size_t cap)
+    int64_t shutdown_ns, enum late_policy policy,
+    const struct classify_policy *codes, char *reason, size_t cap)
 {
 	struct line l;
 	enum verdict v;
@@ -277,7 +221,7 @@ classify_error(const struct wire_error *e, int64_t deadline_ns,
 		else
 			line_add(&l, "error after the deadline but before "
 			    "shutdown was signalled: ");
-	} else if (classify_code_benign(e->code)) {
+	} else if (classify_policy_benign(codes, e->code)) {
 		v = VERDICT_EXPECTED;
 		line_add(&l, "late error during shutdown: ");
 	} else if (policy == LATE_IGNORE) {
@@ -288,7 +232,7 @@ classify_error(const struct wire_error *e, int64_t deadline_ns,
 		v = VERDICT_FAILURE;
 		line_add(&l, "severe error after the deadline: ");
 	}
-	describe_error(&l, e, deadline_ns);
+	describe_error(&l, e, deadline_ns, codes);
 	return v;
 }
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * classify: the verdict rules of DESIGN.md as pure functions.  An error is
+ * classify: the verdict rules of doc/design.md as pure functions.  An error is
  * judged by when it happened (t_end, shutdown_seen) against when shutdown
  * was signalled, never by when the parent read it; a child's end is
- * judged from its wait status and what the supervisor saw.  No I/O, no clocks: everything is in the arguments,
- * so every rule is table-tested.
+ * judged from its wait status and what the supervisor saw.  No I/O, no
+ * clocks: everything is in the arguments, so every rule is table-tested.
+ * No database either: which codes are benign when late, and their names,
+ * come from the scenario's struct classify_policy.
  */
 #ifndef SQLSTORM_CLASSIFY_H
 #define SQLSTORM_CLASSIFY_H
@@ -44,17 +46,26 @@ struct classify_fate {
 	                            once without DONE is right */
 };
 
-/* 1 if a late error with this SQLite primary code is shutdown-typical. */
-int classify_code_benign(int code);
-
-/* Static name of a SQLite primary result code ("BUSY"), or NULL. */
-const char *classify_code_name(int code);
-
 /*
- * Map a name ("BUSY", "busy", "SQLITE_BUSY") or a decimal number to a
- * primary result code.  Returns the code, or -1 if unknown.
+ * What the scenario knows of its error codes, passed in: the verdict rules
+ * know no database.  Any member may be NULL; a NULL policy, or a NULL
+ * member, means no code is benign when late and no code has a name.
  */
-int classify_code_from_name(const char *name);
+struct classify_policy {
+	/* 1 if a late error with this code is shutdown-typical. */
+	int         (*benign)(int code);
+	/* Static name of a code ("BUSY"), or NULL. */
+	const char *(*code_name)(int code);
+	/* A name ("BUSY") or a decimal number as a code, or -1. */
+	int         (*code_from_name)(const char *name);
+};
+
+/* policy's name of code, or NULL (no policy, no namer, no name). */
+const char *classify_policy_name(const struct classify_policy *policy,
+    int code);
+
+/* 1 if policy says a late error with code is benign, else 0. */
+int classify_policy_benign(const struct classify_policy *policy, int code);
 
 /*
  * 1 if the error happened late: the child had seen the shutdown, or it
@@ -68,12 +79,14 @@ int classify_is_late(const struct wire_error *e, int64_t shutdown_ns);
 
 /*
  * Verdict for one ERROR record: late (see classify_is_late) and
- * shutdown-typical is expected, everything else fails (policy may forgive
- * late severe codes).  deadline_ns only places the error in the reason
- * ("at deadline+3ms").  Writes a one-line reason into reason.
+ * shutdown-typical (codes->benign) is expected, everything else fails
+ * (policy may forgive late severe codes).  deadline_ns only places the
+ * error in the reason ("at deadline+3ms"); codes names the code in it.
+ * Writes a one-line reason into reason.
  */
 enum verdict classify_error(const struct wire_error *e, int64_t deadline_ns,
-    int64_t shutdown_ns, enum late_policy policy, char *reason, size_t cap);
+    int64_t shutdown_ns, enum late_policy policy,
+    const struct classify_policy *codes, char *reason, size_t cap);
 
 /*
  * Verdict for how a child ended.  VERDICT_PASS means nothing wrong.  An

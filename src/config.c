@@ -31,6 +31,7 @@
 
 #include "fault.h"
 #include "workload.h"
+#include "scenario-policy.h"
 #include "util.h"
 
 #define ENV_PREFIX	"SQLSTORM_"
@@ -1059,7 +1060,7 @@ check_fault(const struct config *cfg, char *err, size_t errlen)
 	if (cfg->fault == NULL)
 		return 0;
 	ferr[0] = '\0';
-	if (fault_parse(cfg->fault, cfg->workers, &list, ferr,
+	if (fault_parse(cfg->fault, cfg->workers, &scenario_faults, &list, ferr,
 	    sizeof(ferr)) == 0) {
 		rc = fault_check_times(cfg, &list, ferr, sizeof(ferr));
 		fault_free(&list);

@@ -149,21 +149,4 @@ const char *config_coverage_name(enum config_coverage c);
 int config_repro(const struct config *cfg, const char *argv0, char *buf,
     size_t cap);
 
-/*
- * The names these functions had before duration.c and shellcmd.c split
- * out of config.c, kept so that their callers (report.c, scenario.c,
- * validator.c) build unchanged; new code calls the new names.
- */
-static inline void
-config_format_duration(int64_t ns, char *buf, size_t cap)
-{
-	duration_format(ns, buf, cap);
-}
-
-static inline char *
-config_expand_command(const char *cmd, const char *db, const char *output)
-{
-	return shellcmd_expand(cmd, db, output);
-}
-
 #endif

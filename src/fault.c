@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fault: parses the fault-injection spec ("w0:crash@500ms,validator:hang@1s")
+ * fault: parses the fault-injection spec ("w0:crash@500ms,w1:hang@1s")
  * into a list of struct fault, strictly: no spaces, no signs or leading
  * zeros in worker numbers, no empty items, every item checked against the
  * number of workers, and the first bad item named in a one-line error that
  * says what was expected.  It also turns a fault's TIME into an absolute
- * CLOCK_MONOTONIC instant.  It deliberately does not fire anything (child.c
- * does), keep any state beyond the list, or prefix errors with the flag or
- * variable name (config.c knows which one it was).
+ * CLOCK_MONOTONIC instant.  The caller's words (named targets, its own
+ * actions, the names of its error codes) come in a struct fault_vocab: no
+ * scenario idea is written here.  It deliberately does not fire anything
+ * (child.c does), keep any state beyond the list, or prefix errors with
+ * the flag or variable name (config.c knows which one it was).
  */
 #include "autoconf.h"
 #include "fault.h"
@@ -23,7 +25,7 @@
 #include "util.h"
 
 #define FAULT_ACTIONS \
-	"crash, abort, exit, exit=N, hang, error=CODE, garbage, droprow"
+	"crash, abort, exit, exit=N, hang, error=CODE, garbage"
 #define FAULT_TIMES \
 	"a duration from the start like 500ms, or deadline, deadline+D, " \
 	"deadline-D"
@@ -47,17 +49,31 @@ static const struct {
 	{ "hang",    FAULT_HANG },
 	{ "error",   FAULT_ERROR },
 	{ "garbage", FAULT_GARBAGE },
-	{ "droprow", FAULT_DROPROW },
+};
+
+#define FAULT_NNAMES (sizeof fault_names / sizeof fault_names[0])
+
+/* What a parse needs besides the item. */
+struct fault_ctx {
+	int                        nworkers;
+	const struct fault_vocab  *vocab;    /* never NULL here */
+};
+
+static const struct fault_vocab fault_no_vocab = {
+	NULL, 0, NULL, 0, NULL, "a number", NULL
 };
 
 const char *
-fault_action_name(enum fault_action a)
+fault_action_name(const struct fault_vocab *vocab, int action)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof fault_names / sizeof fault_names[0]; i++)
-		if (fault_names[i].action == a)
+	for (i = 0; i < FAULT_NNAMES; i++)
+		if ((int)fault_names[i].action == action)
 			return fault_names[i].name;
+	for (i = 0; vocab != NULL && i < vocab->nextras; i++)
+		if (vocab->extras[i].action == action)
+			return vocab->extras[i].name;
 	return "unknown";
 }
 
@@ -71,23 +87,41 @@ fault_free(struct fault_list *list)
 	list->n = 0;
 }
 
+/* The children a spec may name, as "wN or NAME or ..." into buf. */
+static void
+fault_targets_help(const struct fault_vocab *v, char *buf, size_t cap)
+{
+	size_t i, len;
+
+	snprintf(buf, cap, "wN");
+	for (i = 0; i < v->ntargets; i++) {
+		len = strlen(buf);
+		snprintf(buf + len, cap - len, " or %s", v->targets[i].name);
+	}
+}
+
 static int
-fault_parse_child(const struct fault_item *it, int nworkers, struct fault *f,
-    char *err, size_t errlen)
+fault_parse_child(const struct fault_item *it, const struct fault_ctx *ctx,
+    struct fault *f, char *err, size_t errlen)
 {
 	const char *num = it->child + 1;
+	int nworkers = ctx->nworkers;
+	char help[128];
 	unsigned long idx;
+	size_t i;
 
-	if (strcmp(it->child, "validator") == 0) {
-		f->child = FAULT_CHILD_VALIDATOR;
-		return 0;
-	}
+	for (i = 0; i < ctx->vocab->ntargets; i++)
+		if (strcmp(it->child, ctx->vocab->targets[i].name) == 0) {
+			f->child = ctx->vocab->targets[i].index;
+			return 0;
+		}
 	/* "w01" and "w+1" would name the same worker as "w1": refuse them. */
 	if (it->child[0] != 'w' || num[0] == '\0' ||
 	    strspn(num, "0123456789") != strlen(num) ||
 	    (num[0] == '0' && num[1] != '\0')) {
+		fault_targets_help(ctx->vocab, help, sizeof help);
 		snprintf(err, errlen, "fault '%s': unknown child '%s' "
-		    "(expected wN or validator)", it->text, it->child);
+		    "(expected %s)", it->text, it->child, help);
 		return -1;
 	}
 	if (util_parse_uint(num, INT_MAX, &idx) < 0 ||
@@ -121,62 +155,103 @@ fault_parse_exit(const struct fault_item *it, const char *arg,
 }
 
 static int
-fault_parse_code(const struct fault_item *it, const char *arg,
-    struct fault *f, char *err, size_t errlen)
+fault_code_from_name(const struct fault_vocab *v, const char *arg)
 {
-	int code = classify_code_from_name(arg);
+	unsigned long n;
+
+	if (v->codes != NULL && v->codes->code_from_name != NULL)
+		return v->codes->code_from_name(arg);
+	return util_parse_uint(arg, 255, &n) == 0 ? (int)n : -1;
+}
+
+static int
+fault_parse_code(const struct fault_item *it, const char *arg,
+    const struct fault_ctx *ctx, struct fault *f, char *err, size_t errlen)
+{
+	const struct fault_vocab *v = ctx->vocab;
+	int code = fault_code_from_name(v, arg);
+	const char *why, *name;
 
 	if (code < 0 || code > 255) {
 		snprintf(err, errlen, "fault '%s': unknown error code '%s' "
-		    "(expected a SQLite primary result code such as BUSY, "
-		    "SQLITE_IOERR or 5)", it->text, arg);
+		    "(expected %s)", it->text, arg, v->code_help != NULL ?
+		    v->code_help : "a number");
 		return -1;
 	}
-	/* OK, ROW and DONE are not errors: the child could not report them. */
-	if (code == 0 || code == 100 || code == 101) {
+	/* A success code is no error: the child could not report it. */
+	if (v->code_refused != NULL && (why = v->code_refused(code)) != NULL) {
 		snprintf(err, errlen, "fault '%s': '%s' is not an error code "
-		    "(OK, ROW and DONE are success codes)", it->text, arg);
+		    "(%s)", it->text, arg, why);
 		return -1;
 	}
 	f->arg = code;
+	name = classify_policy_name(v->codes, code);
+	util_strlcpy(f->arg_name, name != NULL ? name : "?",
+	    sizeof f->arg_name);
+	return 0;
+}
+
+/* The actions, generic then the caller's, as "crash, ..." into buf. */
+static void
+fault_actions_help(const struct fault_vocab *v, char *buf, size_t cap)
+{
+	size_t i, len;
+
+	snprintf(buf, cap, "%s", FAULT_ACTIONS);
+	for (i = 0; i < v->nextras; i++) {
+		len = strlen(buf);
+		snprintf(buf + len, cap - len, ", %s", v->extras[i].name);
+	}
+}
+
+/* The action named name: a generic one, or the caller's; 0 if none. */
+static int
+fault_lookup_action(const struct fault_vocab *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < FAULT_NNAMES; i++)
+		if (strcmp(name, fault_names[i].name) == 0)
+			return (int)fault_names[i].action;
+	for (i = 0; i < v->nextras; i++)
+		if (strcmp(name, v->extras[i].name) == 0)
+			return v->extras[i].action;
 	return 0;
 }
 
 static int
-fault_parse_action(const struct fault_item *it, struct fault *f, char *err,
-    size_t errlen)
+fault_parse_action(const struct fault_item *it, const struct fault_ctx *ctx,
+    struct fault *f, char *err, size_t errlen)
 {
 	char *eq = strchr(it->action, '=');
 	const char *arg = NULL;
-	size_t i;
+	char help[256];
+	int action;
 
 	if (eq != NULL) {
 		*eq = '\0';
 		arg = eq + 1;
 	}
-	for (i = 0; i < sizeof fault_names / sizeof fault_names[0]; i++)
-		if (strcmp(it->action, fault_names[i].name) == 0)
-			break;
-	if (arg == NULL && i < sizeof fault_names / sizeof fault_names[0] &&
-	    fault_names[i].action == FAULT_ERROR) {
+	action = fault_lookup_action(ctx->vocab, it->action);
+	if (arg == NULL && action == FAULT_ERROR) {
 		snprintf(err, errlen, "fault '%s': error needs a code "
 		    "(error=CODE, e.g. error=BUSY)", it->text);
 		return -1;
 	}
-	if (i == sizeof fault_names / sizeof fault_names[0] ||
-	    (arg != NULL && fault_names[i].action != FAULT_ERROR &&
-	    fault_names[i].action != FAULT_EXIT)) {
+	if (action == 0 || (arg != NULL && action != FAULT_ERROR &&
+	    action != FAULT_EXIT)) {
 		if (eq != NULL)
 			*eq = '=';
+		fault_actions_help(ctx->vocab, help, sizeof help);
 		snprintf(err, errlen, "fault '%s': unknown action '%s' (%s)",
-		    it->text, it->action, FAULT_ACTIONS);
+		    it->text, it->action, help);
 		return -1;
 	}
-	f->action = fault_names[i].action;
+	f->action = action;
 	if (f->action == FAULT_EXIT && arg != NULL)
 		return fault_parse_exit(it, arg, f, err, errlen);
 	if (f->action == FAULT_ERROR)
-		return fault_parse_code(it, arg, f, err, errlen);
+		return fault_parse_code(it, arg, ctx, f, err, errlen);
 	return 0;
 }
 
@@ -251,16 +326,51 @@ fault_split(char *item, const char *text, struct fault_item *it, char *err,
 	return 0;
 }
 
+static const struct fault_extra *
+fault_extra_of(const struct fault_vocab *v, int action)
+{
+	size_t i;
+
+	for (i = 0; i < v->nextras; i++)
+		if (v->extras[i].action == action)
+			return &v->extras[i];
+	return NULL;
+}
+
+/* The caller's limits on its own action: who, and when. */
 static int
-fault_parse_item(char *item, const char *text, int nworkers,
+fault_check_extra(const struct fault_ctx *ctx, const char *text,
+    const struct fault *f, int timed, char *err, size_t errlen)
+{
+	const struct fault_extra *x = fault_extra_of(ctx->vocab, f->action);
+
+	if (x == NULL)
+		return 0;
+	if (!timed && x->workers_only && f->child < 0) {
+		snprintf(err, errlen, "fault '%s': %s applies to workers "
+		    "only (wN)", text, x->name);
+		return -1;
+	}
+	/* Such an action runs while the worker still runs: before shutdown. */
+	if (timed && x->before_deadline && f->from_deadline &&
+	    f->offset_ns >= 0) {
+		snprintf(err, errlen, "fault '%s': %s must happen before "
+		    "the deadline (e.g. deadline-100ms)", text, x->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fault_parse_item(char *item, const char *text, const struct fault_ctx *ctx,
     struct fault *f, char *err, size_t errlen)
 {
 	struct fault_item it;
 
 	memset(f, 0, sizeof *f);
 	if (fault_split(item, text, &it, err, errlen) < 0 ||
-	    fault_parse_child(&it, nworkers, f, err, errlen) < 0 ||
-	    fault_parse_action(&it, f, err, errlen) < 0)
+	    fault_parse_child(&it, ctx, f, err, errlen) < 0 ||
+	    fault_parse_action(&it, ctx, f, err, errlen) < 0)
 		return -1;
 	if (it.modifier != NULL && strcmp(it.modifier, "deferred") != 0) {
 		snprintf(err, errlen, "fault '%s': unknown modifier '/%s' "
@@ -273,19 +383,10 @@ fault_parse_item(char *item, const char *text, int nworkers,
 		return -1;
 	}
 	f->deferred = it.modifier != NULL;
-	if (f->action == FAULT_DROPROW && f->child == FAULT_CHILD_VALIDATOR) {
-		snprintf(err, errlen, "fault '%s': droprow applies to workers "
-		    "only (wN)", text);
+	if (fault_check_extra(ctx, text, f, 0, err, errlen) < 0 ||
+	    fault_parse_time(&it, f, err, errlen) < 0 ||
+	    fault_check_extra(ctx, text, f, 1, err, errlen) < 0)
 		return -1;
-	}
-	if (fault_parse_time(&it, f, err, errlen) < 0)
-		return -1;
-	/* The canary deletes while the worker still runs: before shutdown. */
-	if (f->action == FAULT_DROPROW && f->from_deadline && f->offset_ns >= 0) {
-		snprintf(err, errlen, "fault '%s': droprow must happen before "
-		    "the deadline (e.g. deadline-100ms)", text);
-		return -1;
-	}
 	return 0;
 }
 
@@ -302,9 +403,11 @@ fault_count(const char *s)
 }
 
 int
-fault_parse(const char *spec, int nworkers, struct fault_list *out,
-    char *err, size_t errlen)
+fault_parse(const char *spec, int nworkers, const struct fault_vocab *vocab,
+    struct fault_list *out, char *err, size_t errlen)
 {
+	struct fault_ctx ctx = { nworkers, vocab != NULL ? vocab :
+	    &fault_no_vocab };
 	struct fault *v = NULL;
 	char *work = NULL, *text = NULL, *item, *next;
 	size_t len, n = 0, max;
@@ -335,7 +438,7 @@ fault_parse(const char *spec, int nworkers, struct fault_list *out,
 			    "empty (a stray comma?)", spec, n + 1);
 			goto fail;
 		}
-		if (fault_parse_item(item, text + (item - work), nworkers,
+		if (fault_parse_item(item, text + (item - work), &ctx,
 		    &v[n], err, errlen) < 0)
 			goto fail;
 	}

@@ -331,17 +331,15 @@ report_json_child(const struct report *rep, size_t i, FILE *fp)
 {
 	const struct sup_child *ch = &rep->sup.children[i];
 	struct jobj j = { fp, ", ", 0 };
-	char reason[CLASSIFY_REASON_MAX];
-	enum verdict v;
 
-	v = classify_fate(&ch->fate, reason, sizeof reason);
 	fputc('{', fp);
 	jstr(&j, "name", ch->name);
 	jint(&j, "pid", (long long)ch->pid);
 	ju64(&j, "records", ch->records);
 	jrel(&j, "reaped_ms", rep, ch->t_reaped);
-	jstr(&j, "verdict", classify_verdict_name(v));
-	jopt(&j, "reason", reason);
+	/* As the supervisor judged it, once. */
+	jstr(&j, "verdict", classify_verdict_name(ch->verdict));
+	jopt(&j, "reason", ch->reason);
 	fputc('}', fp);
 }
 
@@ -355,9 +353,14 @@ report_json_event(const struct report *rep, const struct sup_event *ev,
 
 	fputc('{', fp);
 	jstr(&j, "child", report_json_who(rep, ev->child));
-	jstr(&j, "kind", ev->is_error ? "error" : "check");
-	if (ev->is_error) {
-		jstr(&j, "code", classify_code_name(e->code));
+	jstr(&j, "kind", ev->kind == SUP_EV_ERROR ? "error" : "check");
+	jstr(&j, "type", sup_event_kind_name(ev->kind));
+	if (ev->snapshot != SUP_NO_SNAPSHOT)
+		jint(&j, "snapshot", ev->snapshot);
+	else
+		jnull(&j, "snapshot");
+	if (ev->kind == SUP_EV_ERROR) {
+		jstr(&j, "code", ev->code_name);
 		jint(&j, "code_num", e->code);
 		jint(&j, "extended", e->extended);
 		jint(&j, "errno", e->sys_errno);
@@ -372,7 +375,7 @@ report_json_event(const struct report *rep, const struct sup_event *ev,
 		jnull(&j, "message");
 	}
 	jrel(&j, "t_ms", rep, ev->t_ns);
-	if (ev->is_error) {
+	if (ev->kind == SUP_EV_ERROR) {
 		jbool(&j, "late", ev->late);
 		jbool(&j, "shutdown_seen", e->shutdown_seen);
 	} else {

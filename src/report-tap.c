@@ -21,8 +21,6 @@
 #include "report-file.h"
 #include "util.h"
 
-#define WALK_ANY_CHILD INT_MIN
-
 struct walk {
 	const struct report *rep;
 	unsigned char *used;        /* events already shown in their place */
@@ -51,29 +49,21 @@ walk_emit(struct walk *w, const struct report_check *c)
 }
 
 /*
- * The first failure event not shown yet, other than an ERROR record, of
- * child (or any), whose reason is r1 (only its first n1 bytes when n1 >
- * 0) or r2.  Returns its index or -1.
+ * The first failure event not shown yet of kind about child (-1: the
+ * run; SUP_ANY_CHILD: any) and snapshot.  Events are found by what they
+ * are, never by their text.  Returns its index or -1.
  */
 static long
-walk_find(const struct walk *w, int child, const char *r1, size_t n1,
-    const char *r2)
+walk_find(const struct walk *w, enum sup_event_kind kind, int child,
+    long snapshot)
 {
 	const struct sup_result *res = &w->rep->sup;
-	size_t i;
+	long k = -1;
 
-	for (i = 0; i < res->nevents; i++) {
-		const struct sup_event *ev = &res->events[i];
-
-		if (w->used[i] || ev->is_error || ev->verdict != VERDICT_FAILURE ||
-		    (child != WALK_ANY_CHILD && ev->child != child))
-			continue;
-		if ((n1 > 0 ? strncmp(ev->reason, r1, n1) :
-		    strcmp(ev->reason, r1)) == 0 ||
-		    (r2 != NULL && strcmp(ev->reason, r2) == 0))
-			return (long)i;
-	}
-	return -1;
+	while ((k = sup_event_find(res, (size_t)(k + 1), kind, child, snapshot,
+	    VERDICT_FAILURE)) >= 0 && w->used[k])
+		;
+	return k;
 }
 
 /* Event i as a check; name NULL: named after the event itself. */
@@ -81,7 +71,7 @@ static void
 walk_event(struct walk *w, size_t i, const char *name)
 {
 	const struct sup_event *ev = &w->rep->sup.events[i];
-	const char *code = classify_code_name(ev->err.code);
+	const char *code = ev->code_name;
 	struct report_check c;
 	char num[16];
 
@@ -96,12 +86,12 @@ walk_event(struct walk *w, size_t i, const char *name)
 	}
 	if (name != NULL)
 		util_strlcpy(c.name, name, sizeof c.name);
-	else if (ev->is_error)
+	else if (ev->kind == SUP_EV_ERROR)
 		snprintf(c.name, sizeof c.name, "error %zu: %s in %s", i + 1,
 		    code, wire_op_name(ev->err.op));
 	else
 		snprintf(c.name, sizeof c.name, "failure %zu", i + 1);
-	if (ev->is_error && ev->verdict == VERDICT_EXPECTED)
+	if (ev->kind == SUP_EV_ERROR && ev->verdict == VERDICT_EXPECTED)
 		snprintf(c.text, sizeof c.text, "%s: late %s in %s", c.who,
 		    code, wire_op_name(ev->err.op));
 	else
@@ -113,7 +103,7 @@ static void
 walk_children(struct walk *w)
 {
 	const struct report *rep = w->rep;
-	char reason[CLASSIFY_REASON_MAX], name[96];
+	char name[96];
 	size_t i;
 
 	for (i = 0; i < rep->sup.nchildren; i++) {
@@ -122,10 +112,10 @@ walk_children(struct walk *w)
 		long k;
 
 		snprintf(name, sizeof name, "%s lifecycle", ch->name);
-		/* The same pure judgement the supervisor made of this end. */
-		if (classify_fate(&ch->fate, reason, sizeof reason) !=
-		    VERDICT_PASS) {
-			if ((k = walk_find(w, (int)i, reason, 0, NULL)) >= 0)
+		/* The supervisor judged this end once; its event explains it. */
+		if (ch->verdict != VERDICT_PASS) {
+			k = walk_find(w, SUP_EV_FATE, (int)i, SUP_NO_SNAPSHOT);
+			if (k >= 0)
 				walk_event(w, (size_t)k, name);
 			continue;
 		}
@@ -145,20 +135,22 @@ static void
 walk_snapshot(struct walk *w, const struct report_snapshot *s)
 {
 	const struct report *rep = w->rep;
-	char alt[CLASSIFY_REASON_MAX + 32], name[96];
 	struct report_check c;
+	char name[96];
 	long k;
 
 	snprintf(name, sizeof name, "snapshot %u", (unsigned)s->index);
 	if (!s->ok) {
 		/*
-		 * The validator's own finding, or the ledger's (see
-		 * scenario.c), cut where the event's reason was cut.
+		 * The validator's own finding, or else the ledger's first
+		 * about this snapshot (scenario.c stores whichever came
+		 * first as the snapshot's problem): the earlier of the two.
 		 */
-		snprintf(alt, sizeof alt, "snapshot %u: %s", (unsigned)s->index,
-		    s->problem);
-		alt[CLASSIFY_REASON_MAX - 1] = '\0';
-		if ((k = walk_find(w, WALK_ANY_CHILD, s->problem, 0, alt)) >= 0)
+		k = walk_find(w, SUP_EV_SNAPSHOT, SUP_ANY_CHILD, (long)s->index);
+		if (k < 0)
+			k = walk_find(w, SUP_EV_LEDGER, SUP_ANY_CHILD,
+			    (long)s->index);
+		if (k >= 0)
 			walk_event(w, (size_t)k, name);
 		return;
 	}
@@ -179,13 +171,12 @@ walk_snapshot(struct walk *w, const struct report_snapshot *s)
 static void
 walk_final(struct walk *w)
 {
-	static const char prefix[] = "final database: ";
 	const struct report *rep = w->rep;
 	struct report_check c;
 	long k;
 
 	if (!rep->final_checked || !rep->final_ok) {
-		k = walk_find(w, -1, prefix, sizeof prefix - 1, NULL);
+		k = walk_find(w, SUP_EV_FINAL, -1, SUP_NO_SNAPSHOT);
 		if (k >= 0)
 			walk_event(w, (size_t)k, "final database");
 		return;
@@ -206,7 +197,7 @@ walk_interrupted(struct walk *w)
 {
 	const struct report *rep = w->rep;
 	struct report_check c;
-	const char *sig = classify_signal_name(rep->sup.signal);
+	const char *sig = rep->sup.signal_name;
 
 	memset(&c, 0, sizeof c);
 	c.who = "run";

@@ -32,6 +32,7 @@
 
 #include <sqlite3.h>
 
+#include "duration.h"
 #include "report-out.h"
 #include "util.h"
 
@@ -447,8 +448,8 @@ report_head(const struct report *rep, FILE *fp)
 	const struct config *cfg = rep->cfg;
 	char d[32], iv[32];
 
-	config_format_duration(cfg->duration_ns, d, sizeof d);
-	config_format_duration(cfg->interval_ns, iv, sizeof iv);
+	duration_format(cfg->duration_ns, d, sizeof d);
+	duration_format(cfg->interval_ns, iv, sizeof iv);
 	report_verdict_line(rep, fp);
 	/* Journal and sync are on the database line: this one fits 80. */
 	report_line(fp, 0, "run", "%d worker%s, %s, interval %s, batch %d, "
@@ -867,7 +868,7 @@ report_progress_format(const struct report *rep, int64_t now_ns, char *buf,
 	for (w = 0; w < rep->nworkers; w++)
 		acked += rep->workers[w].acked;
 	secs = (double)el / (double)UTIL_NS_PER_S;
-	config_format_duration(cfg != NULL ? cfg->duration_ns : 0, total,
+	duration_format(cfg != NULL ? cfg->duration_ns : 0, total,
 	    sizeof total);
 	n = snprintf(buf, cap, "[%4.1fs / %s] %.0f ins/s  %zu error%s  "
 	    "%zu snapshot%s", secs, total,

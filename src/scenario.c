@@ -19,10 +19,14 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "duration.h"
 #include "fault.h"
 #include "ledger.h"
+#include "scenario-policy.h"
+#include "shellcmd.h"
 #include "store.h"
 #include "supervisor.h"
+#include "trace.h"
 #include "util.h"
 #include "validate.h"
 #include "workload.h"
@@ -43,6 +47,7 @@ struct scen {
 	uint64_t *snap_k;        /* per-worker maxima of the snapshot being received */
 	uint32_t  snap_index;    /* ... its index */
 	uint32_t  snap_covered;  /* ... and how many maxima have come */
+	FILE     *trace;         /* --trace: the parent's log, or NULL */
 };
 
 static void scen_hard(struct report *, const char *, ...)
@@ -80,8 +85,9 @@ scen_fail(void *user, int worker, uint32_t snapshot, const char *reason)
 	struct report *rep = sc->rep;
 	struct report_snapshot *s;
 
-	(void)sup_result_add(&rep->sup, worker, VERDICT_FAILURE,
-	    util_now_ns(), "%s", reason);
+	(void)sup_event_add(&rep->sup, SUP_EV_LEDGER, worker,
+	    snapshot == LEDGER_FINAL ? SUP_NO_SNAPSHOT : (long)snapshot,
+	    VERDICT_FAILURE, util_now_ns(), "%s", reason);
 	if (snapshot == LEDGER_FINAL)
 		return;
 	s = scen_snapshot(rep, snapshot);
@@ -105,8 +111,9 @@ scen_fail(void *user, int worker, uint32_t snapshot, const char *reason)
 static void
 scen_protocol(struct scen *sc, int child, const char *what)
 {
-	(void)sup_result_add(&sc->rep->sup, child, VERDICT_FAILURE,
-	    util_now_ns(), "protocol failure: %s", what);
+	(void)sup_event_add(&sc->rep->sup, SUP_EV_PROTOCOL, child,
+	    SUP_NO_SNAPSHOT, VERDICT_FAILURE, util_now_ns(),
+	    "protocol failure: %s", what);
 }
 
 static void
@@ -146,7 +153,8 @@ scen_take_snapshot(struct scen *sc, int child, const struct wire_snapshot *w)
 	s->ok = w->integrity_ok && w->rows_ok;
 	if (!s->ok) {
 		util_strlcpy(s->problem, w->problem, sizeof s->problem);
-		(void)sup_result_add(&rep->sup, child, VERDICT_FAILURE, w->t_end,
+		(void)sup_event_add(&rep->sup, SUP_EV_SNAPSHOT, child,
+		    (long)w->index, VERDICT_FAILURE, w->t_end,
 		    "snapshot %u: %s", w->index, w->problem);
 	}
 	/* No maxima (a failed restore): nothing to hold against the ACKs. */
@@ -287,10 +295,27 @@ scen_sidecar_main(struct child_ctx *ctx, void *arg)
 	util_close(&ctx->start_fd);
 	util_close(&ctx->shutdown_fd);
 	snprintf(log, sizeof log, "%s/store.log", p->run_dir);
-	cmd = config_expand_command(p->cfg->store_cmd, p->db_path, NULL);
+	cmd = shellcmd_expand(p->cfg->store_cmd, p->db_path, NULL);
 	if (cmd != NULL)
 		command_guard(cmd, log, p->db_path, p->run_dir, ctx->parent_pid);
 	return 127;
+}
+
+/*
+ * A failed sidecar's verdict carries the tail of its log: called by the
+ * supervisor when it judges the end of a child that failed.
+ */
+static void
+scen_fate_note(void *user, int child, char *buf, size_t cap)
+{
+	struct scen *sc = user;
+	char log[PATH_MAX], tail[160];
+
+	if (sc->cfg->store_cmd == NULL || child != sc->params.nworkers + 1)
+		return;
+	snprintf(log, sizeof log, "%s/store.log", sc->rep->run_dir);
+	command_tail(log, 3, tail, sizeof tail);
+	snprintf(buf, cap, "its log ends: %s", tail);
 }
 
 /* Build the child table: the workers, the validator, the sidecar. */
@@ -309,7 +334,7 @@ scen_specs(struct scen *sc, size_t *n)
 		specs[i].arg = &sc->params;
 	}
 	util_strlcpy(specs[nw].name, "validator", sizeof specs[nw].name);
-	specs[nw].fault_index = FAULT_CHILD_VALIDATOR;
+	specs[nw].fault_index = SCENARIO_VALIDATOR;
 	specs[nw].main = validator_main;
 	specs[nw].arg = &sc->params;
 	*n = (size_t)nw + 1;
@@ -345,10 +370,13 @@ scen_supervise(struct scen *sc)
 	opt.kill_after_ns = SCEN_KILL_AFTER_NS;
 	opt.ready_timeout_ns = SCEN_READY_TIMEOUT_NS;
 	opt.policy = cfg->late_errors;
+	opt.codes = &scenario_codes;
 	opt.faults = &sc->faults;
 	opt.on_record = scen_on_record;
 	opt.on_eof = scen_on_eof;
 	opt.on_tick = scen_on_tick;
+	opt.trace = sc->trace;
+	opt.fate_note = scen_fate_note;
 	opt.user = sc;
 	rc = sup_run(&opt, specs, n, &sc->rep->sup);
 	if (rc < 0)
@@ -404,12 +432,14 @@ scen_coverage(struct scen *sc, int64_t now)
 	if (!cov.judged || sc->cfg->coverage != CONFIG_COVERAGE_STRICT)
 		return;
 	if (report_starved(rep, starved, sizeof starved) > 0)
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_COVERAGE, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "coverage: workers that never committed: %s", starved);
 	if (cov.snapshots_on && cov.snapshots_taken == 0) {
-		config_format_duration(sc->cfg->validate_every_ns, every,
+		duration_format(sc->cfg->validate_every_ns, every,
 		    sizeof every);
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_COVERAGE, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "coverage: no snapshot was taken (%llu scheduled, "
 		    "--validate-every %s)",
 		    (unsigned long long)cov.snapshots_scheduled, every);
@@ -431,14 +461,16 @@ scen_final(struct scen *sc)
 	memset(&vr, 0, sizeof vr);
 	if (validate_file(rep->db_path, sc->params.wl, sc->params.nworkers,
 	    &vr, err, sizeof err, &code) < 0) {
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_FINAL, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "final database: %s", err);
 		return;
 	}
 	rep->final_checked = 1;
 	rep->final_rows = vr.rows;
 	if (!vr.integrity_ok || !vr.rows_ok)
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_FINAL, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "final database: %s", vr.problem);
 	scen_lost(sc, &vr);
 	(void)ledger_check_final(sc->ledger, vr.k, sc->params.nworkers,
@@ -451,9 +483,14 @@ scen_final(struct scen *sc)
 	 */
 	if (vr.rows == 0 && rep->sup.nfailures == 0 && !rep->sup.interrupted &&
 	    sc->cfg->duration_ns >= REPORT_MIN_USEFUL_NS)
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE, now,
+		(void)sup_event_add(&rep->sup, SUP_EV_FINAL, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "final database: no row was committed in the whole run");
 	rep->final_ok = vr.integrity_ok && vr.rows_ok;
+	/* Failures are traced as events; the pass is traced here. */
+	if (sc->trace != NULL && rep->final_ok)
+		trace_verdict(sc->trace, "run", VERDICT_PASS, "final",
+		    SUP_NO_SNAPSHOT, "integrity ok, rows gap-free");
 	validate_result_free(&vr);
 	if (sc->cfg->journal == CONFIG_JOURNAL_WAL)
 		(void)store_checkpoint(rep->db_path);
@@ -477,7 +514,7 @@ scen_undone(struct scen *sc, int w)
 	rw->errors = 0;
 	for (i = 0; i < rep->sup.nevents; i++)
 		rw->errors += rep->sup.events[i].child == w &&
-		    rep->sup.events[i].is_error;
+		    rep->sup.events[i].kind == SUP_EV_ERROR;
 }
 
 static void
@@ -495,8 +532,9 @@ scen_totals(struct scen *sc)
 		rep->inserts += rw->rows;
 		rep->commits += rw->commits;
 		rep->acked_rows += ledger_acked(sc->ledger, w);
-		rw->verdict = classify_fate(&ch->fate, rw->reason,
-		    sizeof rw->reason);
+		/* Judged once, by the supervisor. */
+		rw->verdict = ch->verdict;
+		util_strlcpy(rw->reason, ch->reason, sizeof rw->reason);
 	}
 }
 
@@ -533,28 +571,40 @@ scen_cleanup(struct scen *sc)
 	(void)util_rmtree(rep->run_dir);
 }
 
-/* A failed sidecar's verdict carries the tail of its log. */
-static void
-scen_sidecar_tail(struct scen *sc)
+/*
+ * --trace FILE: opened before anything runs (a path that cannot be
+ * written is a usage error, exit 99), line-buffered so a hung run can be
+ * followed with tail -f, and handed to the supervisor, which traces every
+ * record and verdict; the verdicts this scenario takes after the run go
+ * through sup_event_add() and are traced too.
+ */
+static int
+scen_open_trace(struct scen *sc)
 {
-	struct report *rep = sc->rep;
-	char log[PATH_MAX], tail[160];
-	size_t i, id = (size_t)sc->params.nworkers + 1, len;
-
-	if (sc->cfg->store_cmd == NULL || rep->sup.nchildren <= id)
-		return;
-	snprintf(log, sizeof log, "%s/store.log", rep->run_dir);
-	command_tail(log, 3, tail, sizeof tail);
-	for (i = 0; i < rep->sup.nevents; i++) {
-		struct sup_event *ev = &rep->sup.events[i];
-
-		if (ev->child != (int)id || ev->is_error ||
-		    ev->verdict != VERDICT_FAILURE)
-			continue;
-		len = strlen(ev->reason);
-		snprintf(ev->reason + len, sizeof ev->reason - len,
-		    "; its log ends: %s", tail);
+	if (sc->cfg->trace == NULL)
+		return 0;
+	sc->trace = fopen(sc->cfg->trace, "w");
+	if (sc->trace == NULL) {
+		scen_hard(sc->rep, "cannot open the trace file %s: %s",
+		    sc->cfg->trace, strerror(errno));
+		return -1;
 	}
+	(void)setvbuf(sc->trace, NULL, _IOLBF, 0);
+	sc->rep->sup.trace = sc->trace;
+	trace_line(sc->trace, "run", "sqlstorm trace: seed %llu, %d workers",
+	    (unsigned long long)sc->cfg->seed, sc->cfg->workers);
+	return 0;
+}
+
+static void
+scen_close_trace(struct scen *sc)
+{
+	if (sc->trace == NULL)
+		return;
+	trace_line(sc->trace, "run", "end: exit code %d", sc->rep->exit_code);
+	(void)fclose(sc->trace);
+	sc->trace = NULL;
+	sc->rep->sup.trace = NULL;
 }
 
 static int
@@ -565,8 +615,8 @@ scen_prepare(struct scen *sc)
 	char err[512];
 	enum store_status ss;
 
-	if (fault_parse(cfg->fault, cfg->workers, &sc->faults, err,
-	    sizeof err) < 0) {
+	if (fault_parse(cfg->fault, cfg->workers, &scenario_faults, &sc->faults,
+	    err, sizeof err) < 0) {
 		scen_hard(rep, "--fault: %s", err);
 		return -1;
 	}
@@ -590,8 +640,8 @@ scen_prepare(struct scen *sc)
 	}
 	if (ss == STORE_CORRUPT) {
 		/* A verdict, not a usage error: the store is already broken. */
-		(void)sup_result_add(&rep->sup, -1, VERDICT_FAILURE,
-		    util_now_ns(), "%s", err);
+		(void)sup_event_add(&rep->sup, SUP_EV_SETUP, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, util_now_ns(), "%s", err);
 		return 1;
 	}
 	return 0;
@@ -609,8 +659,7 @@ scen_late_interrupt(struct scen *sc)
 
 	if (sig == 0 || sc->rep->sup.interrupted)
 		return;
-	sc->rep->sup.interrupted = 1;
-	sc->rep->sup.signal = sig;
+	sup_result_interrupted(&sc->rep->sup, sig);
 	sc->rep->interrupted = 1;
 }
 
@@ -628,7 +677,9 @@ scenario_run(const struct config *cfg, struct report *rep)
 	util_strlcpy(rep->journal_mode, config_journal_name(cfg->journal),
 	    sizeof rep->journal_mode);
 	(void)config_repro(cfg, "sqlstorm", rep->repro, sizeof rep->repro);
-	rc = scen_prepare(&sc);
+	rc = scen_open_trace(&sc);
+	if (rc == 0)
+		rc = scen_prepare(&sc);
 	if (rc == 0) {
 		sc.params.cfg = cfg;
 		sc.params.db_path = rep->db_path;
@@ -639,7 +690,6 @@ scenario_run(const struct config *cfg, struct report *rep)
 			rep->interrupted = rep->sup.interrupted;
 			scen_final(&sc);
 			scen_totals(&sc);
-			scen_sidecar_tail(&sc);
 			scen_late_interrupt(&sc);
 		}
 	}
@@ -649,5 +699,6 @@ scenario_run(const struct config *cfg, struct report *rep)
 	free(sc.snap_k);
 	ledger_free(sc.ledger);
 	fault_free(&sc.faults);
+	scen_close_trace(&sc);
 	return rep->exit_code;
 }

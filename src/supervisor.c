@@ -5,8 +5,12 @@
  * loop over their report pipes and a signal self-pipe, closes the shared
  * shutdown pipe at the deadline, drains every pipe to EOF, reaps every
  * child (SIGTERM, then SIGKILL, past the grace) and turns what it saw into
- * verdicts with classify.c.  It knows nothing of SQL: records it does not
- * judge itself go to the caller's on_record callback.
+ * verdicts with classify.c, once per event, as the event comes in: an
+ * ERROR record when it is read, a child's end once it is reaped.  It knows
+ * nothing of SQL (the caller's struct classify_policy names codes and says
+ * which are benign): records it does not judge itself go to the caller's
+ * on_record callback.  The trace, when on, gets a line per record and per
+ * verdict; when off it costs one pointer test.
  */
 #include "autoconf.h"
 #include "supervisor.h"
@@ -29,6 +33,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "trace.h"
 #include "util.h"
 
 #if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
@@ -239,9 +244,21 @@ sup_signal_take(pid_t *sender)
 	return signo;
 }
 
+/* The name the trace gives child (-1: the run). */
+static const char *
+sup_who(const struct sup_result *res, int child)
+{
+	if (child >= 0 && (size_t)child < res->nchildren)
+		return res->children[child].name;
+	return "run";
+}
+
 static int
 sup_event_push(struct sup_result *res, const struct sup_event *ev)
 {
+	if (res->trace != NULL)
+		trace_verdict(res->trace, sup_who(res, ev->child), ev->verdict,
+		    sup_event_kind_name(ev->kind), ev->snapshot, ev->reason);
 	if (ev->verdict == VERDICT_FAILURE)
 		res->nfailures++;
 	else if (ev->verdict == VERDICT_EXPECTED)
@@ -260,20 +277,63 @@ sup_event_push(struct sup_result *res, const struct sup_event *ev)
 }
 
 int
-sup_result_add(struct sup_result *res, int child, enum verdict v,
-    int64_t t_ns, const char *fmt, ...)
+sup_event_add(struct sup_result *res, enum sup_event_kind kind, int child,
+    long snapshot, enum verdict v, int64_t t_ns, const char *fmt, ...)
 {
 	struct sup_event ev;
 	va_list ap;
 
 	memset(&ev, 0, sizeof ev);
+	ev.kind = kind;
 	ev.child = child;
+	ev.snapshot = snapshot;
 	ev.verdict = v;
 	ev.t_ns = t_ns;
 	va_start(ap, fmt);
 	vsnprintf(ev.reason, sizeof ev.reason, fmt, ap);
 	va_end(ap);
 	return sup_event_push(res, &ev);
+}
+
+long
+sup_event_find(const struct sup_result *res, size_t from,
+    enum sup_event_kind kind, int child, long snapshot, enum verdict v)
+{
+	size_t i;
+
+	for (i = from; i < res->nevents; i++) {
+		const struct sup_event *ev = &res->events[i];
+
+		if (ev->kind == kind && ev->verdict == v &&
+		    ev->snapshot == snapshot &&
+		    (child == SUP_ANY_CHILD || ev->child == child))
+			return (long)i;
+	}
+	return -1;
+}
+
+const char *
+sup_event_kind_name(enum sup_event_kind kind)
+{
+	static const char *names[SUP_EV_KIND_END] = {
+		[SUP_EV_ERROR] = "error", [SUP_EV_FATE] = "fate",
+		[SUP_EV_SNAPSHOT] = "snapshot", [SUP_EV_FINAL] = "final",
+		[SUP_EV_LEDGER] = "ledger", [SUP_EV_PROTOCOL] = "protocol",
+		[SUP_EV_COVERAGE] = "coverage", [SUP_EV_SETUP] = "setup",
+		[SUP_EV_INTERRUPT] = "interrupt", [SUP_EV_REPORT] = "report",
+	};
+
+	if ((int)kind <= 0 || kind >= SUP_EV_KIND_END)
+		return "unknown";
+	return names[kind];
+}
+
+void
+sup_result_interrupted(struct sup_result *res, int sig)
+{
+	res->interrupted = 1;
+	res->signal = sig;
+	res->signal_name = classify_signal_name(sig);
 }
 
 void
@@ -561,6 +621,9 @@ sup_reap(struct sup_state *st, int block)
 			continue;
 		ch->fate.reaped = 1;
 		ch->fate.status = status;
+		if (st->res->trace != NULL)
+			trace_line(st->res->trace, ch->name, "reaped: wait "
+			    "status %#x", (unsigned)status);
 		if (ch->fate.t_gone == 0)
 			ch->fate.t_gone = ch->t_reaped;
 	}
@@ -587,13 +650,15 @@ sup_take_error(struct sup_state *st, size_t i, const struct wire_record *r)
 	    INT64_MAX;
 
 	memset(&ev, 0, sizeof ev);
+	ev.kind = SUP_EV_ERROR;
 	ev.child = (int)i;
-	ev.is_error = 1;
+	ev.snapshot = SUP_NO_SNAPSHOT;
 	ev.err = r->u.error;
+	ev.code_name = classify_policy_name(st->opt->codes, r->u.error.code);
 	ev.t_ns = r->u.error.t_end;
 	ev.late = classify_is_late(&r->u.error, res->shutdown_ns);
 	ev.verdict = classify_error(&r->u.error, deadline, res->shutdown_ns,
-	    st->opt->policy, ev.reason, sizeof ev.reason);
+	    st->opt->policy, st->opt->codes, ev.reason, sizeof ev.reason);
 	(void)sup_event_push(st->res, &ev);
 }
 
@@ -602,6 +667,8 @@ sup_malformed(struct sup_state *st, size_t i, const char *why)
 {
 	struct sup_child *ch = &st->res->children[i];
 
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, ch->name, "malformed: %s", why);
 	if (!ch->fate.malformed) {
 		ch->fate.malformed = 1;
 		util_strlcpy(ch->fate.malformed_why, why,
@@ -673,6 +740,9 @@ sup_decode(struct sup_state *st, size_t i)
 			return;
 		}
 		off += used;
+		if (st->res->trace != NULL)
+			trace_record(st->res->trace, st->res->children[i].name,
+			    &r);
 		sup_dispatch(st, i, &r);
 	}
 	if (sl->broken) {
@@ -689,6 +759,8 @@ sup_on_eof(struct sup_state *st, size_t i)
 	struct sup_slot *sl = &st->slots[i];
 	struct sup_child *ch = &st->res->children[i];
 
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, ch->name, "EOF");
 	sl->eof = 1;
 	st->neof++;
 	st->reap_due = 1;
@@ -755,6 +827,9 @@ sup_shutdown_now(struct sup_state *st)
 	if (st->shutdown_w < 0)
 		return;
 	now = util_now_ns();
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, "run", "shutdown signalled%s",
+		    st->phase == SUP_READY ? " before the release" : "");
 	st->res->shutdown_ns = now;
 	st->shared->shutdown_ns = now;
 	util_close(&st->start_w);
@@ -768,6 +843,8 @@ sup_release(struct sup_state *st)
 {
 	int64_t now = util_now_ns();
 
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, "run", "release");
 	st->res->start_ns = now;
 	st->res->deadline_ns = now + st->opt->duration_ns;
 	st->shared->deadline_ns = st->res->deadline_ns;
@@ -808,8 +885,7 @@ sup_take_signal(struct sup_state *st, const struct sup_sig *s)
 	if (st->interrupts++ == 0) {
 		st->first_signo = s->signo;
 		st->first_sender = s->sender;
-		st->res->interrupted = 1;
-		st->res->signal = s->signo;
+		sup_result_interrupted(st->res, s->signo);
 	}
 }
 
@@ -1075,10 +1151,14 @@ sup_loop(struct sup_state *st)
 	return 0;
 }
 
+/*
+ * Judge every child's end, once: the verdict and reason stay with the
+ * child; one that is not a pass is also an event, with the caller's note.
+ */
 static void
 sup_judge_fates(struct sup_state *st)
 {
-	size_t i;
+	size_t i, len;
 
 	for (i = 0; i < st->n; i++) {
 		struct sup_child *ch = &st->res->children[i];
@@ -1086,13 +1166,34 @@ sup_judge_fates(struct sup_state *st)
 
 		ch->fate.shutdown_ns = st->res->shutdown_ns;
 		ch->fate.cancelled = st->cancelled && !ch->fate.external;
+		ch->verdict = classify_fate(&ch->fate, ch->reason,
+		    sizeof ch->reason);
+		if (ch->verdict == VERDICT_PASS) {
+			/* Only a failed end is an event; a pass is traced. */
+			if (st->res->trace != NULL)
+				trace_verdict(st->res->trace, ch->name,
+				    VERDICT_PASS, "fate", SUP_NO_SNAPSHOT, "");
+			continue;
+		}
 		memset(&ev, 0, sizeof ev);
+		ev.kind = SUP_EV_FATE;
 		ev.child = (int)i;
+		ev.snapshot = SUP_NO_SNAPSHOT;
 		ev.t_ns = ch->fate.t_gone;
-		ev.verdict = classify_fate(&ch->fate, ev.reason,
-		    sizeof ev.reason);
-		if (ev.verdict != VERDICT_PASS)
-			(void)sup_event_push(st->res, &ev);
+		ev.verdict = ch->verdict;
+		util_strlcpy(ev.reason, ch->reason, sizeof ev.reason);
+		len = strlen(ev.reason);
+		if (st->opt->fate_note != NULL && len + 2 < sizeof ev.reason) {
+			char note[CLASSIFY_REASON_MAX];
+
+			note[0] = '\0';
+			st->opt->fate_note(st->opt->user, (int)i, note,
+			    sizeof note);
+			if (note[0] != '\0')
+				snprintf(ev.reason + len, sizeof ev.reason - len,
+				    "; %s", note);
+		}
+		(void)sup_event_push(st->res, &ev);
 	}
 }
 
@@ -1190,6 +1291,7 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 	int rc = -1;
 
 	memset(res, 0, sizeof *res);
+	res->trace = opt->trace;
 	memset(&st, 0, sizeof st);
 	st.opt = opt;
 	st.specs = specs;

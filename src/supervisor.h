@@ -5,15 +5,20 @@
  * them together, runs one poll() loop over the report pipes and a signal
  * self-pipe, closes the shutdown pipe at the deadline, drains every pipe to
  * EOF, reaps every child (SIGTERM then SIGKILL past the grace), and turns
- * errors and exits into verdicts.  It knows children, pipes, clocks and
- * verdicts; it knows nothing of SQL.  Records it does not judge itself are
- * handed to the caller's callback.
+ * errors and exits into verdicts: typed events, each judged once, as it
+ * comes in.  It knows children, pipes, clocks and verdicts; it knows
+ * nothing of SQL: which error codes are benign when late, and their names,
+ * come from the caller's struct classify_policy.  Records it does not
+ * judge itself are handed to the caller's callback, which adds its own
+ * typed events (sup_event_add()).  With a trace FILE it logs every record
+ * and verdict (trace.h).
  */
 #ifndef SQLSTORM_SUPERVISOR_H
 #define SQLSTORM_SUPERVISOR_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "child.h"
@@ -29,7 +34,7 @@
  */
 struct sup_spec {
 	char  name[SUP_NAME_MAX];   /* "w0", "validator": shown in reports */
-	int   fault_index;          /* worker index, or FAULT_CHILD_VALIDATOR */
+	int   fault_index;          /* worker index, or a named fault target */
 	int (*main)(struct child_ctx *ctx, void *arg);
 	void *arg;
 	/*
@@ -47,8 +52,16 @@ struct sup_options {
 	int64_t kill_after_ns;      /* after SIGTERM, before SIGKILL */
 	int64_t ready_timeout_ns;   /* children must be READY by then */
 	enum late_policy policy;
+	/* The scenario's error codes: benign when late, names (may be NULL). */
+	const struct classify_policy *codes;
 	const struct fault_list *faults;    /* may be NULL */
 	int no_pdeathsig;           /* tests: rely on the shutdown pipe alone */
+	/*
+	 * The debugging trace (trace.h), or NULL: off, at the cost of one
+	 * pointer test per record.  The caller opens and closes it; it is
+	 * kept in sup_result.trace so events added after the run are traced.
+	 */
+	FILE *trace;
 	/*
 	 * Called in the parent for every well-formed record, after the
 	 * supervisor has taken what it needs (READY, ERROR, DONE).
@@ -56,17 +69,49 @@ struct sup_options {
 	void (*on_record)(void *user, int child, const struct wire_record *r);
 	/* Called once when a child's report pipe reaches EOF. */
 	void (*on_eof)(void *user, int child);
+	/*
+	 * Called once the run is over for each child whose end is not a
+	 * pass: may write a note into buf (cap bytes), appended to the
+	 * event's reason after "; " (the child's own reason stays as judged).
+	 */
+	void (*fate_note)(void *user, int child, char *buf, size_t cap);
 	/* Called about every 100 ms while running (progress display). */
 	void (*on_tick)(void *user, int64_t now_ns);
 	void *user;
 };
 
-/* One judged item: an ERROR record or a child's end. */
+/*
+ * What an event is about.  Each is judged once, where it is ingested (an
+ * ERROR record and a child's end here, the rest by the caller through
+ * sup_event_add()), and its verdict and reason are stored with it: the
+ * report writers only read them, and find the event that explains a check
+ * by its kind and indices, never by its text.
+ */
+enum sup_event_kind {
+	SUP_EV_ERROR = 1,   /* an ERROR record a child sent */
+	SUP_EV_FATE,        /* how a child ended (only when it is not a pass) */
+	SUP_EV_SNAPSHOT,    /* a snapshot the validator found bad */
+	SUP_EV_FINAL,       /* the final check of what the children left */
+	SUP_EV_LEDGER,      /* a finding of the caller's bookkeeping (ACKs) */
+	SUP_EV_PROTOCOL,    /* a record that made no sense to the caller */
+	SUP_EV_COVERAGE,    /* the run exercised too little to pass */
+	SUP_EV_SETUP,       /* found before any child ran (a broken store) */
+	SUP_EV_INTERRUPT,   /* reserved: a signal stopped the run */
+	SUP_EV_REPORT,      /* reserved: a report could not be written */
+	SUP_EV_KIND_END
+};
+
+/* No snapshot index: the event is not about one snapshot. */
+#define SUP_NO_SNAPSHOT (-1L)
+
+/* One judged item. */
 struct sup_event {
+	enum sup_event_kind kind;
 	int          child;             /* index into the spec array, -1 = none */
+	long         snapshot;          /* snapshot index, or SUP_NO_SNAPSHOT */
 	enum verdict verdict;
-	int          is_error;          /* 1: err is valid */
-	struct wire_error err;
+	struct wire_error err;          /* kind SUP_EV_ERROR only */
+	const char  *code_name;         /* err.code named by the policy, or NULL */
 	int64_t      t_ns;              /* when it happened (monotonic) */
 	int          late;
 	char         reason[CLASSIFY_REASON_MAX];
@@ -76,6 +121,8 @@ struct sup_child {
 	pid_t   pid;
 	char    name[SUP_NAME_MAX];
 	struct classify_fate fate;
+	enum verdict verdict;       /* of its end, judged once by sup_run() */
+	char    reason[CLASSIFY_REASON_MAX];    /* "" on pass */
 	int     ready;
 	uint64_t records;
 	int64_t t_ready;
@@ -85,6 +132,7 @@ struct sup_child {
 struct sup_result {
 	int      interrupted;           /* SIGINT/SIGTERM/SIGHUP stopped the run */
 	int      signal;                /* the first of them */
+	const char *signal_name;        /* its name ("SIGINT"), or NULL */
 	int64_t  t_spawned;             /* when the first fork happened */
 	int64_t  start_ns;              /* release time (clock start); 0 if an
 	                                   interrupt came first: nobody ran */
@@ -106,6 +154,8 @@ struct sup_result {
 	size_t   nevents, capevents;
 	size_t   nfailures, nexpected;
 	uint64_t dropped_events;        /* not stored past SUP_MAX_EVENTS */
+	FILE    *trace;                 /* sup_options.trace: every verdict
+	                                   sup_event_add() takes is traced */
 };
 
 #define SUP_MAX_EVENTS 100000
@@ -147,14 +197,36 @@ int sup_signals_guard(void);
  */
 int sup_signal_take(pid_t *sender);
 
-/* Add a verdict found by the caller (a lost row, a failed snapshot). */
-int sup_result_add(struct sup_result *res, int child, enum verdict v,
-    int64_t t_ns, const char *fmt, ...)
+/*
+ * Add an event judged by the caller (a lost row, a failed snapshot): its
+ * kind, child (-1: the run), snapshot index (SUP_NO_SNAPSHOT: none),
+ * verdict, time and one-line reason.  Counts it in nfailures or nexpected
+ * even when it cannot be stored.  Returns 0, or -1 (ENOMEM: counted, not
+ * stored).
+ */
+int sup_event_add(struct sup_result *res, enum sup_event_kind kind, int child,
+    long snapshot, enum verdict v, int64_t t_ns, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
+    __attribute__((format(printf, 7, 8)))
 #endif
     ;
 
+/*
+ * The first event of kind about child (-1: the run; SUP_ANY_CHILD: any)
+ * and snapshot (SUP_NO_SNAPSHOT matches only events about none) with
+ * verdict v, at or after index from.  Returns its index, or -1.
+ */
+#define SUP_ANY_CHILD (-2)
+long sup_event_find(const struct sup_result *res, size_t from,
+    enum sup_event_kind kind, int child, long snapshot, enum verdict v);
+
+/* Static name of a kind ("error", "fate", ...): the JSON "type". */
+const char *sup_event_kind_name(enum sup_event_kind kind);
+
+/* Note that signal sig interrupted the run (after sup_run(), too). */
+void sup_result_interrupted(struct sup_result *res, int sig);
+
+/* Free what sup_run() and sup_event_add() allocated; trace stays open. */
 void sup_result_free(struct sup_result *res);
 
 #endif

@@ -27,6 +27,8 @@
 #include "child.h"
 #include "command.h"
 #include "config.h"
+#include "duration.h"
+#include "shellcmd.h"
 #include "scenario.h"
 #include "util.h"
 #include "validate.h"
@@ -200,7 +202,7 @@ validator_restore(struct validator *v, uint32_t index, const char *path,
 
 	snprintf(log, sizeof log, "%s/restore-%" PRIu32 ".log", v->p->run_dir,
 	    index);
-	cmd = config_expand_command(cfg->restore_cmd, v->p->db_path, path);
+	cmd = shellcmd_expand(cfg->restore_cmd, v->p->db_path, path);
 	if (cmd == NULL)
 		return validator_send_failed(v, index, t_begin,
 		    "restore command: out of memory") < 0 ? -1 : 1;
@@ -223,7 +225,7 @@ validator_restore(struct validator *v, uint32_t index, const char *path,
 		    tail);
 		break;
 	case COMMAND_TIMEOUT:
-		config_format_duration(cfg->restore_timeout_ns, how, sizeof how);
+		duration_format(cfg->restore_timeout_ns, how, sizeof how);
 		snprintf(problem, sizeof problem, "restore command ran longer "
 		    "than %s and was killed: %s", how, tail);
 		break;

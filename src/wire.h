@@ -68,8 +68,8 @@ struct wire_error {
 	uint8_t  op;            /* enum wire_op */
 	uint8_t  shutdown_seen; /* 0 or 1 */
 	uint16_t msg_len;
-	int32_t  code;          /* SQLite primary result code */
-	int32_t  extended;      /* SQLite extended result code */
+	int32_t  code;          /* error code (SQLite: primary result code) */
+	int32_t  extended;      /* detail code (SQLite: extended code) */
 	int32_t  sys_errno;
 	int64_t  t_begin;
 	int64_t  t_end;

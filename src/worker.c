@@ -23,6 +23,7 @@
 
 #include "child.h"
 #include "scenario.h"
+#include "scenario-policy.h"
 #include "store.h"
 #include "util.h"
 #include "workload.h"
@@ -186,7 +187,7 @@ worker_droprow(struct worker *w)
 static void
 worker_faults(struct worker *w)
 {
-	if (child_faults_due(w->ctx) & (1u << FAULT_DROPROW))
+	if (child_faults_due(w->ctx) & (1u << SCENARIO_FAULT_DROPROW))
 		w->drops_pending++;
 	if (w->drops_pending > 0 && w->acked > 0)
 		worker_droprow(w);
@@ -200,7 +201,7 @@ worker_faults(struct worker *w)
 static void
 worker_last_drop(struct worker *w)
 {
-	if (child_faults_due(w->ctx) & (1u << FAULT_DROPROW))
+	if (child_faults_due(w->ctx) & (1u << SCENARIO_FAULT_DROPROW))
 		w->drops_pending++;
 	if (w->drops_pending == 0 || w->acked == 0 || w->db == NULL)
 		return;

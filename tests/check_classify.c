@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "classify.h"
+#include "scenario-policy.h"
 #include "wire.h"
 
 #define MS        INT64_C(1000000)
@@ -255,8 +256,8 @@ check_error_case(const struct err_case *c, int64_t shutdown)
 	make_error(&e, c->code, c->extended, c->shutdown_seen,
 	    DEADLINE + c->t_end, "boom");
 	memset(reason, 'x', sizeof reason);
-	v = classify_error(&e, DEADLINE, shutdown, c->policy, reason,
-	    sizeof reason);
+	v = classify_error(&e, DEADLINE, shutdown, c->policy, &scenario_codes,
+	    reason, sizeof reason);
 	ck_assert_msg(v == c->want, "%s: got %s (%s)", c->name,
 	    classify_verdict_name(v), reason);
 	ck_assert_msg(strstr(reason, c->want_reason) != NULL,
@@ -319,9 +320,9 @@ START_TEST(test_classify_error_judged_when_it_happened)
 
 	make_error(&e, SQLITE_BUSY, 0, 0, DEADLINE - 50 * MS, "locked");
 	ck_assert_int_eq(classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT,
-	    reason, sizeof reason), VERDICT_FAILURE);
+	    &scenario_codes, reason, sizeof reason), VERDICT_FAILURE);
 	ck_assert_int_eq(classify_error(&e, DEADLINE, DEADLINE, LATE_IGNORE,
-	    reason, sizeof reason), VERDICT_FAILURE);
+	    &scenario_codes, reason, sizeof reason), VERDICT_FAILURE);
 	ck_assert_str_eq(reason, "error before the deadline: BUSY (5) in "
 	    "COMMIT at deadline-50ms, shutdown not seen: locked");
 }
@@ -336,23 +337,23 @@ START_TEST(test_classify_error_reason_details)
 	    "disk\nfull\x1b");
 	e.sys_errno = 28;
 	e.op = WIRE_OP_INSERT;
-	classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT, reason,
-	    sizeof reason);
+	classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT,
+	    &scenario_codes, reason, sizeof reason);
 	ck_assert_str_eq(reason, "severe error after the deadline: FULL (13) "
 	    "in INSERT at deadline+1500ms, shutdown seen, errno 28: "
 	    "disk?full?");
 	/* Truncated, still terminated; no buffer at all is fine too. */
 	ck_assert_int_eq(classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT,
-	    tiny, sizeof tiny), VERDICT_FAILURE);
+	    &scenario_codes, tiny, sizeof tiny), VERDICT_FAILURE);
 	ck_assert_uint_eq(strlen(tiny), sizeof tiny - 1);
 	ck_assert_int_eq(classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT,
-	    NULL, 0), VERDICT_FAILURE);
+	    &scenario_codes, NULL, 0), VERDICT_FAILURE);
 	/* A message of WIRE_MSG_MAX bytes is cut to the reason's size. */
 	memset(e.message, 'm', WIRE_MSG_MAX);
 	e.message[WIRE_MSG_MAX] = '\0';
 	e.msg_len = WIRE_MSG_MAX;
-	classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT, reason,
-	    sizeof reason);
+	classify_error(&e, DEADLINE, DEADLINE, LATE_STRICT,
+	    &scenario_codes, reason, sizeof reason);
 	ck_assert_uint_eq(strlen(reason), sizeof reason - 1);
 }
 END_TEST
@@ -524,16 +525,16 @@ START_TEST(test_classify_code_benign)
 		int want = code == SQLITE_BUSY || code == SQLITE_LOCKED ||
 		    code == SQLITE_INTERRUPT || code == SQLITE_ABORT;
 
-		ck_assert_msg(classify_code_benign(code) == want, "code %d",
+		ck_assert_msg(scenario_code_benign(code) == want, "code %d",
 		    code);
 	}
-	ck_assert_int_eq(classify_code_benign(SQLITE_BUSY_SNAPSHOT), 1);
-	ck_assert_int_eq(classify_code_benign(SQLITE_BUSY_RECOVERY), 1);
-	ck_assert_int_eq(classify_code_benign(SQLITE_LOCKED_SHAREDCACHE), 1);
-	ck_assert_int_eq(classify_code_benign(SQLITE_ABORT_ROLLBACK), 1);
-	ck_assert_int_eq(classify_code_benign(SQLITE_IOERR_SHORT_READ), 0);
-	ck_assert_int_eq(classify_code_benign(SQLITE_CORRUPT_VTAB), 0);
-	ck_assert_int_eq(classify_code_benign(SQLITE_CANTOPEN_NOTEMPDIR), 0);
+	ck_assert_int_eq(scenario_code_benign(SQLITE_BUSY_SNAPSHOT), 1);
+	ck_assert_int_eq(scenario_code_benign(SQLITE_BUSY_RECOVERY), 1);
+	ck_assert_int_eq(scenario_code_benign(SQLITE_LOCKED_SHAREDCACHE), 1);
+	ck_assert_int_eq(scenario_code_benign(SQLITE_ABORT_ROLLBACK), 1);
+	ck_assert_int_eq(scenario_code_benign(SQLITE_IOERR_SHORT_READ), 0);
+	ck_assert_int_eq(scenario_code_benign(SQLITE_CORRUPT_VTAB), 0);
+	ck_assert_int_eq(scenario_code_benign(SQLITE_CANTOPEN_NOTEMPDIR), 0);
 }
 END_TEST
 
@@ -541,23 +542,23 @@ START_TEST(test_classify_code_names)
 {
 	int code, named = 0;
 
-	ck_assert_str_eq(classify_code_name(SQLITE_OK), "OK");
-	ck_assert_str_eq(classify_code_name(SQLITE_BUSY), "BUSY");
-	ck_assert_str_eq(classify_code_name(SQLITE_NOTADB), "NOTADB");
-	ck_assert_str_eq(classify_code_name(SQLITE_WARNING), "WARNING");
-	ck_assert_str_eq(classify_code_name(SQLITE_ROW), "ROW");
-	ck_assert_str_eq(classify_code_name(SQLITE_DONE), "DONE");
-	ck_assert_ptr_null(classify_code_name(29));
-	ck_assert_ptr_null(classify_code_name(-1));
-	ck_assert_ptr_null(classify_code_name(SQLITE_BUSY_SNAPSHOT));
+	ck_assert_str_eq(scenario_code_name(SQLITE_OK), "OK");
+	ck_assert_str_eq(scenario_code_name(SQLITE_BUSY), "BUSY");
+	ck_assert_str_eq(scenario_code_name(SQLITE_NOTADB), "NOTADB");
+	ck_assert_str_eq(scenario_code_name(SQLITE_WARNING), "WARNING");
+	ck_assert_str_eq(scenario_code_name(SQLITE_ROW), "ROW");
+	ck_assert_str_eq(scenario_code_name(SQLITE_DONE), "DONE");
+	ck_assert_ptr_null(scenario_code_name(29));
+	ck_assert_ptr_null(scenario_code_name(-1));
+	ck_assert_ptr_null(scenario_code_name(SQLITE_BUSY_SNAPSHOT));
 	/* Every name maps back to its code. */
 	for (code = 0; code < 256; code++) {
-		const char *name = classify_code_name(code);
+		const char *name = scenario_code_name(code);
 
 		if (name == NULL)
 			continue;
 		named++;
-		ck_assert_int_eq(classify_code_from_name(name), code);
+		ck_assert_int_eq(scenario_code_from_name(name), code);
 	}
 	ck_assert_int_eq(named, 31);    /* OK..WARNING, ROW, DONE */
 }
@@ -579,9 +580,9 @@ START_TEST(test_classify_code_from_name)
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		ck_assert_msg(classify_code_from_name(cases[i].s) ==
+		ck_assert_msg(scenario_code_from_name(cases[i].s) ==
 		    cases[i].code, "\"%s\"", cases[i].s);
-	ck_assert_int_eq(classify_code_from_name(NULL), -1);
+	ck_assert_int_eq(scenario_code_from_name(NULL), -1);
 }
 END_TEST
 

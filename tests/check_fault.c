@@ -11,7 +11,16 @@
 #include <string.h>
 
 #include "fault.h"
+#include "scenario-policy.h"
 #include "util.h"
+
+/* The SQLite scenario's spec: its targets, actions and code names. */
+static int
+fault_parse_s(const char *spec, int nworkers, struct fault_list *out,
+    char *err, size_t errlen)
+{
+	return fault_parse(spec, nworkers, &scenario_faults, out, err, errlen);
+}
 
 #define MS UTIL_NS_PER_MS
 #define S  UTIL_NS_PER_S
@@ -26,7 +35,7 @@ parse_one(const char *spec)
 	struct fault f;
 
 	err[0] = '\0';
-	ck_assert_msg(fault_parse(spec, 4, &l, err, sizeof err) == 0,
+	ck_assert_msg(fault_parse_s(spec, 4, &l, err, sizeof err) == 0,
 	    "'%s' refused: %s", spec, err);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_ptr_nonnull(l.v);
@@ -42,7 +51,7 @@ parse_bad(const char *spec, int nworkers)
 	struct fault_list l = { (struct fault *)1, 99 };
 
 	err[0] = '\0';
-	ck_assert_msg(fault_parse(spec, nworkers, &l, err, sizeof err) == -1,
+	ck_assert_msg(fault_parse_s(spec, nworkers, &l, err, sizeof err) == -1,
 	    "'%s' accepted", spec);
 	ck_assert_ptr_null(l.v);
 	ck_assert_uint_eq(l.n, 0);
@@ -56,13 +65,13 @@ START_TEST(test_fault_droprow_before_deadline_only)
 	struct fault_list l = { NULL, 0 };
 	char msg[256];
 
-	ck_assert_int_eq(fault_parse("w0:droprow@deadline-100ms", 2, &l, msg,
+	ck_assert_int_eq(fault_parse_s("w0:droprow@deadline-100ms", 2, &l, msg,
 	    sizeof msg), 0);
 	fault_free(&l);
-	ck_assert_int_eq(fault_parse("w0:droprow@deadline", 2, &l, msg,
+	ck_assert_int_eq(fault_parse_s("w0:droprow@deadline", 2, &l, msg,
 	    sizeof msg), -1);
 	ck_assert_msg(strstr(msg, "before the deadline") != NULL, "%s", msg);
-	ck_assert_int_eq(fault_parse("w1:droprow@deadline+5ms", 2, &l, msg,
+	ck_assert_int_eq(fault_parse_s("w1:droprow@deadline+5ms", 2, &l, msg,
 	    sizeof msg), -1);
 }
 END_TEST
@@ -71,11 +80,11 @@ START_TEST(test_fault_empty)
 {
 	struct fault_list l = { (struct fault *)1, 99 };
 
-	ck_assert_int_eq(fault_parse(NULL, 4, &l, err, sizeof err), 0);
+	ck_assert_int_eq(fault_parse_s(NULL, 4, &l, err, sizeof err), 0);
 	ck_assert_ptr_null(l.v);
 	ck_assert_uint_eq(l.n, 0);
 	l.n = 7;
-	ck_assert_int_eq(fault_parse("", 4, &l, err, sizeof err), 0);
+	ck_assert_int_eq(fault_parse_s("", 4, &l, err, sizeof err), 0);
 	ck_assert_ptr_null(l.v);
 	ck_assert_uint_eq(l.n, 0);
 	fault_free(&l);
@@ -87,7 +96,7 @@ START_TEST(test_fault_actions)
 {
 	static const struct {
 		const char *spec;
-		enum fault_action action;
+		int action;
 		int arg;
 	} cases[] = {
 		{ "w0:crash@1s",         FAULT_CRASH,   0 },
@@ -99,7 +108,7 @@ START_TEST(test_fault_actions)
 		{ "w0:hang@1s",          FAULT_HANG,    0 },
 		{ "w0:error=5@1s",       FAULT_ERROR,   5 },
 		{ "w0:garbage@1s",       FAULT_GARBAGE, 0 },
-		{ "w0:droprow@1s",       FAULT_DROPROW, 0 },
+		{ "w0:droprow@1s",       SCENARIO_FAULT_DROPROW, 0 },
 		{ "validator:crash@1s",  FAULT_CRASH,   0 },
 		{ "validator:hang@1s",   FAULT_HANG,    0 },
 		{ "validator:garbage@1s", FAULT_GARBAGE, 0 },
@@ -116,7 +125,7 @@ START_TEST(test_fault_actions)
 		ck_assert_int_eq(f.from_deadline, 0);
 		ck_assert_int_eq(f.offset_ns, S);
 		ck_assert_int_eq(f.child, strncmp(cases[i].spec, "validator",
-		    9) == 0 ? FAULT_CHILD_VALIDATOR : 0);
+		    9) == 0 ? SCENARIO_VALIDATOR : 0);
 	}
 }
 END_TEST
@@ -178,14 +187,14 @@ START_TEST(test_fault_multiple)
 {
 	struct fault_list l;
 
-	ck_assert_int_eq(fault_parse("w0:crash@500ms,validator:hang@1s,"
+	ck_assert_int_eq(fault_parse_s("w0:crash@500ms,validator:hang@1s,"
 	    "w0:error=BUSY@100ms,w3:exit=7@deadline+1s", 4, &l, err,
 	    sizeof err), 0);
 	ck_assert_uint_eq(l.n, 4);
 	ck_assert_int_eq(l.v[0].child, 0);
 	ck_assert_int_eq(l.v[0].action, FAULT_CRASH);
 	ck_assert_int_eq(l.v[0].offset_ns, 500 * MS);
-	ck_assert_int_eq(l.v[1].child, FAULT_CHILD_VALIDATOR);
+	ck_assert_int_eq(l.v[1].child, SCENARIO_VALIDATOR);
 	ck_assert_int_eq(l.v[1].action, FAULT_HANG);
 	/* Several faults for one child are fine. */
 	ck_assert_int_eq(l.v[2].child, 0);
@@ -199,16 +208,37 @@ START_TEST(test_fault_multiple)
 }
 END_TEST
 
+/* The code's name travels with the fault: the child names no codes. */
+START_TEST(test_fault_error_code_named_at_parse)
+{
+	struct fault f;
+
+	f = parse_one("w0:error=5@1s");
+	ck_assert_int_eq(f.arg, 5);
+	ck_assert_str_eq(f.arg_name, "BUSY");
+	f = parse_one("w1:error=sqlite_ioerr@1s");
+	ck_assert_int_eq(f.arg, 10);
+	ck_assert_str_eq(f.arg_name, "IOERR");
+	f = parse_one("w1:error=29@1s");
+	ck_assert_str_eq(f.arg_name, "?");
+}
+END_TEST
+
 START_TEST(test_fault_action_name)
 {
-	ck_assert_str_eq(fault_action_name(FAULT_CRASH), "crash");
-	ck_assert_str_eq(fault_action_name(FAULT_ABORT), "abort");
-	ck_assert_str_eq(fault_action_name(FAULT_EXIT), "exit");
-	ck_assert_str_eq(fault_action_name(FAULT_HANG), "hang");
-	ck_assert_str_eq(fault_action_name(FAULT_ERROR), "error");
-	ck_assert_str_eq(fault_action_name(FAULT_GARBAGE), "garbage");
-	ck_assert_str_eq(fault_action_name(FAULT_DROPROW), "droprow");
-	ck_assert_str_eq(fault_action_name((enum fault_action)0), "unknown");
+	const struct fault_vocab *v = &scenario_faults;
+
+	ck_assert_str_eq(fault_action_name(v, FAULT_CRASH), "crash");
+	ck_assert_str_eq(fault_action_name(v, FAULT_ABORT), "abort");
+	ck_assert_str_eq(fault_action_name(v, FAULT_EXIT), "exit");
+	ck_assert_str_eq(fault_action_name(v, FAULT_HANG), "hang");
+	ck_assert_str_eq(fault_action_name(v, FAULT_ERROR), "error");
+	ck_assert_str_eq(fault_action_name(v, FAULT_GARBAGE), "garbage");
+	ck_assert_str_eq(fault_action_name(v, SCENARIO_FAULT_DROPROW),
+	    "droprow");
+	ck_assert_str_eq(fault_action_name(&scenario_faults, 0), "unknown");
+	ck_assert_str_eq(fault_action_name(NULL, SCENARIO_FAULT_DROPROW),
+	    "unknown");
 }
 END_TEST
 
@@ -387,7 +417,7 @@ START_TEST(test_fault_err_truncated)
 	struct fault_list l;
 	char small[16];
 
-	ck_assert_int_eq(fault_parse("w0:explode@1s", 4, &l, small,
+	ck_assert_int_eq(fault_parse_s("w0:explode@1s", 4, &l, small,
 	    sizeof small), -1);
 	ck_assert_uint_eq(strlen(small), sizeof small - 1);
 }
@@ -463,6 +493,7 @@ fault_suite(void)
 	tcase_add_test(tc, test_fault_times);
 	tcase_add_test(tc, test_fault_multiple);
 	tcase_add_test(tc, test_fault_action_name);
+	tcase_add_test(tc, test_fault_error_code_named_at_parse);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

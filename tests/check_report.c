@@ -28,6 +28,7 @@
 #include "report.h"
 #include "report-file.h"
 #include "report-out.h"
+#include "scenario.h"
 #include "util.h"
 #include "wire.h"
 
@@ -210,15 +211,16 @@ struct fixture {
 };
 
 static void
-fx_event(struct report *rep, int child, enum verdict v, int is_error,
-    int64_t t, const char *reason)
+fx_event(struct report *rep, int child, enum verdict v,
+    enum sup_event_kind kind, long snapshot, int64_t t, const char *reason)
 {
 	struct sup_event *ev = &rep->sup.events[rep->sup.nevents++];
 
 	memset(ev, 0, sizeof *ev);
+	ev->kind = kind;
 	ev->child = child;
+	ev->snapshot = snapshot;
 	ev->verdict = v;
-	ev->is_error = is_error;
 	ev->t_ns = t;
 	util_strlcpy(ev->reason, reason, sizeof ev->reason);
 	if (v == VERDICT_FAILURE)
@@ -232,6 +234,7 @@ fx_error(struct sup_event *ev, int code, int op, const char *msg, int late)
 {
 	ev->err.code = code;
 	ev->err.extended = code;
+	ev->code_name = code == 5 ? "BUSY" : code == 9 ? "INTERRUPT" : NULL;
 	ev->err.op = (uint8_t)op;
 	ev->err.shutdown_seen = (uint8_t)late;
 	ev->late = late;
@@ -262,6 +265,11 @@ fx_children(struct report *rep, int failing)
 	}
 	if (failing)
 		rep->sup.children[1].fate.hung = 1;
+	/* As sup_run() judges them, once. */
+	for (i = 0; i < 3; i++)
+		rep->sup.children[i].verdict = classify_fate(
+		    &rep->sup.children[i].fate, rep->sup.children[i].reason,
+		    sizeof rep->sup.children[i].reason);
 }
 
 static void
@@ -317,28 +325,29 @@ fx_snapshots(struct report *rep, int failing)
 static void
 fx_events(struct report *rep, int failing)
 {
-	char reason[CLASSIFY_REASON_MAX];
-
 	rep->sup.capevents = 8;
 	rep->sup.events = calloc(8, sizeof *rep->sup.events);
 	ck_assert_ptr_nonnull(rep->sup.events);
 	if (failing) {
-		fx_event(rep, 0, VERDICT_FAILURE, 1, T0 + 300 * MS,
+		fx_event(rep, 0, VERDICT_FAILURE, SUP_EV_ERROR,
+		    SUP_NO_SNAPSHOT, T0 + 300 * MS,
 		    "error before the deadline: BUSY (5) in FAULT #skip");
 		fx_error(&rep->sup.events[0], 5, WIRE_OP_FAULT,
 		    "bad\x01 \xff <tag> \"q\" #skip", 0);
 	}
-	fx_event(rep, 2, VERDICT_EXPECTED, 1, T0 + 1004 * MS,
+	fx_event(rep, 2, VERDICT_EXPECTED, SUP_EV_ERROR, SUP_NO_SNAPSHOT,
+	    T0 + 1004 * MS,
 	    "late error during shutdown: INTERRUPT (9) in VALIDATE");
 	fx_error(&rep->sup.events[rep->sup.nevents - 1], 9, WIRE_OP_VALIDATE,
 	    "snap-2.db: interrupted", 1);
 	if (!failing)
 		return;
-	fx_event(rep, 2, VERDICT_FAILURE, 0, T0 + 1010 * MS,
+	fx_event(rep, 2, VERDICT_FAILURE, SUP_EV_SNAPSHOT, 2, T0 + 1010 * MS,
 	    "snapshot 2: integrity_check: page 3 <bad> & \"odd\"");
-	(void)classify_fate(&rep->sup.children[1].fate, reason, sizeof reason);
-	fx_event(rep, 1, VERDICT_FAILURE, 0, T0 + 3000 * MS, reason);
-	fx_event(rep, 0, VERDICT_FAILURE, 0, T0 + 3100 * MS,
+	fx_event(rep, 1, VERDICT_FAILURE, SUP_EV_FATE, SUP_NO_SNAPSHOT,
+	    T0 + 3000 * MS, rep->sup.children[1].reason);
+	fx_event(rep, 0, VERDICT_FAILURE, SUP_EV_LEDGER, SUP_NO_SNAPSHOT,
+	    T0 + 3100 * MS,
 	    "final database: w0 lacks acknowledged seq 7");
 }
 
@@ -581,6 +590,82 @@ START_TEST(test_report_checks_interrupted)
 }
 END_TEST
 
+/*
+ * Checks are paired with the events that explain them by kind and
+ * indices: rewording every reason changes no pairing, and neither the
+ * walk nor the JSON judges a child's end again.
+ */
+START_TEST(test_report_checks_pair_by_kind_not_text)
+{
+	struct fixture fx;
+	struct seen s;
+	size_t nfail = 0, i;
+
+	fx_build(&fx, 1);
+	for (i = 0; i < fx.rep.sup.nevents; i++)
+		snprintf(fx.rep.sup.events[i].reason,
+		    sizeof fx.rep.sup.events[i].reason, "reworded %zu", i);
+	memset(&s, 0, sizeof s);
+	ck_assert_int_eq(report_check_walk(&fx.rep, collect, &s, &nfail), 9);
+	ck_assert_uint_eq(nfail, fx.rep.sup.nfailures);
+	/* w1's fate event (index 3) in w1's place, the snapshot's in its. */
+	ck_assert_str_eq(s.text[1], "w1: reworded 3");
+	ck_assert_str_eq(s.text[4], "validator: reworded 2");
+	/* The ledger's final finding is not the final check: left for last. */
+	ck_assert_ptr_nonnull(strstr(s.text[5], "final database: 201 rows"));
+	ck_assert_str_eq(s.text[8], "w0: reworded 4");
+	fx_free(&fx);
+}
+END_TEST
+
+/* A snapshot the ledger (not the validator) failed is shown by its finding. */
+START_TEST(test_report_checks_ledger_snapshot_in_place)
+{
+	struct fixture fx;
+	struct seen s;
+	size_t nfail = 0;
+
+	fx_build(&fx, 1);
+	/* The validator's event becomes the ledger's, about worker 1. */
+	fx.rep.sup.events[2].kind = SUP_EV_LEDGER;
+	fx.rep.sup.events[2].child = 1;
+	/* Another snapshot's finding must not be taken for it. */
+	fx.rep.sup.events[4].snapshot = 1;
+	memset(&s, 0, sizeof s);
+	ck_assert_int_eq(report_check_walk(&fx.rep, collect, &s, &nfail), 9);
+	ck_assert_int_eq(s.v[4], VERDICT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(s.text[4], "w1: snapshot 2:"));
+	ck_assert_ptr_nonnull(strstr(s.text[8], "w0: final database: w0"));
+	fx_free(&fx);
+}
+END_TEST
+
+/* The JSON shows a child's end as sup_run() judged it, and each kind. */
+START_TEST(test_report_json_reads_stored_verdicts)
+{
+	struct fixture fx;
+	char *doc;
+
+	fx_build(&fx, 1);
+	/* A clean-looking fate judged a failure: the stored verdict wins. */
+	fx.rep.sup.children[0].verdict = VERDICT_FAILURE;
+	util_strlcpy(fx.rep.sup.children[0].reason, "judged once",
+	    sizeof fx.rep.sup.children[0].reason);
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert_msg(json_valid(doc), "%s", doc);
+	ck_assert_ptr_nonnull(strstr(doc, "\"verdict\": \"failure\", "
+	    "\"reason\": \"judged once\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"kind\": \"check\", "
+	    "\"type\": \"snapshot\", \"snapshot\": 2,"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"kind\": \"error\", "
+	    "\"type\": \"error\", \"snapshot\": null, \"code\": \"BUSY\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"type\": \"fate\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"type\": \"ledger\""));
+	free(doc);
+	fx_free(&fx);
+}
+END_TEST
+
 static void
 last_text(const struct report_check *c, void *arg)
 {
@@ -597,12 +682,93 @@ START_TEST(test_report_checks_interrupt_names_signal)
 	fx_build(&fx, 0);
 	fx.rep.interrupted = 1;
 	fx.rep.sup.interrupted = 1;
-	fx.rep.sup.signal = SIGHUP;
+	sup_result_interrupted(&fx.rep.sup, SIGHUP);
 	fx.rep.exit_code = 1;
 	(void)report_check_walk(&fx.rep, last_text, text, &nfail);
 	ck_assert_str_eq(text, "run: interrupted by SIGHUP, the run is "
 	    "incomplete");
 	fx_free(&fx);
+}
+END_TEST
+
+/* -------------------------------------------------------------- trace */
+
+/* A private scratch directory under $TMPDIR, for runs and traces. */
+static void
+trace_scratch(char *dir, size_t cap)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, cap, "%s/sqlstorm-trace.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+/*
+ * A trace file that cannot be opened stops the run before it starts:
+ * exit 99, one line, nothing run.
+ */
+START_TEST(test_report_trace_unwritable_is_hard_error)
+{
+	struct config cfg;
+	struct report rep;
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+
+	trace_scratch(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/no/such/dir/trace", dir);
+	config_defaults(&cfg);
+	cfg.trace = strdup(path);     /* cfg owns it: config_free() */
+	ck_assert_int_eq(scenario_run(&cfg, &rep), 99);
+	ck_assert_msg(strncmp(rep.hard_error, "cannot open the trace file ",
+	    27) == 0 && strchr(rep.hard_error, '\n') == NULL, "%s",
+	    rep.hard_error);
+	ck_assert_ptr_null(rep.sup.children);
+	ck_assert_ptr_null(rep.sup.trace);
+	report_free(&rep);
+	config_free(&cfg);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* A short real run, traced: records, the scenario's verdicts, the end. */
+START_TEST(test_report_trace_of_a_run)
+{
+	struct config cfg;
+	struct report rep;
+	char dir[PATH_MAX], path[PATH_MAX + 32], *text;
+	FILE *fp;
+
+	trace_scratch(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/trace", dir);
+	ck_assert_int_eq(setenv("TMPDIR", dir, 1), 0);
+	config_defaults(&cfg);
+	cfg.workers = 1;
+	cfg.duration_ns = 300 * MS;
+	cfg.validate_every_ns = 100 * MS;
+	cfg.trace = strdup(path);     /* cfg owns it: config_free() */
+	ck_assert_int_eq(scenario_run(&cfg, &rep), 0);
+	ck_assert_ptr_null(rep.sup.trace);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	text = capture_end(fp);
+	ck_assert_msg(strstr(text, " run sqlstorm trace: ") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " w0 READY #1\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " w0 ACK #") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " validator SNAPSHOT #") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, " w0 DONE #") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " verdict pass fate validator\n") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " verdict pass final run: ") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " run end: exit code 0\n") != NULL, "%s",
+	    text);
+	free(text);
+	report_free(&rep);
+	config_free(&cfg);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
 
@@ -1616,6 +1782,9 @@ report_suite(void)
 	tcase_add_test(tc, test_report_checks_passing);
 	tcase_add_test(tc, test_report_checks_interrupted);
 	tcase_add_test(tc, test_report_checks_interrupt_names_signal);
+	tcase_add_test(tc, test_report_checks_pair_by_kind_not_text);
+	tcase_add_test(tc, test_report_checks_ledger_snapshot_in_place);
+	tcase_add_test(tc, test_report_json_reads_stored_verdicts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("writers");
@@ -1636,6 +1805,12 @@ report_suite(void)
 	tcase_add_test(tc, test_report_fingerprint_fills_once);
 	suite_add_tcase(s, tc);
 	report_c2_tcases(s);
+
+	tc = tcase_create("trace");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_report_trace_unwritable_is_hard_error);
+	tcase_add_test(tc, test_report_trace_of_a_run);
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("safety");
 	tcase_add_checked_fixture(tc, files_setup, files_teardown);

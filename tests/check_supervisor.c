@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "scenario-policy.h"
 #include "supervisor.h"
 #include "util.h"
 
@@ -318,6 +319,7 @@ run_init(struct run *run, size_t nchildren, int64_t duration_ms)
 	run->opt.kill_after_ns = 2000 * MS;
 	run->opt.ready_timeout_ns = 60000 * MS;
 	run->opt.policy = LATE_STRICT;
+	run->opt.codes = &scenario_codes;
 	run->opt.on_record = on_record;
 	run->opt.on_eof = on_eof;
 	run->opt.on_tick = on_tick;
@@ -473,7 +475,7 @@ START_TEST(test_supervisor_error_before_deadline_fails)
 	add_fault(&run, 1, FAULT_ERROR, 5 /* BUSY */, 0, 0, 100);
 	run_go(&run);
 	assert_one_failure(&run, 1, "before the deadline");
-	ck_assert(find_event(&run, 1, VERDICT_FAILURE)->is_error);
+	ck_assert(find_event(&run, 1, VERDICT_FAILURE)->kind == SUP_EV_ERROR);
 	sup_result_free(&run.res);
 	assert_no_children();
 }
@@ -569,7 +571,7 @@ START_TEST(test_supervisor_late_parent_real_error_fails)
 	assert_one_failure(&run, 0, "error after the deadline but before "
 	    "shutdown was signalled: BUSY (5) in COMMIT at deadline+");
 	ev = find_event(&run, 0, VERDICT_FAILURE);
-	ck_assert(ev->is_error);
+	ck_assert_int_eq(ev->kind, SUP_EV_ERROR);
 	ck_assert(!ev->late);
 	ck_assert_int_eq(ev->err.t_end, page->t_reported);
 	ck_assert_int_gt(ev->err.t_end, run.res.deadline_ns);
@@ -625,6 +627,164 @@ START_TEST(test_supervisor_crash_fails)
 	add_fault(&run, 0, FAULT_CRASH, 0, 0, 0, 100);
 	run_go(&run);
 	assert_one_failure(&run, 0, "SIGSEGV");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+static void
+note_fate(void *user, int child, char *buf, size_t cap)
+{
+	(void)user;
+	snprintf(buf, cap, "note for child %d", child);
+}
+
+/*
+ * Every event has a kind and indices, judged once: an ERROR record is an
+ * error event with its code named, a bad end is a fate event whose
+ * verdict and reason stay with the child (the caller's note goes to the
+ * event only), and the caller adds typed events found by kind.
+ */
+START_TEST(test_supervisor_events_are_typed)
+{
+	struct run run;
+	const struct sup_event *ev;
+	long k;
+
+	run_init(&run, 3, 600);
+	run.opt.fate_note = note_fate;
+	add_fault(&run, 0, FAULT_ERROR, 5 /* BUSY */, 0, 0, 100);
+	add_fault(&run, 1, FAULT_CRASH, 0, 0, 0, 100);
+	run_go(&run);
+	ck_assert_uint_eq(run.res.nfailures, 2);
+	ev = find_event(&run, 0, VERDICT_FAILURE);
+	ck_assert_int_eq(ev->kind, SUP_EV_ERROR);
+	ck_assert_int_eq(ev->snapshot, SUP_NO_SNAPSHOT);
+	ck_assert_str_eq(ev->code_name, "BUSY");
+	ev = find_event(&run, 1, VERDICT_FAILURE);
+	ck_assert_int_eq(ev->kind, SUP_EV_FATE);
+	ck_assert_int_eq(run.res.children[1].verdict, VERDICT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(run.res.children[1].reason, "SIGSEGV"));
+	ck_assert_ptr_null(strstr(run.res.children[1].reason, "note"));
+	ck_assert_ptr_nonnull(strstr(ev->reason, "SIGSEGV"));
+	ck_assert_ptr_nonnull(strstr(ev->reason, "; note for child 1"));
+	ck_assert_int_eq(run.res.children[0].verdict, VERDICT_PASS);
+	ck_assert_str_eq(run.res.children[0].reason, "");
+	ck_assert_int_eq(sup_event_find(&run.res, 0, SUP_EV_FATE, 1,
+	    SUP_NO_SNAPSHOT, VERDICT_FAILURE), ev - run.res.events);
+	ck_assert_int_eq(sup_event_find(&run.res, 0, SUP_EV_FATE, 0,
+	    SUP_NO_SNAPSHOT, VERDICT_FAILURE), -1);
+	/* The caller's own findings: typed, counted, found by indices. */
+	ck_assert_int_eq(sup_event_add(&run.res, SUP_EV_SNAPSHOT, 2, 7,
+	    VERDICT_FAILURE, util_now_ns(), "snapshot %d: bad", 7), 0);
+	ck_assert_uint_eq(run.res.nfailures, 3);
+	k = sup_event_find(&run.res, 0, SUP_EV_SNAPSHOT, SUP_ANY_CHILD, 7,
+	    VERDICT_FAILURE);
+	ck_assert_int_ge(k, 0);
+	ck_assert_int_eq(run.res.events[k].child, 2);
+	ck_assert_str_eq(run.res.events[k].reason, "snapshot 7: bad");
+	ck_assert_int_eq(sup_event_find(&run.res, 0, SUP_EV_SNAPSHOT,
+	    SUP_ANY_CHILD, 6, VERDICT_FAILURE), -1);
+	ck_assert_int_eq(sup_event_find(&run.res, (size_t)k + 1,
+	    SUP_EV_SNAPSHOT, SUP_ANY_CHILD, 7, VERDICT_FAILURE), -1);
+	ck_assert_str_eq(sup_event_kind_name(SUP_EV_LEDGER), "ledger");
+	ck_assert_str_eq(sup_event_kind_name((enum sup_event_kind)0),
+	    "unknown");
+	sup_result_free(&run.res);
+	assert_no_children();
+}
+END_TEST
+
+/* Ready, one ACK, then as plain_main. */
+static int
+ack_once_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	if (child_ack(c, 1, util_now_ns()) < 0 || child_flush(c) < 0)
+		return 2;
+	while (child_sleep_until(c, util_now_ns() + 20 * MS) == 0)
+		continue;
+	memset(&done, 0, sizeof done);
+	done.commits = done.rows = done.last_seq = 1;
+	(void)child_finish(c, &done);
+	return 0;
+}
+
+/* The lines of fp, read from the start, as one string. */
+static char *
+slurp(FILE *fp)
+{
+	size_t cap = 1 << 16, len;
+	char *buf = malloc(cap);
+
+	ck_assert_ptr_nonnull(buf);
+	fflush(fp);
+	rewind(fp);
+	len = fread(buf, 1, cap - 1, fp);
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * --trace: one line per record received and per verdict taken, each
+ * stamped with the monotonic clock, in order; events the caller adds
+ * after the run are traced too.  Off (NULL), nothing is written.
+ */
+START_TEST(test_supervisor_trace_records_and_verdicts)
+{
+	struct run run;
+	char *text, *line, *save = NULL;
+	double prev = 0.0;
+	FILE *fp = tmpfile();
+
+	ck_assert_ptr_nonnull(fp);
+	run_init(&run, 3, 400);
+	run.specs[0].main = ack_once_main;
+	run.opt.trace = fp;
+	add_fault(&run, 1, FAULT_ERROR, 5 /* BUSY */, 0, 0, 100);
+	add_fault(&run, 2, FAULT_CRASH, 0, 0, 0, 100);
+	run_go(&run);
+	ck_assert_ptr_eq(run.res.trace, fp);
+	(void)sup_event_add(&run.res, SUP_EV_LEDGER, 0, 3, VERDICT_FAILURE,
+	    util_now_ns(), "snapshot 3: w0 lost a row");
+	text = slurp(fp);
+	ck_assert_msg(strstr(text, " w0 READY #1\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " w0 ACK #2 seq=1 t_commit=") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " w0 DONE #3 commits=1 rows=1") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " w1 ERROR #2 code=5 ") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, " run release\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " run shutdown signalled\n") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " verdict failure error w1: error before "
+	    "the deadline: BUSY (5)") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, " verdict pass fate w0\n") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, " verdict failure fate w2: ") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, " w2 reaped: wait status ") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, " verdict failure ledger w0 snapshot 3: "
+	    "snapshot 3: w0 lost a row\n") != NULL, "%s", text);
+	/* Every line: "<seconds>.<6 digits> ", never going back. */
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *end;
+		double t = strtod(line, &end);
+
+		ck_assert_msg(*end == ' ' && end - strchr(line, '.') == 7,
+		    "line '%s'", line);
+		ck_assert_msg(t >= prev, "line '%s' goes back", line);
+		prev = t;
+	}
+	free(text);
+	fclose(fp);
 	sup_result_free(&run.res);
 	assert_no_children();
 }
@@ -1280,6 +1440,8 @@ supervisor_suite(void)
 	tc = tcase_create("fates");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_supervisor_crash_fails);
+	tcase_add_test(tc, test_supervisor_events_are_typed);
+	tcase_add_test(tc, test_supervisor_trace_records_and_verdicts);
 	tcase_add_test(tc, test_supervisor_crash_after_deadline_fails);
 	tcase_add_test(tc, test_supervisor_abort_fails);
 	tcase_add_test(tc, test_supervisor_early_exit_fails);

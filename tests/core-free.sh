@@ -1,0 +1,37 @@
+#!/bin/sh
+# The generic core names no database: none of its sources includes
+# <sqlite3.h> (tests/check_core shows it also links without libsqlite3).
+# The report writers judge nothing: they read the verdicts stored with
+# the events, call no classify rule, and never find events by their text.
+. "${top_srcdir:-..}/tests/lib.sh"
+
+src=${top_srcdir:-..}/src
+
+for m in supervisor child wire classify fault util trace; do
+	for f in "$src/$m.c" "$src/$m.h"; do
+		if [ ! -f "$f" ]; then
+			not_ok "core file $m: $f is missing"
+		elif grep -n 'sqlite3\.h' "$f"; then
+			not_ok "core file ${f##*/} includes sqlite3.h"
+		else
+			ok "core file ${f##*/} does without sqlite3.h"
+		fi
+	done
+done
+
+for w in report.c report-json.c report-tap.c report-junit.c; do
+	f=$src/$w
+	# Naming a verdict is printing it, not judging.
+	if grep -n 'classify_[a-z_]*(' "$f" |
+	    grep -v 'classify_verdict_name('; then
+		not_ok "$w calls a classify rule"
+	else
+		ok "$w calls no classify rule"
+	fi
+	if grep -nE 'str(n?cmp|str|n?casecmp)\([^;]*reason' "$f"; then
+		not_ok "$w matches reason strings"
+	else
+		ok "$w matches no reason string"
+	fi
+done
+finish
