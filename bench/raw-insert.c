@@ -29,7 +29,7 @@
 #define RAW_PAYLOAD 64
 #define RAW_NS_PER_S INT64_C(1000000000)
 
-/* Kept in step with src/workload-append.c (APPEND_SCHEMA). */
+/* Kept in step with src/sqlite/workload-append.c (APPEND_SCHEMA). */
 #define RAW_SCHEMA \
 	"BEGIN IMMEDIATE;" \
 	"DROP TABLE IF EXISTS sqlstorm_rows;" \

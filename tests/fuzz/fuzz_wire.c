@@ -180,7 +180,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #ifdef FUZZ_WIRE_SEEDS
 /*
  * Seed corpus writer, built without libFuzzer:
- *   cc -DFUZZ_WIRE_SEEDS -Isrc -I. tests/fuzz/fuzz_wire.c src/wire.c
+ *   cc -DFUZZ_WIRE_SEEDS -Isrc/core -I. tests/fuzz/fuzz_wire.c src/core/wire.c
  *   ./a.out corpus-dir
  * One valid record of each type plus a stream of all of them: from an
  * empty corpus the fuzzer takes long to guess a consistent length field.
