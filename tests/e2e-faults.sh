@@ -1,5 +1,5 @@
 #!/bin/sh
-# End-to-end: each injected fault ends in the verdict DESIGN.md promises.
+# End-to-end: each injected fault ends in the verdict doc/design.md promises.
 # Runs are short (about a second) and never depend on timing: injected
 # errors are stamped with their scheduled time.
 . "${top_srcdir:-..}/tests/lib.sh"

@@ -268,7 +268,7 @@ fate_status(const struct classify_fate *f, struct line *l)
 	return 0;
 }
 
-/* Failures of a reaped child, in the order DESIGN.md lists them. */
+/* Failures of a reaped child, in the order doc/design.md lists them. */
 static int
 fate_reaped(const struct classify_fate *f, struct line *l)
 {
