@@ -325,6 +325,16 @@ START_TEST(test_classify_error_judged_when_it_happened)
 	    &scenario_codes, reason, sizeof reason), VERDICT_FAILURE);
 	ck_assert_str_eq(reason, "error before the deadline: BUSY (5) in "
 	    "COMMIT at deadline-50ms, shutdown not seen: locked");
+	/*
+	 * Before the release there is no deadline yet (0): the reason says
+	 * so, not "deadline-9223369904328ms".
+	 */
+	make_error(&e, SQLITE_CANTOPEN, 0, 0, 5 * MS, "no file");
+	e.op = WIRE_OP_OPEN;
+	ck_assert_int_eq(classify_error(&e, 0, 0, LATE_STRICT,
+	    &scenario_codes, reason, sizeof reason), VERDICT_FAILURE);
+	ck_assert_str_eq(reason, "error before the deadline: CANTOPEN (14) "
+	    "in OPEN before the start, shutdown not seen: no file");
 }
 END_TEST
 

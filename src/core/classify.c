@@ -195,8 +195,14 @@ describe_error(struct line *l, const struct wire_error *e,
 		line_add(l, "unknown code (%d", (int)e->code);
 	if (e->extended != 0 && e->extended != e->code)
 		line_add(l, ", extended %d", (int)e->extended);
-	line_add(l, ") in %s at ", wire_op_name(e->op));
-	line_add_delta(l, "deadline", e->t_end, deadline_ns);
+	line_add(l, ") in %s ", wire_op_name(e->op));
+	/* No deadline yet: the children were never released. */
+	if (deadline_ns == 0)
+		line_add(l, "before the start");
+	else {
+		line_add(l, "at ");
+		line_add_delta(l, "deadline", e->t_end, deadline_ns);
+	}
 	line_add(l, ", shutdown %s", e->shutdown_seen ? "seen" : "not seen");
 	if (e->sys_errno != 0)
 		line_add(l, ", errno %d", (int)e->sys_errno);
@@ -216,7 +222,7 @@ classify_error(const struct wire_error *e, int64_t deadline_ns,
 	line_init(&l, reason, cap);
 	if (!classify_is_late(e, shutdown_ns)) {
 		v = VERDICT_FAILURE;
-		if (e->t_end < deadline_ns)
+		if (deadline_ns == 0 || e->t_end < deadline_ns)
 			line_add(&l, "error before the deadline: ");
 		else
 			line_add(&l, "error after the deadline but before "
