@@ -180,4 +180,23 @@ else
 	not_ok "--print-config does not create the trace file"
 fi
 
+# A traced run: one line per record and per verdict, monotonic stamps.
+run_tool traced --workers 1 --duration 300ms --trace "$SCRATCH/run.trace"
+expect traced 0 '^sqlstorm: PASS' "a traced run passes"
+if grep -Eq '^[0-9]+\.[0-9]{6} w0 READY #1$' "$SCRATCH/run.trace" &&
+    grep -Eq '^[0-9]+\.[0-9]{6} w0 ACK #[0-9]+ seq=' "$SCRATCH/run.trace" &&
+    grep -Eq '^[0-9]+\.[0-9]{6} w0 DONE #' "$SCRATCH/run.trace" &&
+    grep -Eq '^[0-9]+\.[0-9]{6} verdict pass fate w0$' "$SCRATCH/run.trace" &&
+    grep -Eq '^[0-9]+\.[0-9]{6} run end: exit code 0$' "$SCRATCH/run.trace"; then
+	ok "--trace writes records and verdicts with timestamps"
+else
+	not_ok "--trace writes records and verdicts with timestamps"
+	sed 's/^/# /' "$SCRATCH/run.trace" | head -20
+fi
+rm -f "$SCRATCH/run.trace"
+run_tool untraceable --workers 1 --duration 300ms \
+    --trace "$SCRATCH/no/such/dir/t"
+expect_hard untraceable '^sqlstorm: cannot open the trace file ' \
+    "an unwritable --trace stops the run before it starts"
+
 finish
