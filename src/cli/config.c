@@ -36,7 +36,6 @@
 
 #define ENV_PREFIX	"SQLSTORM_"
 #define NAME_MAX_LEN	64	/* longer names are never "close" to a knob */
-#define SHOW_MAX	48	/* bytes of a bad value quoted in an error */
 #define BLANKS		" \t\n"
 
 enum knob_type {
@@ -311,44 +310,6 @@ knob_env(const struct knob *k, char *buf, size_t cap)
 
 /* ------------------------------------------------------------ scanning */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...);
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Copy a user's value for quoting in a message: control bytes would break
- * the one-line promise (an environment value may hold a newline), and a
- * huge value would drown the message, so both are tamed.
- */
-static const char *
-show(const char *s, char *buf, size_t cap)
-{
-	size_t i, n = 0;
-
-	for (i = 0; s[i] != '\0' && n + 4 < cap && i < SHOW_MAX; i++)
-		buf[n++] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
-	if (s[i] != '\0' && n + 4 <= cap) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Decimal digits only (no sign, no space), at least one; no overflow. */
 static int
 parse_int(const char *s, int64_t *out)
@@ -439,7 +400,7 @@ dup_value(const char *who, const char *text, struct knob_value *v,
     char *err, size_t errlen)
 {
 	if ((v->s = strdup(text)) == NULL) {
-		set_err(err, errlen, "%s: out of memory", who);
+		util_set_err(err, errlen, "%s: out of memory", who);
 		return -1;
 	}
 	return 0;
@@ -453,7 +414,7 @@ static int
 knob_parse(const struct knob *k, const char *who, const char *text,
     struct knob_value *v, char *err, size_t errlen)
 {
-	char what[128], shown[SHOW_MAX + 8];
+	char what[128], shown[UTIL_SHOW_MAX + 8];
 	int ok = 0;
 
 	v->i = 0;
@@ -476,7 +437,7 @@ knob_parse(const struct knob *k, const char *who, const char *text,
 		break;
 	case KNOB_PATH:
 		if (*text == '\0') {
-			set_err(err, errlen, "%s: the path must not be empty",
+			util_set_err(err, errlen, "%s: the path must not be empty",
 			    who);
 			return -1;
 		}
@@ -489,7 +450,7 @@ knob_parse(const struct knob *k, const char *who, const char *text,
 	case KNOB_CMD:
 		/* What it runs is checked after all layers (check_command). */
 		if (text[strspn(text, BLANKS)] == '\0') {
-			set_err(err, errlen, "%s: the command must not be "
+			util_set_err(err, errlen, "%s: the command must not be "
 			    "empty", who);
 			return -1;
 		}
@@ -498,8 +459,8 @@ knob_parse(const struct knob *k, const char *who, const char *text,
 	if (ok)
 		return 0;
 	describe(k, what, sizeof(what));
-	set_err(err, errlen, "%s: '%s' is not %s", who,
-	    show(text, shown, sizeof(shown)), what);
+	util_set_err(err, errlen, "%s: '%s' is not %s", who,
+	    util_show(text, shown, sizeof(shown)), what);
 	return -1;
 }
 
@@ -756,7 +717,7 @@ env_warn_unknown(char **envp, FILE *warn)
 			suggest_env(name, hint, sizeof(hint));
 		} else
 			util_strlcpy(name, *envp, sizeof(name));
-		show(name, shown, sizeof(shown));
+		util_show(name, shown, sizeof(shown));
 		if (hint[0] != '\0')
 			fprintf(warn, "sqlstorm: warning: unknown variable %s "
 			    "(did you mean %s?)\n", shown, hint);
@@ -862,7 +823,7 @@ static void
 err_unknown(const char *arg, char *err, size_t errlen)
 {
 	char name[NAME_MAX_LEN + 1], hint[NAME_MAX_LEN + 1];
-	char shown[SHOW_MAX + 8];
+	char shown[UTIL_SHOW_MAX + 8];
 	const char *eq, *start;
 	size_t len;
 
@@ -876,12 +837,12 @@ err_unknown(const char *arg, char *err, size_t errlen)
 		name[len] = '\0';
 		suggest_flag(name, hint, sizeof(hint));
 	}
-	show(arg, shown, sizeof(shown));
+	util_show(arg, shown, sizeof(shown));
 	if (hint[0] != '\0')
-		set_err(err, errlen, "unknown option '%s' (did you mean "
+		util_set_err(err, errlen, "unknown option '%s' (did you mean "
 		    "--%s?)", shown, hint);
 	else
-		set_err(err, errlen, "unknown option '%s' (see --help)",
+		util_set_err(err, errlen, "unknown option '%s' (see --help)",
 		    shown);
 }
 
@@ -915,7 +876,7 @@ apply_flag(struct config *cfg, int argc, char **argv, int *i, char *err,
 		text = argv[++*i];
 	else {
 		describe(&knobs[key], what, sizeof(what));
-		set_err(err, errlen, "%s: missing value (%s)", who, what);
+		util_set_err(err, errlen, "%s: missing value (%s)", who, what);
 		return -1;
 	}
 	if (knob_parse(&knobs[key], who, text, &v, err, errlen) == -1)
@@ -927,18 +888,18 @@ apply_flag(struct config *cfg, int argc, char **argv, int *i, char *err,
 static void
 err_positional(const char *arg, const char *prev, char *err, size_t errlen)
 {
-	char shown[SHOW_MAX + 8];
+	char shown[UTIL_SHOW_MAX + 8];
 	int key = -1;
 
 	if (prev != NULL && strncmp(prev, "--", 2) == 0 &&
 	    strchr(prev, '=') == NULL)
 		key = find_knob(prev + 2, strlen(prev + 2));
-	show(arg, shown, sizeof(shown));
+	util_show(arg, shown, sizeof(shown));
 	if (key >= 0 && knobs[key].type == KNOB_BOOL)
-		set_err(err, errlen, "unexpected argument '%s' (a boolean "
+		util_set_err(err, errlen, "unexpected argument '%s' (a boolean "
 		    "takes its value as --%s=VALUE)", shown, knobs[key].flag);
 	else
-		set_err(err, errlen, "unexpected argument '%s' (sqlstorm "
+		util_set_err(err, errlen, "unexpected argument '%s' (sqlstorm "
 		    "takes options only; see --help)", shown);
 }
 
@@ -1019,7 +980,7 @@ static int
 fault_check_times(const struct config *cfg, const struct fault_list *list,
     char *ferr, size_t ferrlen)
 {
-	char item[SHOW_MAX + 8], shown[SHOW_MAX + 8], at[32], end[32];
+	char item[UTIL_SHOW_MAX + 8], shown[UTIL_SHOW_MAX + 8], at[32], end[32];
 	int64_t limit = cfg->duration_ns + cfg->grace_ns, when;
 	size_t i;
 
@@ -1031,19 +992,19 @@ fault_check_times(const struct config *cfg, const struct fault_list *list,
 		if (when < 0) {
 			/* deadline-5s in a 1s run: before anything started. */
 			duration_format(-when, at, sizeof(at));
-			set_err(ferr, ferrlen, "fault '%s' is due %s before "
+			util_set_err(ferr, ferrlen, "fault '%s' is due %s before "
 			    "the start: it could never happen",
-			    show(item, shown, sizeof(shown)), at);
+			    util_show(item, shown, sizeof(shown)), at);
 			return -1;
 		}
 		duration_format(when, at, sizeof(at));
 		duration_format(limit, end, sizeof(end));
 		if (when == INT64_MAX)
 			util_strlcpy(at, "ages", sizeof(at));
-		set_err(ferr, ferrlen, "fault '%s' is due %s after the start, "
+		util_set_err(ferr, ferrlen, "fault '%s' is due %s after the start, "
 		    "not before deadline + grace (%s), when every child is "
 		    "stopped: it could never happen",
-		    show(item, shown, sizeof(shown)), at, end);
+		    util_show(item, shown, sizeof(shown)), at, end);
 		return -1;
 	}
 	return 0;
@@ -1068,7 +1029,7 @@ check_fault(const struct config *cfg, char *err, size_t errlen)
 			return 0;
 	}
 	config_who(cfg, CONFIG_FAULT, who, sizeof(who));
-	set_err(err, errlen, "%s: %s", who,
+	util_set_err(err, errlen, "%s: %s", who,
 	    ferr[0] != '\0' ? ferr : "invalid fault spec (see --help)");
 	return -1;
 }
@@ -1083,16 +1044,16 @@ static int
 check_reports(const struct config *cfg, char *err, size_t errlen)
 {
 	char json[NAME_MAX_LEN + 16], junit[NAME_MAX_LEN + 16];
-	char shown[SHOW_MAX + 8];
+	char shown[UTIL_SHOW_MAX + 8];
 
 	if (cfg->json == NULL || cfg->junit == NULL ||
 	    strcmp(cfg->json, cfg->junit) != 0)
 		return 0;
 	config_who(cfg, CONFIG_JSON, json, sizeof(json));
 	config_who(cfg, CONFIG_JUNIT, junit, sizeof(junit));
-	set_err(err, errlen, "%s: '%s' is also the %s report; each report "
+	util_set_err(err, errlen, "%s: '%s' is also the %s report; each report "
 	    "needs a file of its own", junit,
-	    show(cfg->junit, shown, sizeof(shown)), json);
+	    util_show(cfg->junit, shown, sizeof(shown)), json);
 	return -1;
 }
 
@@ -1107,7 +1068,7 @@ check_command(const struct config *cfg, enum config_key key, char **envp,
     char *err, size_t errlen)
 {
 	char cerr[CONFIG_ERR_MAX], who[NAME_MAX_LEN + 16];
-	char shown[SHOW_MAX + 8];
+	char shown[UTIL_SHOW_MAX + 8];
 	const struct knob *k = &knobs[key];
 	const char *cmd = get_str(cfg, k);
 
@@ -1117,15 +1078,15 @@ check_command(const struct config *cfg, enum config_key key, char **envp,
 	cerr[0] = '\0';
 	if (shellcmd_check_placeholders(cmd, cerr, sizeof(cerr)) == 0 &&
 	    k->need != NULL && !shellcmd_has_placeholder(cmd, k->need)) {
-		set_err(err, errlen, "%s: '%s' has no %s placeholder (%s)",
-		    who, show(cmd, shown, sizeof(shown)), k->need,
+		util_set_err(err, errlen, "%s: '%s' has no %s placeholder (%s)",
+		    who, util_show(cmd, shown, sizeof(shown)), k->need,
 		    k->need_why);
 		return -1;
 	}
 	if (cerr[0] == '\0' && shellcmd_check(cmd, envp, cerr,
 	    sizeof(cerr)) == 0)
 		return 0;
-	set_err(err, errlen, "%s: %s", who, cerr);
+	util_set_err(err, errlen, "%s: %s", who, cerr);
 	return -1;
 }
 
@@ -1149,7 +1110,7 @@ config_parse(struct config *cfg, int argc, char **argv, char **envp,
 {
 	unsigned char empty[CONFIG_NKEYS];
 
-	set_err(err, errlen, "%s", "");
+	util_set_err(err, errlen, "%s", "");
 	*action = CONFIG_RUN;
 	if (apply_env(cfg, envp, warn, empty, err, errlen) == -1)
 		return -1;

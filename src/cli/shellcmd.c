@@ -24,7 +24,6 @@
 
 #include "util.h"
 
-#define SHOW_MAX	48	/* bytes of a user's text quoted in an error */
 #define DEFAULT_PATH	"/usr/bin:/bin"	/* when envp has no PATH */
 #define BLANKS		" \t\n"
 
@@ -48,44 +47,6 @@ static const char *const sh_builtins[] = {
  * (quotes, expansions, globs, redirections, separators, comments).
  */
 static const char sh_special[] = "'\"\\$`()*?[]{}~#;|&<>";
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...);
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Copy a user's text for quoting in a message: control bytes would break
- * the one-line promise and a huge value would drown the message.  The
- * same taming as config.c's, so messages read alike.
- */
-static const char *
-show(const char *s, char *buf, size_t cap)
-{
-	size_t i, n = 0;
-
-	for (i = 0; s[i] != '\0' && n + 4 < cap && i < SHOW_MAX; i++)
-		buf[n++] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
-	if (s[i] != '\0' && n + 4 <= cap) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
-}
 
 /* The PATH of envp, or the fallback.  The first entry wins, as getenv(). */
 static const char *
@@ -139,7 +100,7 @@ shellcmd_has_placeholder(const char *cmd, const char *name)
 int
 shellcmd_check_placeholders(const char *cmd, char *err, size_t errlen)
 {
-	char name[SHOW_MAX + 8], shown[SHOW_MAX + 8];
+	char name[UTIL_SHOW_MAX + 8], shown[UTIL_SHOW_MAX + 8];
 	size_t i, len;
 
 	for (i = 0; cmd[i] != '\0'; i++) {
@@ -149,9 +110,9 @@ shellcmd_check_placeholders(const char *cmd, char *err, size_t errlen)
 			continue;
 		util_strlcpy(name, cmd + i, len + 1 < sizeof(name) ?
 		    len + 1 : sizeof(name));
-		set_err(err, errlen, "unknown placeholder %s (the "
+		util_set_err(err, errlen, "unknown placeholder %s (the "
 		    "placeholders are {db} and {output})",
-		    show(name, shown, sizeof(shown)));
+		    util_show(name, shown, sizeof(shown)));
 		return -1;
 	}
 	return 0;
@@ -264,36 +225,36 @@ find_in_path(const char *word, const char *path)
 int
 shellcmd_check(const char *cmd, char **envp, char *err, size_t errlen)
 {
-	char shown[SHOW_MAX + 8], *word = NULL;
+	char shown[UTIL_SHOW_MAX + 8], *word = NULL;
 	int rc = -1, found;
 
 	if (cmd == NULL || cmd[strspn(cmd, BLANKS)] == '\0') {
-		set_err(err, errlen, "the command must not be empty");
+		util_set_err(err, errlen, "the command must not be empty");
 		return -1;
 	}
 	if (shellcmd_check_placeholders(cmd, err, errlen) == -1)
 		return -1;
 	if (command_word(cmd, &word) == -1) {
-		set_err(err, errlen, "out of memory");
+		util_set_err(err, errlen, "out of memory");
 		return -1;
 	}
 	if (word == NULL)
 		return 0;
-	show(word, shown, sizeof(shown));
+	util_show(word, shown, sizeof(shown));
 	if (strchr(word, '/') != NULL) {
 		if (check_executable(word) == 0)
 			rc = 0;
 		else
-			set_err(err, errlen, "cannot run '%s': %s", shown,
+			util_set_err(err, errlen, "cannot run '%s': %s", shown,
 			    strerror(errno));
 		goto done;
 	}
 	if ((found = find_in_path(word, env_path(envp))) == 1)
 		rc = 0;
 	else if (found == -1)
-		set_err(err, errlen, "out of memory");
+		util_set_err(err, errlen, "out of memory");
 	else
-		set_err(err, errlen, "cannot run '%s': not found in PATH",
+		util_set_err(err, errlen, "cannot run '%s': not found in PATH",
 		    shown);
 done:
 	free(word);

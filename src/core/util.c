@@ -6,11 +6,13 @@
 #include "autoconf.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,4 +226,33 @@ util_rmtree(const char *path)
 	if (rmdir(path) < 0 && errno != ENOENT)
 		rc = -1;
 	return rc;
+}
+
+const char *
+util_show(const char *s, char *buf, size_t cap)
+{
+	size_t i, n = 0;
+
+	if (cap == 0)
+		return buf;
+	for (i = 0; s[i] != '\0' && n + 4 < cap && i < UTIL_SHOW_MAX; i++)
+		buf[n++] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+	if (s[i] != '\0' && n + 4 <= cap) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+void
+util_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }

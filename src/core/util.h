@@ -69,4 +69,22 @@ int util_parse_uint(const char *s, unsigned long max, unsigned long *out);
 /* Remove a directory tree (files and subdirectories).  Returns 0 or -1. */
 int util_rmtree(const char *path);
 
+/* Bytes of a user's text quoted in a one-line message by util_show(). */
+#define UTIL_SHOW_MAX 48
+
+/*
+ * Copy a user's text into buf (cap bytes, at least UTIL_SHOW_MAX + 8 for
+ * the whole of it) for quoting in a message: control bytes become '?' (a
+ * value may hold a newline, and messages are one line) and text past
+ * UTIL_SHOW_MAX bytes is cut with "...".  Returns buf.
+ */
+const char *util_show(const char *s, char *buf, size_t cap);
+
+/* vsnprintf into err (errlen bytes); nothing if err is NULL or empty. */
+void util_set_err(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 #endif
