@@ -126,7 +126,8 @@ run_tool quiet --duration 300ms --workers 2 --quiet --fault 'w0:error=BUSY@100ms
 if [ "$rc" -eq 1 ] && [ ! -s "$SCRATCH/quiet.out" ] &&
     [ "$(head -n 1 "$SCRATCH/quiet.err")" = "sqlstorm: FAIL (1 failure)" ] &&
     sed -n 2p "$SCRATCH/quiet.err" | grep -q '^  failure   w0: error before the deadline' &&
-    tail -n 1 "$SCRATCH/quiet.err" | grep -q '^sqlstorm: reproduce: sqlstorm '; then
+    grep -q '^  reproduce sqlstorm ' "$SCRATCH/quiet.err" &&
+    [ "$(awk 'length > 80' "$SCRATCH/quiet.err")" = "" ]; then
 	ok "--quiet on a failure starts with the verdict line"
 else
 	not_ok "--quiet on a failure starts with the verdict line"

@@ -311,8 +311,6 @@ print_summary(const struct config *cfg, const struct report *rep, int rc)
 	else if (rc != 0) {
 		/* --quiet silences everything but the errors. */
 		report_failures(rep, stderr);
-		if (rep->repro[0] != '\0')
-			fprintf(stderr, "sqlstorm: reproduce: %s\n", rep->repro);
 	}
 }
 

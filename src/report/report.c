@@ -440,6 +440,8 @@ report_failures(const struct report *rep, FILE *fp)
 {
 	report_verdict_line(rep, fp);
 	report_events(rep, fp, VERDICT_FAILURE, "failure");
+	if (rep->repro[0] != '\0')
+		report_line(fp, 1, "reproduce", "%s", rep->repro);
 }
 
 static void

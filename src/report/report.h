@@ -130,8 +130,8 @@ size_t report_escape(const char *s, char *out, size_t cap);
 int report_option_relevant(const char *opt);
 
 /*
- * For --quiet runs: the verdict line, then every failure, one line each
- * (the caller adds the reproduce line).
+ * For --quiet runs: the verdict line, then every failure, then the
+ * reproduce line (if any), each folded to 80 columns as in the summary.
  */
 void report_failures(const struct report *rep, FILE *fp);
 
