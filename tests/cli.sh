@@ -194,6 +194,27 @@ else
 	sed 's/^/# /' "$SCRATCH/run.trace" | head -20
 fi
 rm -f "$SCRATCH/run.trace"
+# The trace is opened with fopen("w"): it must never be the database (or
+# its -wal) nor a report, or a typo truncates a file the user cares about.
+printf 'precious\n' >in-keep.db
+run_tool trace_db --workers 1 --duration 300ms --db in-keep.db \
+    --trace "$SCRATCH/in-keep.db"
+expect_hard trace_db "^sqlstorm: --trace: cannot write '.*in-keep.db': it is the database \\(--db\\)$" \
+    "--trace naming the database is refused before the run"
+if [ "$(cat in-keep.db)" = precious ]; then
+	ok "--trace naming the database leaves it as it was"
+else
+	not_ok "--trace naming the database leaves it as it was"
+fi
+run_tool trace_wal --workers 1 --duration 300ms --db in-keep.db \
+    --trace in-keep.db-wal
+expect_hard trace_wal "^sqlstorm: --trace: cannot write 'in-keep.db-wal': it is the database's -wal file$" \
+    "--trace naming the database's -wal is refused before the run"
+run_tool trace_json --workers 1 --duration 300ms --json in-r.json \
+    --trace in-r.json.tmp
+expect_hard trace_json "^sqlstorm: --trace: cannot write 'in-r.json.tmp': it is a report's file \\('in-r.json'\\)$" \
+    "--trace naming a report's .tmp is refused before the run"
+rm -f in-keep.db
 run_tool untraceable --workers 1 --duration 300ms \
     --trace "$SCRATCH/no/such/dir/t"
 expect_hard untraceable '^sqlstorm: cannot open the trace file ' \

@@ -130,6 +130,44 @@ check_pair(const struct config *cfg)
 }
 
 /*
+ * --trace is opened with fopen("w") before setup: were it the database
+ * (or its -wal/-journal/-shm), it would truncate the user's file before
+ * anything else looks at it; were it a report (or its .tmp), one would
+ * replace the other.  Either is a typo to refuse before the run.
+ */
+static int
+check_trace(const struct config *cfg)
+{
+	const char *rep[] = { cfg->json, cfg->junit };
+	char msg[CONFIG_ERR_MAX + 64 + REPORT_WHY_MAX], why[REPORT_WHY_MAX];
+	char tmp[4096], name[OUT_NAME_MAX];
+	size_t i;
+
+	if (cfg->trace == NULL)
+		return 0;
+	out_name(cfg, CONFIG_TRACE, name, sizeof name);
+	if (report_path_is_db(cfg->trace, cfg->db, why, sizeof why)) {
+		snprintf(msg, sizeof msg, "%s: cannot write '%s': %s", name,
+		    cfg->trace, why);
+		hard_error(cfg, msg);
+		return -1;
+	}
+	for (i = 0; i < sizeof rep / sizeof rep[0]; i++) {
+		if (rep[i] == NULL)
+			continue;
+		snprintf(tmp, sizeof tmp, "%s.tmp", rep[i]);
+		if (!report_path_same(cfg->trace, rep[i]) &&
+		    !report_path_same(cfg->trace, tmp))
+			continue;
+		snprintf(msg, sizeof msg, "%s: cannot write '%s': it is a "
+		    "report's file ('%s')", name, cfg->trace, rep[i]);
+		hard_error(cfg, msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * A report that cannot be written, or would destroy something (the
  * database, a device, a FIFO...), must stop us before the run, not
  * after it: nobody wants to wait ten minutes to learn of a typo in a
@@ -155,6 +193,8 @@ check_outputs(const struct config *cfg)
 		hard_error(cfg, msg);
 		return -1;
 	}
+	if (check_trace(cfg) < 0)
+		return -1;
 	return check_pair(cfg);
 }
 

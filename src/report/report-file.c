@@ -248,6 +248,12 @@ rf_probe(const char *tmp, char *why, size_t cap)
 }
 
 int
+report_path_is_db(const char *path, const char *db, char *why, size_t cap)
+{
+	return rf_is_db(path, db, why, cap);
+}
+
+int
 report_path_check(const char *path, const char *db, char *why, size_t cap)
 {
 	char tmp[PATH_MAX], sub[REPORT_WHY_MAX];

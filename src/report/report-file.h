@@ -37,6 +37,15 @@ int report_path_check(const char *path, const char *db, char *why,
     size_t cap);
 
 /*
+ * 1 if path is the database that db (as report_path_check()) names, or
+ * one of its -wal/-journal/-shm files, with the reason in why; else 0.
+ * For files that are not reports but must not harm the database either
+ * (--trace).
+ */
+int report_path_is_db(const char *path, const char *db, char *why,
+    size_t cap);
+
+/*
  * 1 if paths a and b name the same file: the same inode when both
  * exist, else the same path once the directory part is resolved
  * (realpath) and made absolute.  0 otherwise.
