@@ -509,6 +509,34 @@ START_TEST(test_classify_fate_cancelled_table)
 }
 END_TEST
 
+/*
+ * A second interrupt kills at once: a child whose grace was not up is not
+ * "hung at the deadline + grace", and a sidecar SIGKILLed right after its
+ * SIGTERM did not "ignore SIGTERM for the grace".
+ */
+START_TEST(test_classify_fate_second_interrupt)
+{
+	char reason[CLASSIFY_REASON_MAX];
+	struct classify_fate f;
+	enum verdict v;
+
+	memset(&f, 0, sizeof f);
+	f.reaped = 1;
+	f.status = status_of(END_KILL);
+	f.sent_signal = SIGKILL;
+	f.cut_short = 1;
+	f.shutdown_ns = SHUTDOWN;
+	f.t_gone = SHUTDOWN + 5 * MS;
+	v = classify_fate(&f, reason, sizeof reason);
+	ck_assert_int_eq(v, VERDICT_FAILURE);
+	ck_assert_str_eq(reason, "still running at a second interrupt; "
+	    "killed with SIGKILL");
+	f.external = 1;
+	v = classify_fate(&f, reason, sizeof reason);
+	ck_assert_msg(v == VERDICT_PASS, "sidecar: %s", reason);
+}
+END_TEST
+
 START_TEST(test_classify_fate_statuses_are_real)
 {
 	int st;
@@ -628,6 +656,7 @@ classify_suite(void)
 	tcase_add_loop_test(tc, test_classify_fate_cancelled_table, 0,
 	    (int)(sizeof cancelled_cases / sizeof cancelled_cases[0]));
 	tcase_add_test(tc, test_classify_fate_statuses_are_real);
+	tcase_add_test(tc, test_classify_fate_second_interrupt);
 	/* Forks children: allow for a loaded machine. */
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);

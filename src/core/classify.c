@@ -325,6 +325,13 @@ classify_fate(const struct classify_fate *f, char *reason, size_t cap)
 
 	line_init(&l, reason, cap);
 	if (f->external) {
+		/*
+		 * A second interrupt SIGKILLs a sidecar right after its
+		 * SIGTERM: it was asked to stop and given no time, so how it
+		 * went is the user's doing, not the sidecar's.
+		 */
+		if (f->cut_short && f->reaped)
+			return VERDICT_PASS;
 		if (f->hung) {
 			line_add(&l, "hung: the sidecar ignored SIGTERM for the "
 			    "grace; killed with ");
@@ -341,6 +348,13 @@ classify_fate(const struct classify_fate *f, char *reason, size_t cap)
 		    sizeof f->malformed_why));
 		if (f->malformed_why[0] == '\0')
 			line_add(&l, "malformed record");
+	} else if (f->cut_short) {
+		/* Not "hung": its grace was not up; it had not finished. */
+		line_add(&l, "still running at a second interrupt");
+		if (f->sent_signal != 0) {
+			line_add(&l, "; killed with ");
+			line_add_signal(&l, f->sent_signal);
+		}
 	} else if (f->hung) {
 		line_add(&l, "hung: still running at the deadline + grace");
 		if (f->sent_signal != 0) {

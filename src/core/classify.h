@@ -35,6 +35,8 @@ struct classify_fate {
 	int     status;          /* raw wait status, valid if reaped */
 	int     sent_signal;     /* last signal the parent sent it, 0 if none */
 	int     hung;            /* still alive at shutdown + grace */
+	int     cut_short;       /* killed at a second interrupt, before its
+	                            grace (or, a sidecar, before any) was up */
 	int     done_seen;       /* a DONE record arrived */
 	int     done_shutdown;   /* DONE said the child had seen shutdown */
 	int     malformed;       /* a record failed to decode or was out of order */

@@ -930,10 +930,14 @@ sup_escalate(struct sup_state *st, int64_t now)
 	int64_t t_kill = t_term + st->opt->kill_after_ns;
 	size_t i;
 
-	if (st->interrupts >= 2 && !st->killed) {
-		/* A second ^C: no more patience. */
+	int cut = 0;
+
+	if (st->interrupts >= 2 && !st->killed && now < t_term) {
+		/* A second ^C: no more patience, but nobody's grace was up. */
 		t_term = t_kill = now;
-	}
+		cut = 1;
+	} else if (st->interrupts >= 2 && !st->killed)
+		t_kill = now;
 	if (!st->termed && now >= t_term) {
 		st->termed = 1;
 		for (i = 0; i < st->n; i++) {
@@ -946,7 +950,10 @@ sup_escalate(struct sup_state *st, int64_t now)
 			if (st->slots[i].gone || ch->pid <= 0 ||
 			    ch->fate.done_seen || ch->fate.external)
 				continue;
-			ch->fate.hung = 1;
+			if (cut)
+				ch->fate.cut_short = 1;
+			else
+				ch->fate.hung = 1;
 			sup_signal(ch, SIGTERM);
 		}
 	}
@@ -954,8 +961,12 @@ sup_escalate(struct sup_state *st, int64_t now)
 		st->killed = 1;
 		for (i = 0; i < st->n; i++)
 			if (!st->slots[i].gone && st->res->children[i].pid > 0 &&
-			    !st->res->children[i].fate.external)
-				st->res->children[i].fate.hung = 1;
+			    !st->res->children[i].fate.external) {
+				if (cut)
+					st->res->children[i].fate.cut_short = 1;
+				else
+					st->res->children[i].fate.hung = 1;
+			}
 		sup_kill_all(st, SIGKILL, 0);
 	}
 	st->reap_due = 1;
@@ -994,13 +1005,18 @@ sup_escalate_external(struct sup_state *st, int64_t now)
 		return -1;
 	if (!st->ext_killed && (now >= st->ext_term + st->opt->grace_ns ||
 	    st->interrupts >= 2)) {
+		int cut = now < st->ext_term + st->opt->grace_ns;
+
 		st->ext_killed = 1;
 		for (i = 0; i < st->n; i++) {
 			struct sup_child *ch = &st->res->children[i];
 
 			if (!ch->fate.external || st->slots[i].gone)
 				continue;
-			ch->fate.hung = 1;
+			if (cut)
+				ch->fate.cut_short = 1;
+			else
+				ch->fate.hung = 1;
 			sup_signal(ch, SIGKILL);
 		}
 	}
