@@ -695,6 +695,36 @@ START_TEST(test_supervisor_events_are_typed)
 }
 END_TEST
 
+/*
+ * Past SUP_MAX_EVENTS errors are counted, not stored; a child's end and
+ * the final check still are, or a report would lose the check they
+ * explain (a crash after a BUSY storm).
+ */
+START_TEST(test_supervisor_events_past_the_cap)
+{
+	struct sup_result res;
+	size_t i;
+
+	memset(&res, 0, sizeof res);
+	for (i = 0; i < SUP_MAX_EVENTS + 2; i++)
+		ck_assert_int_eq(sup_event_add(&res, SUP_EV_ERROR, 0,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, 1, "error"), 0);
+	ck_assert_uint_eq(res.nevents, SUP_MAX_EVENTS);
+	ck_assert_uint_eq(res.dropped_events, 2);
+	ck_assert_int_eq(sup_event_add(&res, SUP_EV_FATE, 1, SUP_NO_SNAPSHOT,
+	    VERDICT_FAILURE, 2, "crashed"), 0);
+	ck_assert_int_eq(sup_event_add(&res, SUP_EV_FINAL, -1,
+	    SUP_NO_SNAPSHOT, VERDICT_FAILURE, 3, "lost rows"), 0);
+	ck_assert_int_ge(sup_event_find(&res, 0, SUP_EV_FATE, 1,
+	    SUP_NO_SNAPSHOT, VERDICT_FAILURE), 0);
+	ck_assert_int_ge(sup_event_find(&res, 0, SUP_EV_FINAL, -1,
+	    SUP_NO_SNAPSHOT, VERDICT_FAILURE), 0);
+	ck_assert_uint_eq(res.dropped_events, 2);
+	ck_assert_uint_eq(res.nfailures, SUP_MAX_EVENTS + 4);
+	sup_result_free(&res);
+}
+END_TEST
+
 /* Ready, one ACK, then as plain_main. */
 static int
 ack_once_main(struct child_ctx *c, void *arg)
@@ -1437,6 +1467,7 @@ supervisor_suite(void)
 	tcase_add_test(tc, test_supervisor_late_parent_real_error_fails);
 	tcase_add_test(tc,
 	    test_supervisor_late_parent_faults_stay_deterministic);
+	tcase_add_test(tc, test_supervisor_events_past_the_cap);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fates");

@@ -153,7 +153,9 @@ struct sup_result {
 	struct sup_event *events;       /* every error and every bad end */
 	size_t   nevents, capevents;
 	size_t   nfailures, nexpected;
-	uint64_t dropped_events;        /* not stored past SUP_MAX_EVENTS */
+	uint64_t dropped_events;        /* errors not stored past
+	                                   SUP_MAX_EVENTS (other kinds are
+	                                   always stored) */
 	FILE    *trace;                 /* sup_options.trace: every verdict
 	                                   sup_event_add() takes is traced */
 };
