@@ -1107,10 +1107,52 @@ START_TEST(test_supervisor_interrupt_during_setup_is_taken)
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(page->released[i], 0);
 	assert_no_failure(&run);
-	/* Taken by the run: nothing is left for the caller. */
+	/* The run's own interrupt stays noted for the guard, and is taken once. */
+	ck_assert_int_eq(sup_signal_take(NULL), SIGINT);
 	ck_assert_int_eq(sup_signal_take(NULL), 0);
 	sup_result_free(&run.res);
 	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * After a run interrupted by SIGINT, the caller's final checks run under
+ * the guard with that interrupt noted: a second, separate one (here
+ * SIGTERM) ends the process at once, as it would have during the run.
+ */
+START_TEST(test_supervisor_second_interrupt_after_run_kills)
+{
+	struct run run;
+
+	ck_assert_int_eq(sup_signals_guard(), 0);
+	run_init(&run, 1, 60000);
+	run.raise_on_tick = SIGINT;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	sup_result_free(&run.res);
+	ck_assert_int_eq(raise(SIGTERM), 0);    /* dies here (SIGTERM) */
+	ck_abort_msg("a second interrupt after the run did not kill");
+}
+END_TEST
+
+/* The last run's own interrupt, left for the guard, is not the next's. */
+START_TEST(test_supervisor_carried_interrupt_not_taken_by_next_run)
+{
+	struct run run;
+
+	ck_assert_int_eq(sup_signals_guard(), 0);
+	run_init(&run, 1, 60000);
+	run.raise_on_tick = SIGINT;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	sup_result_free(&run.res);
+	run_init(&run, 1, 200);
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 0);
+	assert_no_failure(&run);
+	ck_assert_int_eq(sup_signal_take(NULL), 0);
+	sup_result_free(&run.res);
 	assert_no_children();
 }
 END_TEST
@@ -1495,6 +1537,10 @@ supervisor_suite(void)
 	tcase_add_test(tc, test_supervisor_escalation_sigterm_still_kills);
 	tcase_add_test(tc, test_supervisor_interrupt_during_setup_is_taken);
 	tcase_add_test(tc, test_supervisor_interrupt_after_run_is_noted);
+	tcase_add_test_raise_signal(tc,
+	    test_supervisor_second_interrupt_after_run_kills, SIGTERM);
+	tcase_add_test(tc,
+	    test_supervisor_carried_interrupt_not_taken_by_next_run);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("drain");

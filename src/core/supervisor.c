@@ -128,6 +128,8 @@ sup_on_signal(int signo, siginfo_t *si, void *uc)
  */
 static volatile sig_atomic_t sup_noted_signo;
 static volatile sig_atomic_t sup_noted_sender;
+/* The noted one is the last run's own interrupt, kept for the guard. */
+static volatile sig_atomic_t sup_noted_carried;
 
 static void
 sup_on_signal_outside(int signo, siginfo_t *si, void *uc)
@@ -240,8 +242,25 @@ sup_signal_take(pid_t *sender)
 		*sender = (pid_t)sup_noted_sender;
 	sup_noted_signo = 0;
 	sup_noted_sender = 0;
+	sup_noted_carried = 0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return signo;
+}
+
+/* Leave the run's own interrupt noted for the guard (signals blocked). */
+static void
+sup_note_carried(int signo, pid_t sender)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (sup_noted_signo == 0) {
+		sup_noted_signo = signo;
+		sup_noted_sender = (sig_atomic_t)sender;
+		sup_noted_carried = 1;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* The name the trace gives child (-1: the run). */
@@ -1310,6 +1329,7 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 	struct sup_saved_signals sv;
 	struct sup_state st;
 	struct sup_sig noted;
+	int carried;
 	size_t i;
 	int rc = -1;
 
@@ -1334,8 +1354,10 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 	 * An interrupt noted before our handlers took over (during setup)
 	 * is this run's: checked after the install, so none falls between.
 	 */
+	carried = sup_noted_carried;
 	noted.signo = sup_signal_take(&noted.sender);
-	if (noted.signo != 0)
+	/* The last run's own interrupt, left for the guard, is not ours. */
+	if (noted.signo != 0 && !carried)
 		sup_take_signal(&st, &noted);
 	if (sup_setup(&st) < 0)
 		goto out;
@@ -1361,5 +1383,13 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 out:
 	sup_teardown(&st);
 	sup_signals_restore(&sv);
+	/*
+	 * The run's interrupt stays noted for the guard, so that during the
+	 * final checks a second, separate one stops us at once (and the
+	 * group's copy of the first is still the same one), as it would
+	 * have during the run.  The caller's sup_signal_take() clears it.
+	 */
+	if (st.interrupts > 0)
+		sup_note_carried(st.first_signo, st.first_sender);
 	return rc;
 }

@@ -196,6 +196,9 @@ int sup_signals_guard(void);
 /*
  * The interrupt noted outside sup_run() and not yet taken, or 0; clears
  * it.  *sender (if not NULL) gets the sender's pid, 0 for the kernel.
+ * After an interrupted run, the run's own interrupt stays noted (so that
+ * the guard kills at a second one during the caller's final checks) and
+ * is returned here too; the next sup_run() does not take it as its own.
  */
 int sup_signal_take(pid_t *sender);
 
