@@ -1,5 +1,5 @@
 #!/bin/sh
-# End-to-end with the churn workload: an honest restore passes; four
+# End-to-end with the churn workload: an honest restore passes; five
 # broken restores (ordinary --restore-cmd scripts over sqlite3) each
 # fail, naming the worker, the key and the seq; the droprow canary fails.
 # Verdicts only: nothing here depends on timing.
@@ -12,7 +12,7 @@ base="--workload churn --churn keys=64 --duration 2s --workers 2"
 base="$base --interval 2ms --validate-every 300ms"
 
 run_tool drop $base --fault w0:droprow@1s
-expect drop 1 'w0: (torn transaction: key [0-9]+ holds the value of seq [0-9]+|.*acknowledged)' \
+expect drop 1 'final database: w0: torn transaction: key [0-9]+ holds the value of seq [0-9]+ but the ledger holds only' \
     "the droprow canary fails under churn"
 
 command -v sqlite3 >/dev/null 2>&1 ||
@@ -54,5 +54,10 @@ expect lostrow 1 'w0: lost insert: key [0-9]+ \(inserted by seq [0-9]+, last wri
 run_tool noledger $base --restore-cmd "$copy"' sqlite3 {output} "DELETE FROM sqlstorm_churn_ledger WHERE id = (SELECT max(seq) FROM sqlstorm_kv WHERE worker = 0)"'
 expect noledger 1 'w0: torn transaction: key [0-9]+ holds the value of seq [0-9]+ but the ledger holds only 1\.\.[0-9]+' \
     "a restore that keeps a kv change but drops its ledger entry fails, naming worker, key and seq"
+
+# 5. Every value one transaction wrote is gone, its ledger entry stays.
+run_tool torn $base --restore-cmd "$copy"' sqlite3 {output} "DELETE FROM sqlstorm_kv WHERE worker = 0 AND seq = (SELECT seq FROM sqlstorm_kv WHERE worker = 0 GROUP BY seq HAVING count(*) >= 2 ORDER BY seq DESC LIMIT 1)"'
+expect torn 1 'w0: torn transaction: the ledger holds seq [0-9]+ but none of the [0-9]+ values it wrote \(key [0-9]+: ' \
+    "a restore that drops every value of one transaction fails as torn, naming worker, key and seq"
 
 finish
