@@ -479,6 +479,14 @@ static const struct churn_break {
 	  "SELECT max(seq) FROM sqlstorm_kv WHERE worker = 0",
 	  "DELETE FROM sqlstorm_churn_ledger WHERE id = (SELECT max(seq)"
 	    " FROM sqlstorm_kv WHERE worker = 0)" },
+	/*
+	 * A gap near the end: with seed 7 a key before the first change past
+	 * the gap was deleted after it, and must not hide the cause.
+	 */
+	{ "torn transaction: key", "SELECT k FROM sqlstorm_kv WHERE worker"
+	    " = 0 AND seq > 114 ORDER BY k LIMIT 1", "SELECT seq FROM"
+	    " sqlstorm_kv WHERE worker = 0 AND seq > 114 ORDER BY k LIMIT 1",
+	  "DELETE FROM sqlstorm_churn_ledger WHERE id = 115" },
 	{ "resurrected delete: key",
 	  "WITH RECURSIVE s(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM s"
 	    " WHERE x < 31) SELECT min(x) FROM s WHERE x NOT IN"

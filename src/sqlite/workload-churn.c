@@ -692,12 +692,23 @@ churn_check_worker(sqlite3 *db, struct churn_wcheck *wc)
 	wc->strays = 0;
 	if ((rc = churn_walk(db, wc)) != SQLITE_OK)
 		return rc;
+	/*
+	 * A change past the ledger's prefix first: the model stops at k,
+	 * so every later change of that seq's would also read as a lost
+	 * or resurrected key, and the first of those in key order would
+	 * hide the cause.
+	 */
 	for (i = 0; i < wc->m->sp.keys; i++)
-		if (!wc->f[i].same) {
-			wc->out->rows_ok = 0;
-			churn_name(wc, i);
+		if (wc->f[i].seq > wc->k)
 			break;
-		}
+	if (i == wc->m->sp.keys)
+		for (i = 0; i < wc->m->sp.keys; i++)
+			if (!wc->f[i].same)
+				break;
+	if (i < wc->m->sp.keys) {
+		wc->out->rows_ok = 0;
+		churn_name(wc, i);
+	}
 	churn_gap(wc);
 	if (wc->strays > 0) {
 		wc->out->rows_ok = 0;
