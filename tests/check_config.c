@@ -192,7 +192,8 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_RESTORE_CMD=cp {db} {output}",
 		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms",
 		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes",
-		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log", NULL
+		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log",
+		"SQLSTORM_CHURN=keys=8", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -228,6 +229,7 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_int_eq(c->verbose, 1);
 	ck_assert_str_eq(c->workload, "append");
 	ck_assert_str_eq(c->trace, "t.log");
+	ck_assert_str_eq(c->churn, "keys=8");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
@@ -408,7 +410,8 @@ START_TEST(test_config_flags_every_knob)
 	    "--repeat", "1000000", "--until-fail", "--store-cmd=exec true",
 	    "--restore-cmd", "cp {db} {output}", "--restore-timeout=100ms",
 	    "--max-lag", "1h", "--coverage=report", "--verbose",
-	    "--workload", "append", "--trace=/tmp/t.log", NULL);
+	    "--workload", "append", "--trace=/tmp/t.log",
+	    "--churn", "keys=9,ops=2", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -441,6 +444,7 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_int_eq(c->verbose, 1);
 	ck_assert_str_eq(c->workload, "append");
 	ck_assert_str_eq(c->trace, "/tmp/t.log");
+	ck_assert_str_eq(c->churn, "keys=9,ops=2");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
@@ -980,7 +984,7 @@ START_TEST(test_config_output_usage)
 		"SQLSTORM_RESTORE_TIMEOUT (default: 1m)",
 		"--max-lag DURATION", "SQLSTORM_MAX_LAG (default: 0)",
 		"--workload NAME", "SQLSTORM_WORKLOAD (default: append)",
-		"--trace FILE", "SQLSTORM_TRACE (default: none)", "[append]",
+		"--trace FILE", "SQLSTORM_TRACE (default: none)", "[append|churn]",
 		"[1..1000000]", "[100ms..1h]", "{db}", "{output}",
 		"--help", "--version", "--print-config",
 		"Exit status: 0 pass, 1 fail or interrupted, 99 hard error",
@@ -1030,6 +1034,7 @@ START_TEST(test_config_output_print)
 	ck_assert_str_eq(out,
 	    "duration         90s                      flag\n"
 	    "workload         append                   default\n"
+	    "churn            built-in                 default\n"
 	    "workers          8                        env\n"
 	    "interval         10ms                     default\n"
 	    "batch            1                        default\n"
@@ -1583,22 +1588,47 @@ START_TEST(test_config_workload_names)
 	ck_assert_str_eq(c->workload, "append");
 	ck_assert_int_eq(c->source[CONFIG_WORKLOAD], CONFIG_SRC_FLAG);
 	config_free(c);
-	parse(&p, no_env, "--workload=churn", NULL);
-	expect_err(&p, "--workload: 'churn' is not one of append");
+	parse(&p, no_env, "--workload=chrun", NULL);
+	expect_err(&p, "--workload: 'chrun' is not one of append, churn");
 	parse(&p, bad_env, NULL);
-	expect_err(&p, "SQLSTORM_WORKLOAD: 'bogus' is not one of append");
+	expect_err(&p, "SQLSTORM_WORKLOAD: 'bogus' is not one of append, "
+	    "churn");
 	parse(&p, bad_env, "--workload=append", NULL);
 	expect_err_prefix(&p, "SQLSTORM_WORKLOAD: 'bogus'");
 	parse(&p, empty_env, NULL);
-	expect_err(&p, "SQLSTORM_WORKLOAD: '' is not one of append");
+	expect_err(&p, "SQLSTORM_WORKLOAD: '' is not one of append, churn");
 	ck_assert_str_eq(parse_ok(&p, empty_env, "--workload=append",
 	    NULL)->workload, "append");
 	config_free(&p.cfg);
 	parse(&p, no_env, "--workload", NULL);
-	expect_err(&p, "--workload: missing value (one of append)");
+	expect_err(&p, "--workload: missing value (one of append, churn)");
 	parse(&p, no_env, "--workoad=append", NULL);
 	expect_err(&p, "unknown option '--workoad=append' (did you mean "
 	    "--workload?)");
+}
+END_TEST
+
+/* --churn is checked by the churn workload's own parser. */
+START_TEST(test_config_churn_spec)
+{
+	static const char *const env[] = { "SQLSTORM_CHURN=keys=x", NULL };
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, no_env, NULL);
+	ck_assert_ptr_null(c->churn);
+	config_free(c);
+	c = parse_ok(&p, no_env, "--churn=keys=16,max=100000,shrink=0", NULL);
+	ck_assert_str_eq(c->churn, "keys=16,max=100000,shrink=0");
+	config_free(c);
+	parse(&p, no_env, "--churn", "keys=0", NULL);
+	expect_err(&p, "--churn: keys='0' is not an integer from 1 to 65536");
+	parse(&p, no_env, "--churn", "size=9", NULL);
+	expect_err(&p, "--churn: unknown name 'size' (names: keys, ops, max,"
+	    " grow, shrink)");
+	parse(&p, env, NULL);
+	expect_err(&p, "SQLSTORM_CHURN: keys='x' is not an integer from 1 to"
+	    " 65536");
 }
 END_TEST
 
@@ -1806,6 +1836,7 @@ config_suite(void)
 	tc = tcase_create("workload");
 	tcase_add_test(tc, test_config_workload_names);
 	tcase_add_test(tc, test_config_workload_print_repro);
+	tcase_add_test(tc, test_config_churn_spec);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("trace");

@@ -129,8 +129,8 @@ check_ok(const char *path, int nworkers, struct validate_result *r)
 	char err[512] = "";
 	int code = -1;
 
-	if (validate_file(path, &workload_append, nworkers, r, err, sizeof err,
-	    &code) != 0)
+	if (validate_file(path, &workload_append, NULL, nworkers, r, err,
+	    sizeof err, &code) != 0)
 		ck_abort_msg("validate_file(%s): %s", path, err);
 	ck_assert_int_eq(code, SQLITE_OK);
 	ck_assert_int_eq(r->nworkers, nworkers);
@@ -380,7 +380,7 @@ check_fails(const char *path, char *err, size_t errlen)
 	struct validate_result r;
 	int code = 0;
 
-	ck_assert_int_eq(validate_file(path, &workload_append, 2, &r, err,
+	ck_assert_int_eq(validate_file(path, &workload_append, NULL, 2, &r, err,
 	    errlen, &code), -1);
 	ck_assert_ptr_null(r.k);
 	ck_assert_ptr_nonnull(strstr(err, path));
@@ -513,7 +513,7 @@ START_TEST(test_validate_corrupt)
 
 	db_big(tpath(path, sizeof path, "bad.db"));
 	corrupt_page(path, 0);
-	ck_assert_int_eq(validate_file(path, &workload_append, 2, &r, err,
+	ck_assert_int_eq(validate_file(path, &workload_append, NULL, 2, &r, err,
 	    sizeof err, &code), 0);
 	ck_assert_int_eq(r.integrity_ok, 0);
 	/* The first finding, not the "*** in database main ***" banner. */
@@ -564,7 +564,7 @@ START_TEST(test_validate_corrupt_table_only)
 	 */
 	db_big_index(tpath(path, sizeof path, "table.db"));
 	corrupt_page(path, root_page(path, "sqlstorm_rows_ws"));
-	ck_assert_int_eq(validate_file(path, &workload_append, 2, &r, err,
+	ck_assert_int_eq(validate_file(path, &workload_append, NULL, 2, &r, err,
 	    sizeof err, NULL), 0);
 	ck_assert_int_eq(r.integrity_ok, 0);
 	ck_assert_int_eq(r.rows_ok, 1);
@@ -588,7 +588,7 @@ START_TEST(test_validate_corrupt_root)
 	 */
 	db_big(tpath(path, sizeof path, "root.db"));
 	corrupt_page(path, root_page(path, "sqlstorm_rows"));
-	ck_assert_int_eq(validate_file(path, &workload_append, 2, &r, err,
+	ck_assert_int_eq(validate_file(path, &workload_append, NULL, 2, &r, err,
 	    sizeof err, &code), 0);
 	ck_assert_int_eq(r.integrity_ok, 0);
 	ck_assert_int_eq(r.rows_ok, 0);

@@ -95,11 +95,11 @@ expect_hard grace0 "^sqlstorm: --grace: '0' is not a duration from 100ms" "--gra
 run_tool repeat0 --repeat 0
 expect_hard repeat0 "^sqlstorm: --repeat: '0'" "--repeat 0 is rejected"
 
-run_tool bad_workload --workload churn
-expect_hard bad_workload "^sqlstorm: --workload: 'churn' is not one of append$" \
+run_tool bad_workload --workload chrun
+expect_hard bad_workload "^sqlstorm: --workload: 'chrun' is not one of append, churn$" \
     "an unknown --workload is rejected"
 SQLSTORM_WORKLOAD=bogus run_tool bad_workload_env --workload append
-expect_hard bad_workload_env "^sqlstorm: SQLSTORM_WORKLOAD: 'bogus' is not one of append$" \
+expect_hard bad_workload_env "^sqlstorm: SQLSTORM_WORKLOAD: 'bogus' is not one of append, churn$" \
     "an unknown SQLSTORM_WORKLOAD is rejected, even under a flag"
 run_tool empty_trace --trace ''
 expect_hard empty_trace '^sqlstorm: --trace: the path must not be empty$' \

@@ -31,6 +31,7 @@
 
 #include "fault.h"
 #include "workload.h"
+#include "workload-churn.h"
 #include "scenario-policy.h"
 #include "util.h"
 
@@ -46,7 +47,8 @@ enum knob_type {
 	KNOB_NAME,	/* const char *: the entry of names[] itself */
 	KNOB_PATH,	/* char *, malloc'd, non-empty */
 	KNOB_FAULT,	/* char *, malloc'd; "" means none */
-	KNOB_CMD	/* char *, malloc'd, checked by shellcmd_check() */
+	KNOB_CMD,	/* char *, malloc'd, checked by shellcmd_check() */
+	KNOB_SPEC	/* char *, malloc'd, checked by the knob's check() */
 };
 
 struct knob {
@@ -64,6 +66,8 @@ struct knob {
 	const char	*help;
 	const char	*need;	/* KNOB_CMD: a placeholder it must hold ... */
 	const char	*need_why;	/* ... and why */
+	/* KNOB_SPEC: 0, or -1 with a one-line message in err. */
+	int		(*check)(const char *text, char *err, size_t errlen);
 };
 
 /* A parsed value before it is stored: numbers in i, strings in s. */
@@ -95,6 +99,15 @@ static const char *const action_flags[] = {
 			.size = sizeof(((struct config *)0)->m)
 #define SET_FLAG(m)	.has_set = 1, .set_off = offsetof(struct config, m)
 
+/* A --churn spec is the churn workload's to parse. */
+static int
+check_churn(const char *text, char *err, size_t errlen)
+{
+	struct churn_spec sp;
+
+	return churn_spec_parse(text, &sp, err, errlen);
+}
+
 #define MS	DURATION_MS
 #define H	DURATION_H
 
@@ -105,6 +118,9 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	[CONFIG_WORKLOAD] = { "workload", "NAME", KNOB_NAME, FIELD(workload),
 	    .names = workload_name_list, .dflt = "append",
 	    .help = "what each worker's transactions do" },
+	[CONFIG_CHURN] = { "churn", "SPEC", KNOB_SPEC, FIELD(churn),
+	    .unset = "built-in", .check = check_churn,
+	    .help = "churn's keys, ops, value size and phases (man page)" },
 	[CONFIG_WORKERS] = { "workers", "N", KNOB_INT, FIELD(workers),
 	    .min = 1, .max = 1024, .dflt = "4",
 	    .help = "number of insert worker processes" },
@@ -256,7 +272,7 @@ static int
 knob_owns(const struct knob *k)
 {
 	return k->type == KNOB_PATH || k->type == KNOB_FAULT ||
-	    k->type == KNOB_CMD;
+	    k->type == KNOB_CMD || k->type == KNOB_SPEC;
 }
 
 /* ------------------------------------------------------------ names */
@@ -391,6 +407,9 @@ describe(const struct knob *k, char *buf, size_t cap)
 	case KNOB_CMD:
 		snprintf(buf, cap, "a shell command");
 		break;
+	case KNOB_SPEC:
+		snprintf(buf, cap, "a %s spec (see the man page)", k->flag);
+		break;
 	}
 }
 
@@ -455,6 +474,12 @@ knob_parse(const struct knob *k, const char *who, const char *text,
 			return -1;
 		}
 		return dup_value(who, text, v, err, errlen);
+	case KNOB_SPEC:
+		if (k->check(text, what, sizeof(what)) < 0) {
+			util_set_err(err, errlen, "%s: %s", who, what);
+			return -1;
+		}
+		return dup_value(who, text, v, err, errlen);
 	}
 	if (ok)
 		return 0;
@@ -482,6 +507,7 @@ knob_put(struct config *cfg, const struct knob *k,
 	case KNOB_PATH:
 	case KNOB_FAULT:
 	case KNOB_CMD:
+	case KNOB_SPEC:
 		free(get_str(cfg, k));
 		put_str(cfg, k, v->s);
 		break;
@@ -533,6 +559,7 @@ knob_text(const struct config *cfg, enum config_key key, char *buf,
 	case KNOB_PATH:
 	case KNOB_FAULT:
 	case KNOB_CMD:
+	case KNOB_SPEC:
 		break;
 	}
 	return get_str(cfg, k);
@@ -1222,6 +1249,7 @@ range_short(const struct knob *k, char *buf, size_t cap)
 	case KNOB_PATH:
 	case KNOB_FAULT:
 	case KNOB_CMD:
+	case KNOB_SPEC:
 		break;
 	}
 }

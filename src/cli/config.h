@@ -54,7 +54,7 @@ enum config_action {
  * struct config, one row in that table and an entry in doc/sqlstorm.1.
  */
 enum config_key {
-	CONFIG_DURATION, CONFIG_WORKLOAD, CONFIG_WORKERS, CONFIG_INTERVAL,
+	CONFIG_DURATION, CONFIG_WORKLOAD, CONFIG_CHURN, CONFIG_WORKERS, CONFIG_INTERVAL,
 	CONFIG_BATCH, CONFIG_VALIDATE_EVERY, CONFIG_GRACE, CONFIG_BUSY_TIMEOUT,
 	CONFIG_DB, CONFIG_KEEP, CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
 	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP, CONFIG_QUIET,
@@ -67,6 +67,7 @@ enum config_key {
 struct config {
 	int64_t duration_ns;        /* 1ms .. 7d,   default 10s */
 	const char *workload;       /* a static name, default "append" */
+	char   *churn;              /* --churn spec (workload-churn.h) */
 	int     workers;            /* 1 .. 1024,   default 4 */
 	int64_t interval_ns;        /* 0 .. 1h,     default 10ms (0 = flat out) */
 	int     batch;              /* 1 .. 100000, default 1 row per commit */

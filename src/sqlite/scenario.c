@@ -451,16 +451,26 @@ static void
 scen_final(struct scen *sc)
 {
 	struct report *rep = sc->rep;
+	const struct workload *wl = sc->params.wl;
 	struct validate_result vr;
 	char err[512];
-	int code = 0;
+	int code = 0, rc = -1;
 	int64_t now = util_now_ns();
+	void *model = NULL;
 
 	(void)ledger_evaluate(sc->ledger, 1, scen_fail, sc);
 	scen_coverage(sc, now);
 	memset(&vr, 0, sizeof vr);
-	if (validate_file(rep->db_path, sc->params.wl, sc->params.nworkers,
-	    &vr, err, sizeof err, &code) < 0) {
+	/* The final check replays every worker's ops from the start. */
+	if (wl->model_new != NULL &&
+	    (model = wl->model_new(sc->cfg, sc->params.nworkers)) == NULL)
+		snprintf(err, sizeof err, "out of memory for the model");
+	else
+		rc = validate_file(rep->db_path, wl, model,
+		    sc->params.nworkers, &vr, err, sizeof err, &code);
+	if (wl->model_free != NULL)
+		wl->model_free(model);
+	if (rc < 0) {
 		(void)sup_event_add(&rep->sup, SUP_EV_FINAL, -1,
 		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "final database: %s", err);

@@ -127,9 +127,9 @@ vintegrity(struct vcheck *v)
  * not ok (the verdict); any other failure is a hard error (-1).
  */
 static int
-vrows(struct vcheck *v, const struct workload *wl)
+vrows(struct vcheck *v, const struct workload *wl, void *model)
 {
-	int rc = wl->check(v->db, v->out);
+	int rc = wl->check(v->db, model, v->out);
 
 	if (rc == SQLITE_OK)
 		return 0;
@@ -138,16 +138,17 @@ vrows(struct vcheck *v, const struct workload *wl)
 }
 
 int
-validate_file(const char *path, const struct workload *wl, int nworkers,
-    struct validate_result *out, char *err, size_t errlen, int *code)
+validate_file(const char *path, const struct workload *wl, void *model,
+    int nworkers, struct validate_result *out, char *err, size_t errlen,
+    int *code)
 {
-	return validate_file_until(path, wl, nworkers, NULL, NULL, out, err,
-	    errlen, code);
+	return validate_file_until(path, wl, model, nworkers, NULL, NULL, out,
+	    err, errlen, code);
 }
 
 int
 validate_file_until(const char *path, const struct workload *wl,
-    int nworkers, int (*give_up)(void *arg), void *arg,
+    void *model, int nworkers, int (*give_up)(void *arg), void *arg,
     struct validate_result *out, char *err, size_t errlen, int *code)
 {
 	struct vcheck v;
@@ -180,7 +181,7 @@ validate_file_until(const char *path, const struct workload *wl,
 	/* integrity_check of a big file takes a while: stop it on demand. */
 	if (give_up != NULL)
 		sqlite3_progress_handler(v.db, VALIDATE_PROGRESS_OPS, give_up, arg);
-	if (vintegrity(&v) < 0 || vrows(&v, wl) < 0)
+	if (vintegrity(&v) < 0 || vrows(&v, wl, model) < 0)
 		goto out;
 	ret = 0;
 out:

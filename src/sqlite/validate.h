@@ -28,20 +28,22 @@ struct validate_result {
 
 /*
  * Check the database at path (opened read-only) with PRAGMA
- * integrity_check and wl's check for nworkers workers.  Returns 0 when the
+ * integrity_check and wl's check for nworkers workers, with wl's model
+ * (wl->model_new's, or NULL for a workload without one).  Returns 0 when the
  * checks ran (see *out; free it with validate_result_free), or -1 when the
  * file could not be opened or queried, with a one-line message in err and
  * the SQLite code in *code (if code is not NULL).
  */
-int validate_file(const char *path, const struct workload *wl, int nworkers,
-    struct validate_result *out, char *err, size_t errlen, int *code);
+int validate_file(const char *path, const struct workload *wl, void *model,
+    int nworkers, struct validate_result *out, char *err, size_t errlen,
+    int *code);
 
 /*
  * validate_file(), but give_up(arg) is polled while the checks run; when it
  * returns non-zero they stop with -1 and *code = SQLITE_INTERRUPT.
  */
 int validate_file_until(const char *path, const struct workload *wl,
-    int nworkers, int (*give_up)(void *arg), void *arg,
+    void *model, int nworkers, int (*give_up)(void *arg), void *arg,
     struct validate_result *out, char *err, size_t errlen, int *code);
 
 /*

@@ -33,6 +33,7 @@
 #include "util.h"
 #include "validate.h"
 #include "wire.h"
+#include "workload.h"
 
 #define VALIDATOR_KEEP 3
 #define VALIDATOR_KEEP_NS (5 * UTIL_NS_PER_S)
@@ -43,6 +44,7 @@ struct validator {
 	struct child_ctx *ctx;
 	const struct scenario_params *p;
 	uint64_t snapshots;              /* SNAPSHOT records sent */
+	void    *model;                  /* the workload's, kept between copies */
 	struct validator_kept {
 		uint32_t index;
 		int64_t  t;
@@ -282,7 +284,7 @@ validator_snapshot(struct validator *v, uint32_t index)
 	    validator_backup(v, path, t_begin);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (validate_file_until(path, v->p->wl, v->p->nworkers,
+	if (validate_file_until(path, v->p->wl, v->model, v->p->nworkers,
 	    validator_give_up, v->ctx, &res, err, sizeof err, &code) < 0) {
 		/*
 		 * Cut short by shutdown: reported (the parent calls it
@@ -343,8 +345,15 @@ validator_main(struct child_ctx *ctx, void *arg)
 	memset(&v, 0, sizeof v);
 	v.ctx = ctx;
 	v.p = arg;
+	/*
+	 * Before READY: a workload that cannot build its model fails here,
+	 * where the parent sees it, not at the first snapshot.
+	 */
+	if (v.p->wl->model_new != NULL &&
+	    (v.model = v.p->wl->model_new(v.p->cfg, v.p->nworkers)) == NULL)
+		return 1;
 	if (child_ready_wait(ctx) < 0)
-		return 0;
+		goto out;
 	if (v.p->cfg->validate_every_ns > 0)
 		validator_loop(&v);
 	else
@@ -355,6 +364,9 @@ validator_main(struct child_ctx *ctx, void *arg)
 	done.snapshots = v.snapshots;
 	done.errors = ctx->errors_sent;
 	(void)child_finish(ctx, &done);
+out:
+	if (v.p->wl->model_free != NULL)
+		v.p->wl->model_free(v.model);
 	free(v.kept);
 	return 0;
 }

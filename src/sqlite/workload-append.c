@@ -353,12 +353,13 @@ append_strays(sqlite3 *db, struct validate_result *out)
  * put beside it instead).
  */
 static int
-append_check(sqlite3 *db, struct validate_result *out)
+append_check(sqlite3 *db, void *model, struct validate_result *out)
 {
 	sqlite3_stmt *agg = NULL;
 	uint64_t count = 0;
 	int rc, w;
 
+	(void)model;
 	out->rows = 0;
 	/* A range scan of the one B-tree: count, min and max come with it. */
 	rc = sqlite3_prepare_v2(db, "SELECT count(*), min(id), max(id),"
@@ -400,6 +401,8 @@ const struct workload workload_append = {
 	append_drop,
 	append_stats,
 	append_close,
+	NULL,
+	NULL,
 	append_check,
 	append_held,
 };

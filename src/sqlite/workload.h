@@ -9,7 +9,7 @@
  * loop (BEGIN IMMEDIATE, retry with the same seqs, ACK after COMMIT, the
  * busy handler, shutdown) is worker.c, opening and integrity-checking a
  * file is validate.c, and judging per-worker maxima against ACKs is the
- * ledger.  Adding a workload is one new file and one row in workload.c.
+ * ledger.  Adding a workload is one new file and one row here.
  */
 #ifndef SQLSTORM_WORKLOAD_H
 #define SQLSTORM_WORKLOAD_H
@@ -88,14 +88,26 @@ struct workload {
 	void  (*close)(void *state);
 
 	/*
+	 * Parent or validator: what check keeps from one file to the next
+	 * in one process (churn: the model, replayed to the last checked
+	 * prefix), made from the run's configuration (its seed) for
+	 * nworkers workers.  NULL hooks: the workload keeps nothing.
+	 * model_new returns NULL when out of memory.
+	 */
+	void *(*model_new)(const struct config *cfg, int nworkers);
+	void  (*model_free)(void *model);
+
+	/*
 	 * Parent or validator, on a read-only connection to a copy or the
 	 * final database: fill out->rows, out->rows_ok, out->k[0..nworkers)
 	 * (each worker's gap-free maximum) and out->problem (through
-	 * validate_problem()).  Returns SQLITE_OK, or the SQLite code of the
+	 * validate_problem()).  model is model_new's (or NULL if the
+	 * workload has none).  Returns SQLITE_OK, or the SQLite code of the
 	 * query that failed (corruption is then a verdict, anything else a
 	 * hard error: validate.c decides).
 	 */
-	int   (*check)(struct sqlite3 *db, struct validate_result *out);
+	int   (*check)(struct sqlite3 *db, void *model,
+	          struct validate_result *out);
 
 	/*
 	 * The final check's lost-row count: how many of worker's seqs lo..hi
@@ -112,7 +124,8 @@ struct workload {
  * here; --workload, --help and the lookup below all read this table.
  */
 #define WORKLOAD_TABLE(X) \
-	X(append)
+	X(append) \
+	X(churn)
 
 #define WORKLOAD_EXTERN(name) extern const struct workload workload_##name;
 WORKLOAD_TABLE(WORKLOAD_EXTERN)
