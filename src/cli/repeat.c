@@ -33,14 +33,11 @@ struct repeat_state {
 	int      lost_kept;     /* kept directories we had no memory to list */
 };
 
-/* splitmix64 finaliser: spreads nearby inputs over all 64 bits. */
+/* splitmix64 from z: spreads nearby inputs over all 64 bits. */
 static uint64_t
 repeat_mix(uint64_t z)
 {
-	z += UINT64_C(0x9e3779b97f4a7c15);
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
+	return util_rand64(&z);
 }
 
 uint64_t

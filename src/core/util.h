@@ -69,6 +69,13 @@ int util_parse_uint(const char *s, unsigned long max, unsigned long *out);
 /* Remove a directory tree (files and subdirectories).  Returns 0 or -1. */
 int util_rmtree(const char *path);
 
+/*
+ * splitmix64 (Steele, Lea, Flood): advance the state *s and return the
+ * next value.  Seedable and tiny; for payloads, op streams and seeds, not
+ * for anything secret.
+ */
+uint64_t util_rand64(uint64_t *s);
+
 /* Bytes of a user's text quoted in a one-line message by util_show(). */
 #define UTIL_SHOW_MAX 48
 

@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "validate.h"
+#include "util.h"
 #include "wire.h"
 
 #define APPEND_TABLE   "sqlstorm_rows"
@@ -59,17 +60,6 @@ static int
 append_setup(sqlite3 *db)
 {
 	return sqlite3_exec(db, APPEND_SCHEMA, NULL, NULL, NULL);
-}
-
-/* splitmix64: tiny, seedable, good enough for incompressible payloads. */
-static uint64_t
-append_rand(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
 }
 
 static void
@@ -119,7 +109,7 @@ append_bind(struct append *a, uint64_t seq)
 	size_t i, j;
 
 	for (i = 0; i < sizeof a->payload; i += 8) {
-		uint64_t r = append_rand(&a->rng);
+		uint64_t r = util_rand64(&a->rng);
 
 		for (j = 0; j < 8; j++)
 			a->payload[i + j] = (unsigned char)(r >> (8 * j));
@@ -151,29 +141,6 @@ append_drop(void *state, uint64_t seq)
 	return a->c->step(a->c, a->del, WIRE_OP_FAULT);
 }
 
-/* One integer from a one-row query with up to two bound integers. */
-static int
-append_scalar(sqlite3 *db, const char *sql, int64_t p1, int64_t p2,
-    int64_t *val, int *isnull)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, p1);
-		sqlite3_bind_int64(st, 2, p2);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		*val = sqlite3_column_int64(st, 0);
-		if (isnull != NULL)
-			*isnull = sqlite3_column_type(st, 0) == SQLITE_NULL;
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 static int
 append_resume(void *state, uint64_t *seq)
 {
@@ -181,7 +148,7 @@ append_resume(void *state, uint64_t *seq)
 	int64_t max = 0;
 	int isnull = 1, rc;
 
-	rc = append_scalar(a->c->db, "SELECT max(id) FROM " APPEND_TABLE
+	rc = workload_scalar(a->c->db, "SELECT max(id) FROM " APPEND_TABLE
 	    " WHERE id BETWEEN ?1 AND ?2", a->base, a->base + APPEND_SEQ_MAX,
 	    &max, &isnull);
 	*seq = rc == SQLITE_OK && !isnull ? (uint64_t)(max - a->base) : 0;
@@ -328,13 +295,13 @@ append_strays(sqlite3 *db, struct validate_result *out)
 	int64_t n = 0, id = 0, top = append_base(out->nworkers) - 1;
 	int rc;
 
-	rc = append_scalar(db, "SELECT count(*) FROM " APPEND_TABLE " WHERE"
+	rc = workload_scalar(db, "SELECT count(*) FROM " APPEND_TABLE " WHERE"
 	    " id < ?1 OR id > ?2", 0, top, &n, NULL);
 	if (rc != SQLITE_OK || n == 0)
 		return rc;
 	out->rows += (uint64_t)n;
 	out->rows_ok = 0;
-	rc = append_scalar(db, "SELECT id FROM " APPEND_TABLE " WHERE id < ?1"
+	rc = workload_scalar(db, "SELECT id FROM " APPEND_TABLE " WHERE id < ?1"
 	    " OR id > ?2 ORDER BY id LIMIT 1", 0, top, &id, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
@@ -384,7 +351,7 @@ append_held(sqlite3 *db, int worker, uint64_t lo, uint64_t hi, uint64_t *n)
 	*n = 0;
 	if (lo > hi || hi > (uint64_t)APPEND_SEQ_MAX)
 		return SQLITE_OK;
-	rc = append_scalar(db, "SELECT count(*) FROM " APPEND_TABLE " WHERE id"
+	rc = workload_scalar(db, "SELECT count(*) FROM " APPEND_TABLE " WHERE id"
 	    " BETWEEN ?1 AND ?2", base + (int64_t)lo, base + (int64_t)hi, &v,
 	    NULL);
 	*n = (uint64_t)v;

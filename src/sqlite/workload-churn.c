@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "validate.h"
+#include "util.h"
 #include "wire.h"
 
 #define KV_TABLE     "sqlstorm_kv"
@@ -49,27 +50,16 @@
 
 /* ------------------------------------------------------- the op stream */
 
-/* splitmix64 (Steele, Lea, Flood): one step of the state s. */
-static uint64_t
-churn_rand(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* A state from several words: each one goes through a full mix. */
 static uint64_t
 churn_mix(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
 {
 	uint64_t s = seed;
 
-	s ^= churn_rand(&s) + a;
-	s ^= churn_rand(&s) + b;
-	s ^= churn_rand(&s) + c;
-	return churn_rand(&s);
+	s ^= util_rand64(&s) + a;
+	s ^= util_rand64(&s) + b;
+	s ^= util_rand64(&s) + c;
+	return util_rand64(&s);
 }
 
 int64_t
@@ -85,11 +75,11 @@ churn_len(uint64_t *s, uint32_t max, int big)
 	uint32_t bits = 0, len;
 
 	if (!big)
-		return VALUE_MIN + (uint32_t)(churn_rand(s) % 57);
+		return VALUE_MIN + (uint32_t)(util_rand64(s) % 57);
 	while (((uint64_t)VALUE_MIN << (bits + 1)) <= max)
 		bits++;
-	len = VALUE_MIN << (churn_rand(s) % (bits + 1));
-	len += (uint32_t)(churn_rand(s) % len);
+	len = VALUE_MIN << (util_rand64(s) % (bits + 1));
+	len += (uint32_t)(util_rand64(s) % len);
 	return len > max ? max : len;
 }
 
@@ -103,10 +93,10 @@ churn_ops(const struct churn_spec *sp, uint64_t seed, int w, uint64_t seq,
 	/* Percent of puts: growing 80, shrinking 20. */
 	unsigned puts = growing ? 80 : 20;
 
-	n = 1 + (int)(churn_rand(&s) % sp->ops);
+	n = 1 + (int)(util_rand64(&s) % sp->ops);
 	for (i = 0; i < n; i++) {
-		ops[i].slot = (uint32_t)(churn_rand(&s) % sp->keys);
-		ops[i].put = churn_rand(&s) % 100 < puts;
+		ops[i].slot = (uint32_t)(util_rand64(&s) % sp->keys);
+		ops[i].put = util_rand64(&s) % 100 < puts;
 		ops[i].len = ops[i].put ? churn_len(&s, sp->max, growing) : 0;
 	}
 	return n;
@@ -120,7 +110,7 @@ churn_value(uint64_t seed, int w, uint64_t seq, uint32_t slot,
 	uint32_t i, j;
 
 	for (i = 0; i < len; i += 8) {
-		uint64_t r = churn_rand(&s);
+		uint64_t r = util_rand64(&s);
 
 		for (j = 0; j < 8 && i + j < len; j++)
 			buf[i + j] = (unsigned char)(r >> (8 * j));
@@ -345,29 +335,6 @@ churn_drop(void *state, uint64_t seq)
 	return ch->c->step(ch->c, ch->unledger, WIRE_OP_FAULT);
 }
 
-/* One integer from a one-row query with two bound integers. */
-static int
-churn_scalar(sqlite3 *db, const char *sql, int64_t p1, int64_t p2,
-    int64_t *val, int *isnull)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, p1);
-		sqlite3_bind_int64(st, 2, p2);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		*val = sqlite3_column_int64(st, 0);
-		if (isnull != NULL)
-			*isnull = sqlite3_column_type(st, 0) == SQLITE_NULL;
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 static int
 churn_resume(void *state, uint64_t *seq)
 {
@@ -375,7 +342,7 @@ churn_resume(void *state, uint64_t *seq)
 	int64_t base = (int64_t)ch->c->worker << SEQ_SHIFT, max = 0;
 	int isnull = 1, rc;
 
-	rc = churn_scalar(ch->c->db, "SELECT max(id) FROM " LEDGER_TABLE
+	rc = workload_scalar(ch->c->db, "SELECT max(id) FROM " LEDGER_TABLE
 	    " WHERE id BETWEEN ?1 AND ?2", base, base + SEQ_MAX, &max, &isnull);
 	*seq = rc == SQLITE_OK && !isnull ? (uint64_t)(max - base) : 0;
 	return rc;
@@ -728,10 +695,10 @@ churn_strays(sqlite3 *db, struct validate_result *out)
 	int64_t n = 0, m = 0;
 	int rc;
 
-	rc = churn_scalar(db, "SELECT count(*) FROM " KV_TABLE " WHERE k < ?1"
+	rc = workload_scalar(db, "SELECT count(*) FROM " KV_TABLE " WHERE k < ?1"
 	    " OR k > ?2", 0, churn_key(out->nworkers, 0) - 1, &n, NULL);
 	if (rc == SQLITE_OK)
-		rc = churn_scalar(db, "SELECT count(*) FROM " LEDGER_TABLE
+		rc = workload_scalar(db, "SELECT count(*) FROM " LEDGER_TABLE
 		    " WHERE id < ?1 OR id > ?2", 0,
 		    ((int64_t)out->nworkers << SEQ_SHIFT) - 1, &m, NULL);
 	if (rc == SQLITE_OK && n + m > 0) {
@@ -775,7 +742,7 @@ churn_held(sqlite3 *db, int worker, uint64_t lo, uint64_t hi, uint64_t *n)
 	*n = 0;
 	if (lo > hi || hi > (uint64_t)SEQ_MAX)
 		return SQLITE_OK;
-	rc = churn_scalar(db, "SELECT count(*) FROM " LEDGER_TABLE " WHERE id"
+	rc = workload_scalar(db, "SELECT count(*) FROM " LEDGER_TABLE " WHERE id"
 	    " BETWEEN ?1 AND ?2", base + (int64_t)lo, base + (int64_t)hi, &v,
 	    NULL);
 	*n = (uint64_t)v;

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "config.h"
 
 static const struct workload_entry {
@@ -73,4 +75,26 @@ workload_names(const char *sep, char *buf, size_t cap)
 		    workload_table[i].name);
 	}
 	return buf;
+}
+
+int
+workload_scalar(sqlite3 *db, const char *sql, int64_t p1, int64_t p2,
+    int64_t *val, int *isnull)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, p1);
+		sqlite3_bind_int64(st, 2, p2);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		*val = sqlite3_column_int64(st, 0);
+		if (isnull != NULL)
+			*isnull = sqlite3_column_type(st, 0) == SQLITE_NULL;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }

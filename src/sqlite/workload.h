@@ -134,6 +134,14 @@ WORKLOAD_TABLE(WORKLOAD_EXTERN)
 /* Every workload's name, in table order, NULL-terminated (for config). */
 extern const char *const workload_name_list[];
 
+/*
+ * For workloads: one integer from a one-row query sql with ?1 = p1 and
+ * ?2 = p2, into *val (and *isnull, if not NULL, says whether it was
+ * NULL).  Returns a SQLite result code: SQLITE_OK, or the error.
+ */
+int workload_scalar(struct sqlite3 *db, const char *sql, int64_t p1,
+    int64_t p2, int64_t *val, int *isnull);
+
 /* The workload called name, or NULL.  NULL or "" names the default. */
 const struct workload *workload_find(const char *name);
 
