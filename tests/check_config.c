@@ -1379,7 +1379,6 @@ START_TEST(test_config_commands_not_found)
 		"PATH=/nonexistent", "SQLSTORM_STORE_CMD=frobnicate {db}", NULL
 	};
 	struct parsed p;
-	char err[CONFIG_ERR_MAX];
 
 	parse(&p, no_env, "--store-cmd", "no-such-program-xyz {db}", NULL);
 	expect_err(&p, "--store-cmd: cannot run 'no-such-program-xyz': not "
@@ -1391,120 +1390,26 @@ START_TEST(test_config_commands_not_found)
 	ck_assert_str_eq(parse_ok(&p, env, "--store-cmd", "exec x {db}",
 	    NULL)->store_cmd, "exec x {db}");
 	config_free(&p.cfg);
-	/* Leading assignments are skipped to find the program. */
-	ck_assert_int_eq(check_cmd("A=1 B_2=x frobnicate {db}", NULL, err,
-	    sizeof(err)), -1);
-	ck_assert_str_eq(err, "cannot run 'frobnicate': not found in PATH");
-	/* Builtins are case-sensitive: EXEC is looked for in PATH. */
-	ck_assert_int_eq(check_cmd("EXEC true", empty_path_env, err,
-	    sizeof(err)), -1);
-	ck_assert_str_eq(err, "cannot run 'EXEC': not found in PATH");
-	/* env is a program, not a builtin. */
-	ck_assert_int_eq(check_cmd("env A=1 true", empty_path_env, err,
-	    sizeof(err)), -1);
-	ck_assert_str_eq(err, "cannot run 'env': not found in PATH");
 }
 END_TEST
 
 /*
- * A fresh directory under $TMPDIR for the "commands" test case.  The
- * fixture is unchecked: setup and teardown run in the runner itself, so
- * the directory is removed even when a test in a forked child fails.
+ * config_parse looks for a command's program in the PATH of the envp it
+ * was given (the lookup itself is shellcmd's, tested in check_shellcmd).
  */
-static char *cmd_dir;
-
-static void
-cmd_dir_setup(void)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	if (tmp == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	if ((cmd_dir = malloc(strlen(tmp) + 32)) == NULL)
-		abort();
-	sprintf(cmd_dir, "%s/check_config.XXXXXX", tmp);
-	if (mkdtemp(cmd_dir) == NULL) {
-		perror(cmd_dir);
-		abort();
-	}
-}
-
-static void
-cmd_dir_teardown(void)
-{
-	if (util_rmtree(cmd_dir) == -1)
-		perror(cmd_dir);
-	free(cmd_dir);
-	cmd_dir = NULL;
-}
-
-/* Create dir/name with mode; returns the malloc'd path. */
-static char *
-make_file(const char *dir, const char *name, mode_t mode)
-{
-	char *path = malloc(strlen(dir) + strlen(name) + 2);
-	FILE *fp;
-
-	ck_assert_ptr_nonnull(path);
-	sprintf(path, "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	ck_assert_ptr_nonnull(fp);
-	fputs("#!/bin/sh\nexit 0\n", fp);
-	ck_assert_int_eq(fclose(fp), 0);
-	ck_assert_int_eq(chmod(path, mode), 0);
-	return path;
-}
-
 START_TEST(test_config_commands_path_lookup)
 {
-	char err[CONFIG_ERR_MAX], *path_var, *sub;
-	const char *dir = cmd_dir;
-	char *prog = make_file(dir, "sqlstorm-test-prog", 0755);
-	char *plain = make_file(dir, "sqlstorm-test-plain", 0644);
-	const char *envp[3] = { NULL, NULL, NULL };
+	static const char *const bin_env[] = {
+		"PATH=/nonexistent:/bin", "SQLSTORM_STORE_CMD=sh -c true {db}",
+		NULL
+	};
 	struct parsed p;
 
-	sub = malloc(strlen(dir) + 32);
-	ck_assert_ptr_nonnull(sub);
-	sprintf(sub, "%s/sqlstorm-test-dir", dir);
-	ck_assert_int_eq(mkdir(sub, 0755), 0);
-	path_var = malloc(strlen(dir) + 32);
-	ck_assert_ptr_nonnull(path_var);
-	sprintf(path_var, "PATH=/nonexistent:%s", dir);
-	envp[0] = path_var;
-
-	ck_assert_msg(check_cmd("sqlstorm-test-prog {db}", envp, err,
-	    sizeof(err)) == 0, "%s", err);
-	/* A file without x bits, or a directory, is not a program. */
-	ck_assert_int_eq(check_cmd("sqlstorm-test-plain", envp, err,
-	    sizeof(err)), -1);
-	ck_assert_str_eq(err, "cannot run 'sqlstorm-test-plain': not found "
-	    "in PATH");
-	ck_assert_int_eq(check_cmd("sqlstorm-test-dir", envp, err,
-	    sizeof(err)), -1);
-	/* Not in this PATH; nor in the fallback when envp has none. */
-	ck_assert_int_eq(check_cmd("sqlstorm-test-prog", empty_path_env, err,
-	    sizeof(err)), -1);
-	ck_assert_int_eq(check_cmd("sqlstorm-test-prog", NULL, err,
-	    sizeof(err)), -1);
-	ck_assert_str_eq(err, "cannot run 'sqlstorm-test-prog': not found in "
-	    "PATH");
-	/* The fallback is /usr/bin:/bin, where sh lives everywhere. */
-	ck_assert_msg(check_cmd("sh -c true", NULL, err, sizeof(err)) == 0,
-	    "%s", err);
-	/* config_parse looks in the PATH of the envp it was given. */
-	envp[1] = (char *)"SQLSTORM_STORE_CMD=sqlstorm-test-prog {db}";
-	ck_assert_str_eq(parse_ok(&p, envp, NULL)->store_cmd,
-	    "sqlstorm-test-prog {db}");
+	ck_assert_str_eq(parse_ok(&p, bin_env, NULL)->store_cmd,
+	    "sh -c true {db}");
 	config_free(&p.cfg);
-	parse(&p, empty_path_env, "--store-cmd=sqlstorm-test-prog", NULL);
-	expect_err(&p, "--store-cmd: cannot run 'sqlstorm-test-prog': not "
-	    "found in PATH");
-
-	free(path_var);
-	free(sub);
-	free(prog);
-	free(plain);
+	parse(&p, empty_path_env, "--store-cmd=sh -c true {db}", NULL);
+	expect_err(&p, "--store-cmd: cannot run 'sh': not found in PATH");
 }
 END_TEST
 
@@ -1824,7 +1729,6 @@ config_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("commands");
-	tcase_add_unchecked_fixture(tc, cmd_dir_setup, cmd_dir_teardown);
 	tcase_add_test(tc, test_config_commands_env_flag_precedence);
 	tcase_add_test(tc, test_config_commands_empty);
 	tcase_add_test(tc, test_config_commands_restore_needs_output);

@@ -177,6 +177,70 @@ START_TEST(test_shellcmd_paths)
 }
 END_TEST
 
+/* Leading assignments, case and env: what the first word really is. */
+START_TEST(test_shellcmd_not_found)
+{
+	char err[ERR_MAX];
+
+	/* Leading assignments are skipped to find the program. */
+	ck_assert_int_eq(check_cmd("A=1 B_2=x frobnicate {db}", NULL, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'frobnicate': not found in PATH");
+	/* Builtins are case-sensitive: EXEC is looked for in PATH. */
+	ck_assert_int_eq(check_cmd("EXEC true", empty_path_env, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'EXEC': not found in PATH");
+	/* env is a program, not a builtin. */
+	ck_assert_int_eq(check_cmd("env A=1 true", empty_path_env, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'env': not found in PATH");
+}
+END_TEST
+
+/* A bare name is looked for in envp's PATH, or in /usr/bin:/bin. */
+START_TEST(test_shellcmd_path_lookup)
+{
+	char err[ERR_MAX], *path_var, *sub;
+	const char *dir = cmd_dir;
+	char *prog = make_file(dir, "sqlstorm-test-prog", 0755);
+	char *plain = make_file(dir, "sqlstorm-test-plain", 0644);
+	const char *envp[2] = { NULL, NULL };
+
+	sub = malloc(strlen(dir) + 32);
+	ck_assert_ptr_nonnull(sub);
+	sprintf(sub, "%s/sqlstorm-test-dir", dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	path_var = malloc(strlen(dir) + 32);
+	ck_assert_ptr_nonnull(path_var);
+	sprintf(path_var, "PATH=/nonexistent:%s", dir);
+	envp[0] = path_var;
+
+	ck_assert_msg(check_cmd("sqlstorm-test-prog {db}", envp, err,
+	    sizeof(err)) == 0, "%s", err);
+	/* A file without x bits, or a directory, is not a program. */
+	ck_assert_int_eq(check_cmd("sqlstorm-test-plain", envp, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'sqlstorm-test-plain': not found "
+	    "in PATH");
+	ck_assert_int_eq(check_cmd("sqlstorm-test-dir", envp, err,
+	    sizeof(err)), -1);
+	/* Not in this PATH; nor in the fallback when envp has none. */
+	ck_assert_int_eq(check_cmd("sqlstorm-test-prog", empty_path_env, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(check_cmd("sqlstorm-test-prog", NULL, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "cannot run 'sqlstorm-test-prog': not found in "
+	    "PATH");
+	/* The fallback is /usr/bin:/bin, where sh lives everywhere. */
+	ck_assert_msg(check_cmd("sh -c true", NULL, err, sizeof(err)) == 0,
+	    "%s", err);
+	free(path_var);
+	free(sub);
+	free(prog);
+	free(plain);
+}
+END_TEST
+
 /* ------------------------------------------------------------ expand */
 
 /* Expand and compare; the result is freed here. */
@@ -267,6 +331,8 @@ shellcmd_suite(void)
 	tcase_add_test(tc, test_shellcmd_builtins_accepted);
 	tcase_add_test(tc, test_shellcmd_no_guessing);
 	tcase_add_test(tc, test_shellcmd_paths);
+	tcase_add_test(tc, test_shellcmd_not_found);
+	tcase_add_test(tc, test_shellcmd_path_lookup);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("expand");
