@@ -5,15 +5,20 @@
  * valid and invalid spellings (signs, spaces, unknown units, overflow at
  * the exact boundary); formatting against the largest exact unit; and the
  * two against each other as a round trip.  How a knob bounds a duration
- * is config's business, tested in check_config.
+ * is config's business, tested in check_config.  The "when" of a
+ * scheduled action (schedule.c: "2s", "every 500ms", ITEM@WHEN lists) is
+ * built on durations and tested here too.
  */
 #include "autoconf.h"
 
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "duration.h"
+#include "schedule.h"
 
 #define NS_MS	DURATION_MS
 #define NS_S	DURATION_S
@@ -125,6 +130,109 @@ START_TEST(test_duration_format_truncates)
 }
 END_TEST
 
+START_TEST(test_schedule_parse)
+{
+	struct schedule s;
+	char err[256], buf[64];
+
+	ck_assert_int_eq(schedule_parse("2s", &s, err, sizeof err), 0);
+	ck_assert(s.first_ns == 2 * NS_S && s.every_ns == 0);
+	schedule_format(&s, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2s");
+	ck_assert_int_eq(schedule_parse("every 500ms", &s, err, sizeof err), 0);
+	ck_assert(s.first_ns == 500 * NS_MS && s.every_ns == 500 * NS_MS);
+	schedule_format(&s, buf, sizeof buf);
+	ck_assert_str_eq(buf, "every 500ms");
+	ck_assert_int_eq(schedule_parse("0", &s, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "after the start"));
+	ck_assert_int_eq(schedule_parse("every 0", &s, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "longer than 0"));
+	ck_assert_int_eq(schedule_parse("every  1s", &s, err, sizeof err), -1);
+	ck_assert_int_eq(schedule_parse("every", &s, err, sizeof err), -1);
+	ck_assert_int_eq(schedule_parse("Every 1s", &s, err, sizeof err), -1);
+	ck_assert_int_eq(schedule_parse("-1s", &s, err, sizeof err), -1);
+	ck_assert_int_eq(schedule_parse("1s ", &s, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "'1s '"));
+}
+END_TEST
+
+START_TEST(test_schedule_next_count)
+{
+	struct schedule once = { 2 * NS_S, 0 }, per = { NS_S, NS_S };
+
+	ck_assert(schedule_next(&once, 0) == 2 * NS_S);
+	ck_assert(schedule_next(&once, 2 * NS_S) == -1);
+	ck_assert(schedule_next(&per, 0) == NS_S);
+	ck_assert(schedule_next(&per, NS_S) == 2 * NS_S);
+	ck_assert(schedule_next(&per, NS_S + 1) == 2 * NS_S);
+	ck_assert(schedule_next(&per, INT64_MAX - 1) == -1);
+	/* Strictly before the end: at 1s, 2s in a 3 s run, not at 3s. */
+	ck_assert_uint_eq(schedule_count(&per, 3 * NS_S), 2);
+	ck_assert_uint_eq(schedule_count(&per, 3 * NS_S + 1), 3);
+	ck_assert_uint_eq(schedule_count(&per, NS_S), 0);
+	ck_assert_uint_eq(schedule_count(&once, 2 * NS_S), 0);
+	ck_assert_uint_eq(schedule_count(&once, 10 * NS_S), 1);
+}
+END_TEST
+
+struct split_seen {
+	char items[4][64];
+	int  n;
+};
+
+static int
+split_take(void *user, char *head, const char *when, char *err,
+    size_t errlen)
+{
+	struct split_seen *seen = user;
+
+	if (strcmp(head, "bad") == 0) {
+		snprintf(err, errlen, "bad head");
+		return -1;
+	}
+	if (seen->n < 4)
+		snprintf(seen->items[seen->n++], 64, "%s|%s", head, when);
+	return 0;
+}
+
+START_TEST(test_schedule_split)
+{
+	struct split_seen seen;
+	char err[256];
+
+	memset(&seen, 0, sizeof seen);
+	ck_assert_int_eq(schedule_split("vacuum@every 5s,checkpoint=truncate@2s",
+	    split_take, &seen, err, sizeof err), 0);
+	ck_assert_int_eq(seen.n, 2);
+	ck_assert_str_eq(seen.items[0], "vacuum|every 5s");
+	ck_assert_str_eq(seen.items[1], "checkpoint=truncate|2s");
+	/* The last '@' splits: a head may hold one. */
+	memset(&seen, 0, sizeof seen);
+	ck_assert_int_eq(schedule_split("a@b@1s", split_take, &seen, err,
+	    sizeof err), 0);
+	ck_assert_str_eq(seen.items[0], "a@b|1s");
+	ck_assert_int_eq(schedule_split("", split_take, &seen, err,
+	    sizeof err), -1);
+	ck_assert_int_eq(schedule_split(NULL, split_take, &seen, err,
+	    sizeof err), -1);
+	ck_assert_int_eq(schedule_split("a@1s,", split_take, &seen, err,
+	    sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "empty item"));
+	ck_assert_int_eq(schedule_split("a@1s,,b@2s", split_take, &seen, err,
+	    sizeof err), -1);
+	ck_assert_int_eq(schedule_split("vacuum", split_take, &seen, err,
+	    sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "'vacuum' is not ITEM@WHEN"));
+	ck_assert_int_eq(schedule_split("@1s", split_take, &seen, err,
+	    sizeof err), -1);
+	ck_assert_int_eq(schedule_split("a@", split_take, &seen, err,
+	    sizeof err), -1);
+	ck_assert_int_eq(schedule_split("a@1s,bad@2s", split_take, &seen, err,
+	    sizeof err), -1);
+	ck_assert_str_eq(err, "bad head");
+}
+END_TEST
+
 Suite *duration_suite(void);
 
 Suite *
@@ -143,6 +251,12 @@ duration_suite(void)
 	tcase_add_test(tc, test_duration_format_truncates);
 	tcase_add_test(tc, test_duration_round_trip);
 	tcase_add_test(tc, test_duration_units_constants);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("schedule");
+	tcase_add_test(tc, test_schedule_parse);
+	tcase_add_test(tc, test_schedule_next_count);
+	tcase_add_test(tc, test_schedule_split);
 	suite_add_tcase(s, tc);
 
 	return s;
