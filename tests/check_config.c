@@ -193,7 +193,7 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms",
 		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes",
 		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log",
-		"SQLSTORM_CHURN=keys=8", NULL
+		"SQLSTORM_CHURN=keys=8", "SQLSTORM_STORE_WARMUP=2s", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -230,6 +230,7 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_str_eq(c->workload, "append");
 	ck_assert_str_eq(c->trace, "t.log");
 	ck_assert_str_eq(c->churn, "keys=8");
+	ck_assert(c->store_warmup_ns == 2 * NS_S);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
@@ -411,7 +412,7 @@ START_TEST(test_config_flags_every_knob)
 	    "--restore-cmd", "cp {db} {output}", "--restore-timeout=100ms",
 	    "--max-lag", "1h", "--coverage=report", "--verbose",
 	    "--workload", "append", "--trace=/tmp/t.log",
-	    "--churn", "keys=9,ops=2", NULL);
+	    "--churn", "keys=9,ops=2", "--store-warmup", "0", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -445,6 +446,7 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->workload, "append");
 	ck_assert_str_eq(c->trace, "/tmp/t.log");
 	ck_assert_str_eq(c->churn, "keys=9,ops=2");
+	ck_assert(c->store_warmup_ns == 0);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
@@ -682,6 +684,7 @@ START_TEST(test_config_limits_boundary_pairs)
 	pair("restore-timeout", "1h", "3600000000001ns");
 	pair("max-lag", "1h", "3600000000001ns");
 	pair("max-lag", "0", "-1ms");
+	pair("store-warmup", "1h", "61m");
 	pair("busy-timeout", "3600000ms", "3600001ms");
 	pair("seed", "9223372036854775807", "9223372036854775808");
 	pair("seed", "0", "-1");
@@ -983,6 +986,7 @@ START_TEST(test_config_output_usage)
 		"--restore-timeout DURATION",
 		"SQLSTORM_RESTORE_TIMEOUT (default: 1m)",
 		"--max-lag DURATION", "SQLSTORM_MAX_LAG (default: 0)",
+		"--store-warmup DURATION", "SQLSTORM_STORE_WARMUP (default: 5s)",
 		"--workload NAME", "SQLSTORM_WORKLOAD (default: append)",
 		"--trace FILE", "SQLSTORM_TRACE (default: none)", "[append|churn]",
 		"[1..1000000]", "[100ms..1h]", "{db}", "{output}",
@@ -1058,6 +1062,7 @@ START_TEST(test_config_output_print)
 	    "restore-cmd      none                     default\n"
 	    "restore-timeout  1m                       default\n"
 	    "max-lag          0                        default\n"
+	    "store-warmup     5s                       default\n"
 	    "coverage         strict                   default\n"
 	    "verbose          no                       default\n"
 	    "trace            none                     default\n");

@@ -49,6 +49,7 @@ rec_equal(const struct wire_record *a, const struct wire_record *b)
 		    sa->problem_len == sb->problem_len &&
 		    sa->t_begin == sb->t_begin && sa->t_end == sb->t_end &&
 		    sa->rows == sb->rows && sa->nworkers == sb->nworkers &&
+		    sa->flags == sb->flags &&
 		    memcmp(sa->problem, sb->problem, sa->problem_len) == 0;
 	case WIRE_SNAPK:
 		return a->u.snapk.index == b->u.snapk.index &&
@@ -119,6 +120,7 @@ sample(struct wire_record *r, int type)
 		r->u.snapshot.t_end = INT64_MAX;
 		r->u.snapshot.rows = UINT64_MAX;
 		r->u.snapshot.nworkers = 4;
+		r->u.snapshot.flags = WIRE_SNAP_TEMPFAIL;
 		break;
 	case WIRE_SNAPK:
 		r->u.snapk.index = 3;
@@ -291,7 +293,7 @@ START_TEST(test_wire_encode_snapshot_bytes)
 		0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0x04, 0x00, 0x00, 0x00,                 /* nworkers */
-		0x00, 0x00, 0x00, 0x00,                 /* reserved */
+		0x00, 0x00, 0x00, 0x00,                 /* flags */
 		0x00, 0x00, 0x00, 0x00,                 /* zero word */
 		'n', 'o',
 	};
@@ -565,7 +567,8 @@ static const struct mutation mutations[] = {
 	{ WIRE_SNAPSHOT, 24, 2, "integrity_ok 2" },
 	{ WIRE_SNAPSHOT, 25, 2, "rows_ok 2" },
 	{ WIRE_SNAPSHOT, 26, 10, "problem_len disagrees" },
-	{ WIRE_SNAPSHOT, 20 + 36, 1, "SNAPSHOT reserved" },
+	{ WIRE_SNAPSHOT, 20 + 36, 2, "SNAPSHOT flag not known" },
+	{ WIRE_SNAPSHOT, 20 + 39, 0x80, "SNAPSHOT flag not known, high bit" },
 	{ WIRE_SNAPSHOT, 20 + 43, 1, "SNAPSHOT zero word" },
 	{ WIRE_SNAPSHOT, 20 + 44 + 4, 0, "NUL inside the problem" },
 	{ WIRE_SNAPK, 28, 0, "SNAPK n 0" },

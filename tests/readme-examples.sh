@@ -98,6 +98,8 @@ cd "$SCRATCH" || exit 99
 
 have_sqlite3=yes
 command -v sqlite3 >/dev/null 2>&1 || have_sqlite3=
+have_litestream=yes
+command -v litestream >/dev/null 2>&1 || have_litestream=
 
 # A name that breaks any command that puts a path inside its own quotes.
 hostile="$SCRATCH/x'\$(touch pwned)"
@@ -116,6 +118,12 @@ while IFS="$tab" read -r want where cmd; do
 	*sqlite3\ *)
 		if [ -z "$have_sqlite3" ]; then
 			ok "$where # SKIP sqlite3 command-line tool not installed"
+			continue
+		fi
+		;;
+	*litestream\ *)
+		if [ -z "$have_litestream" ]; then
+			ok "$where # SKIP litestream not on PATH"
 			continue
 		fi
 		;;

@@ -60,6 +60,7 @@ enum config_key {
 	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP, CONFIG_QUIET,
 	CONFIG_FAULT, CONFIG_REPEAT, CONFIG_UNTIL_FAIL, CONFIG_STORE_CMD,
 	CONFIG_RESTORE_CMD, CONFIG_RESTORE_TIMEOUT, CONFIG_MAX_LAG,
+	CONFIG_STORE_WARMUP,
 	CONFIG_COVERAGE, CONFIG_VERBOSE, CONFIG_TRACE,
 	CONFIG_NKEYS
 };
@@ -93,6 +94,7 @@ struct config {
 	char   *restore_cmd;        /* NULL = built-in; {db}, {output} */
 	int64_t restore_timeout_ns; /* 100ms .. 1h, default 60s */
 	int64_t max_lag_ns;         /* 0 .. 1h,     default 0 */
+	int64_t store_warmup_ns;    /* 0 .. 1h,     default 5s */
 	enum config_coverage coverage;  /* default strict */
 	int     verbose;            /* every compile option in the summary */
 	const char *trace;          /* NULL = no trace; owned by cfg */

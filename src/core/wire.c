@@ -16,7 +16,7 @@
  *            24 i64 t_end  32 u32 zero  36 message    (36 + msg_len)
  *   SNAPSHOT  0 u32 index  4 u8 integrity_ok  5 u8 rows_ok
  *             6 u16 problem_len  8 i64 t_begin  16 i64 t_end  24 u64 rows
- *            32 u32 nworkers  36 u32 reserved (zero)  40 u32 zero
+ *            32 u32 nworkers  36 u32 flags (WIRE_SNAP_*)  40 u32 zero
  *            44 problem                                (44 + problem_len)
  *   SNAPK     0 u32 index  4 u32 first  8 u32 n  12 u64 k[n]  (12 + 8 n)
  *   HIST      0 u32 count[WIRE_HIST_BUCKETS]                        (448)
@@ -148,7 +148,7 @@ enc_snapshot(uint8_t *p, const struct wire_snapshot *s)
 	p = puti64(p, s->t_end);
 	p = put64(p, s->rows);
 	p = put32(p, s->nworkers);
-	p = put32(p, 0);
+	p = put32(p, s->flags);
 	p = put32(p, 0);
 	memcpy(p, s->problem, s->problem_len);
 }
@@ -423,12 +423,14 @@ dec_snapshot(const uint8_t *p, size_t len, struct wire_snapshot *s)
 	s->t_end = geti64(&p);
 	s->rows = get64(&p);
 	s->nworkers = get32(&p);
-	s->reserved = get32(&p);
+	s->flags = get32(&p);
 	if (s->integrity_ok > 1 || s->rows_ok > 1)
 		return "snapshot flag is not 0 or 1";
 	if (len != SNAPSHOT_FIXED + (size_t)s->problem_len)
 		return "problem length disagrees with the payload length";
-	if (s->reserved != 0 || get32(&p) != 0)
+	if ((s->flags & ~WIRE_SNAP_FLAGS) != 0)
+		return "unknown snapshot flags";
+	if (get32(&p) != 0)
 		return "nonzero reserved bytes";
 	return dec_text(p, s->problem_len, s->problem);
 }

@@ -86,9 +86,13 @@ struct wire_snapshot {
 	int64_t  t_end;
 	uint64_t rows;
 	uint32_t nworkers;      /* maxima sent in SNAPK records before this */
-	uint32_t reserved;
+	uint32_t flags;         /* WIRE_SNAP_* */
 	char     problem[WIRE_PROBLEM_MAX + 1];
 };
+
+/* The restore command exited 75 (EX_TEMPFAIL): the store is not ready. */
+#define WIRE_SNAP_TEMPFAIL 0x1u
+#define WIRE_SNAP_FLAGS    WIRE_SNAP_TEMPFAIL
 
 /* SNAPK payload: 12 fixed bytes + 8 * n: k[i] is worker first+i's max seq. */
 struct wire_snapk {

@@ -263,6 +263,7 @@ report_json_config(const struct report *rep, FILE *fp)
 	jstr(&j, "restore_cmd", cfg->restore_cmd);
 	jms(&j, "restore_timeout_ms", cfg->restore_timeout_ns);
 	jms(&j, "max_lag_ms", cfg->max_lag_ns);
+	jms(&j, "store_warmup_ms", cfg->store_warmup_ns);
 	fputs("\n  }", fp);
 }
 
@@ -403,6 +404,26 @@ report_json_snapshot(const struct report *rep,
 	fputc('}', fp);
 }
 
+/*
+ * How long after the end of the run each group of children was reaped:
+ * {"workers": 12, "validator": 35, "store": 8369}.
+ */
+static void
+report_json_stopped(const struct report *rep, FILE *fp)
+{
+	struct jobj j = { fp, ", ", 0 };
+	int64_t ms = report_stop_ms(rep, NULL);
+	size_t i;
+
+	fputc('{', fp);
+	if (ms >= 0)
+		jms(&j, "workers", ms * UTIL_NS_PER_MS);
+	for (i = (size_t)rep->nworkers; i < rep->sup.nchildren; i++)
+		if ((ms = report_stop_ms(rep, rep->sup.children[i].name)) >= 0)
+			jms(&j, rep->sup.children[i].name, ms * UTIL_NS_PER_MS);
+	fputc('}', fp);
+}
+
 /* "[\n    {...},\n    {...}\n  ]", or "[]". */
 static void
 report_json_open(FILE *fp, size_t i)
@@ -446,6 +467,12 @@ report_json_arrays(const struct report *rep, struct jobj *j)
 		report_json_snapshot(rep, &rep->snapshots[i], fp);
 	}
 	report_json_close(fp, rep->nsnapshots);
+	jkey(j, "not_ready");
+	for (i = 0; i < rep->nunready; i++) {
+		report_json_open(fp, i);
+		report_json_snapshot(rep, &rep->unready[i], fp);
+	}
+	report_json_close(fp, rep->nunready);
 }
 
 static void
@@ -474,6 +501,7 @@ report_json_counts(const struct report *rep, struct jobj *j)
 	ju64(j, "dropped_events", rep->sup.dropped_events);
 	ju64(j, "snapshots_validated", rep->nsnapshots);
 	ju64(j, "snapshots_failed", bad);
+	ju64(j, "snapshots_not_ready", rep->nunready);
 	jkey(j, "final");
 	report_json_final(rep, j->fp);
 	ju64(j, "acked_rows", rep->acked_rows);
@@ -575,6 +603,8 @@ report_json_write(const struct report *rep, FILE *fp)
 	jms(&j, "duration_ms", report_duration_ms(rep) * UTIL_NS_PER_MS);
 	jms(&j, "shutdown_overrun_ms",
 	    report_overrun_ms(rep) * UTIL_NS_PER_MS);
+	jkey(&j, "stopped_ms");
+	report_json_stopped(rep, fp);
 	report_json_resources(rep, &j);
 	jkey(&j, "latency_ms");
 	report_json_latency(rep, fp);

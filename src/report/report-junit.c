@@ -133,6 +133,8 @@ junit_properties(const struct report *rep, FILE *fp)
 	junit_property(fp, "acked_rows", num);
 	snprintf(num, sizeof num, "%llu", (unsigned long long)rep->lost_rows);
 	junit_property(fp, "lost_rows", num);
+	snprintf(num, sizeof num, "%zu", rep->nunready);
+	junit_property(fp, "snapshots_not_ready", num);
 	junit_property(fp, "sqlite_version", sqlite3_libversion());
 	junit_property(fp, "sqlite_source_id", sqlite3_sourceid());
 	junit_property(fp, "journal_mode", rep->journal_mode);

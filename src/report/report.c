@@ -52,6 +52,9 @@ report_free(struct report *rep)
 	sup_result_free(&rep->sup);
 	free(rep->workers);
 	free(rep->snapshots);
+	free(rep->unready);
+	rep->unready = NULL;
+	rep->nunready = rep->capunready = 0;
 	rep->workers = NULL;
 	rep->snapshots = NULL;
 	rep->nworkers = 0;
@@ -115,6 +118,31 @@ report_overrun_ms(const struct report *rep)
 	if (rep->sup.shutdown_ns == 0 || rep->sup.done_ns == 0 || end == 0)
 		return 0;
 	return (rep->sup.done_ns - end) / UTIL_NS_PER_MS;
+}
+
+int64_t
+report_stop_ms(const struct report *rep, const char *name)
+{
+	int64_t end = report_end_ns(rep), last = 0;
+	size_t i, lo = 0, hi = (size_t)rep->nworkers, found = 0;
+
+	if (rep->sup.children == NULL || end == 0)
+		return -1;
+	if (name != NULL) {
+		lo = hi = (size_t)rep->nworkers;
+		for (i = lo; i < rep->sup.nchildren; i++)
+			if (strcmp(rep->sup.children[i].name, name) == 0) {
+				lo = i;
+				hi = i + 1;
+				break;
+			}
+	}
+	for (i = lo; i < hi && i < rep->sup.nchildren; i++, found++)
+		if (rep->sup.children[i].t_reaped > last)
+			last = rep->sup.children[i].t_reaped;
+	if (found == 0)
+		return -1;
+	return last > end ? (last - end) / UTIL_NS_PER_MS : 0;
 }
 
 int
@@ -535,10 +563,34 @@ report_coverage_lines(const struct report *rep, FILE *fp)
 		report_line(fp, 0, "starved", "%s", starved);
 }
 
+/*
+ * Who took the overrun: the workers, then every other child by name
+ * ("workers 12 ms, validator 35 ms, store 8369 ms").
+ */
+static void
+report_stop_breakdown(const struct report *rep, char *buf, size_t cap)
+{
+	size_t i, len;
+	int64_t ms = report_stop_ms(rep, NULL);
+
+	buf[0] = '\0';
+	if (ms < 0)
+		return;
+	snprintf(buf, cap, "workers %lld ms", (long long)ms);
+	for (i = (size_t)rep->nworkers; i < rep->sup.nchildren; i++) {
+		ms = report_stop_ms(rep, rep->sup.children[i].name);
+		len = strlen(buf);
+		if (ms >= 0 && len < cap)
+			snprintf(buf + len, cap - len, ", %s %lld ms",
+			    rep->sup.children[i].name, (long long)ms);
+	}
+}
+
 static void
 report_shutdown_line(const struct report *rep, FILE *fp)
 {
 	int64_t late = 0, over = report_overrun_ms(rep);
+	char who[256];
 
 	if (report_signalled_ns(rep, &late) == 0 &&
 	    (late > REPORT_SIGNAL_SLACK_NS || late < -REPORT_SIGNAL_SLACK_NS))
@@ -549,6 +601,29 @@ report_shutdown_line(const struct report *rep, FILE *fp)
 	else
 		report_line(fp, 0, "shutdown", "overrun %lld ms (deadline to "
 		    "last child reaped)", (long long)over);
+	report_stop_breakdown(rep, who, sizeof who);
+	if (who[0] != '\0')
+		report_line(fp, 0, "stopped", "%s after the %s", who,
+		    rep->interrupted ? "signal" : "deadline");
+}
+
+/* Restores during the store's warm-up: counted and shown, not failures. */
+static void
+report_unready_line(const struct report *rep, FILE *fp)
+{
+	const struct report_snapshot *first = rep->unready, *last;
+	char warm[32];
+
+	if (rep->nunready == 0)
+		return;
+	last = &rep->unready[rep->nunready - 1];
+	duration_format(rep->cfg->store_warmup_ns, warm, sizeof warm);
+	report_line(fp, 0, "not ready", "%zu restore%s gave no copy in the "
+	    "first %.1f s (--store-warmup %s), not failures; the first: %s",
+	    rep->nunready, report_s(rep->nunready),
+	    rep->sup.start_ns != 0 && last->t_begin_ns > rep->sup.start_ns ?
+	    (double)(last->t_begin_ns - rep->sup.start_ns) / 1e9 : 0.0, warm,
+	    first->problem);
 }
 
 static void
@@ -560,6 +635,7 @@ report_checks(const struct report *rep, FILE *fp)
 		bad += !rep->snapshots[i].ok;
 	report_line(fp, 0, "snapshots", "%zu validated, %zu failed",
 	    rep->nsnapshots, bad);
+	report_unready_line(rep, fp);
 	report_coverage_lines(rep, fp);
 	if (rep->final_checked)
 		report_line(fp, 0, "final", "%llu row%s, %s, %llu "

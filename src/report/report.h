@@ -49,6 +49,12 @@ struct report {
 	int      nworkers;
 	struct report_snapshot *snapshots;
 	size_t   nsnapshots, capsnapshots;
+	/*
+	 * Restores that gave no copy while the store warmed up
+	 * (--store-warmup): not ready, neither snapshots nor failures.
+	 */
+	struct report_snapshot *unready;
+	size_t   nunready, capunready;
 	uint64_t hist[WIRE_HIST_BUCKETS];   /* commit latency, all workers */
 	uint64_t inserts, commits, acked_rows, lost_rows;
 	int      final_checked, final_ok;
@@ -96,6 +102,15 @@ int64_t report_duration_ms(const struct report *rep);
 
 /* Deadline -> last child reaped, in ms (0 if not applicable). */
 int64_t report_overrun_ms(const struct report *rep);
+
+/*
+ * How long after the end of the run (deadline or interrupt) the last of
+ * a group of children was reaped, in ms (0 if it was reaped before, or
+ * the group is empty): the workers (the first nworkers children), or the
+ * one child called name ("validator", "store").  Returns -1 when the
+ * group does not exist in this run.
+ */
+int64_t report_stop_ms(const struct report *rep, const char *name);
 
 /*
  * Shutdown signalled minus the deadline, in ns, into *ns (negative for an

@@ -48,6 +48,7 @@ struct scen {
 	uint32_t  snap_index;    /* ... its index */
 	uint32_t  snap_covered;  /* ... and how many maxima have come */
 	FILE     *trace;         /* --trace: the parent's log, or NULL */
+	int       restored;      /* a restore has given a copy this run */
 };
 
 static void scen_hard(struct report *, const char *, ...)
@@ -133,11 +134,58 @@ scen_take_snapk(struct scen *sc, int child, const struct wire_snapk *k)
 	memcpy(sc->snap_k + k->first, k->k, k->n * sizeof k->k[0]);
 }
 
+/*
+ * Not ready: a restore that gave no copy (no maxima), begun within
+ * --store-warmup of the start, while no restore of this run had given
+ * one yet, or when the restore command said so itself (exit 75).  The
+ * store has not produced its first copy: nothing to judge, nothing lost.
+ */
+static int
+scen_not_ready(const struct scen *sc, const struct wire_snapshot *w)
+{
+	int64_t start = sc->rep->sup.start_ns;
+
+	if (sc->cfg->restore_cmd == NULL || w->nworkers > 0 || start == 0 ||
+	    w->t_begin - start >= sc->cfg->store_warmup_ns)
+		return 0;
+	return !sc->restored || (w->flags & WIRE_SNAP_TEMPFAIL) != 0;
+}
+
+/* Keep a not-ready restore: counted and shown, never a failure. */
+static void
+scen_take_unready(struct scen *sc, int child, const struct wire_snapshot *w)
+{
+	struct report *rep = sc->rep;
+	struct report_snapshot *s;
+
+	if (sc->trace != NULL)
+		trace_line(sc->trace, "run", "snapshot %u: not ready: %s",
+		    w->index, w->problem);
+	if (util_grow(&rep->unready, &rep->capunready, rep->nunready,
+	    sizeof *rep->unready, 16) < 0) {
+		scen_protocol(sc, child, "out of memory for snapshots");
+		return;
+	}
+	s = &rep->unready[rep->nunready++];
+	memset(s, 0, sizeof *s);
+	s->index = w->index;
+	s->t_begin_ns = w->t_begin;
+	s->t_end_ns = w->t_end;
+	util_strlcpy(s->problem, w->problem, sizeof s->problem);
+}
+
 static void
 scen_take_snapshot(struct scen *sc, int child, const struct wire_snapshot *w)
 {
 	struct report *rep = sc->rep;
 	struct report_snapshot *s;
+
+	if (scen_not_ready(sc, w)) {
+		scen_take_unready(sc, child, w);
+		return;
+	}
+	if (w->nworkers > 0)
+		sc->restored = 1;
 
 	if (util_grow(&rep->snapshots, &rep->capsnapshots, rep->nsnapshots,
 	    sizeof *rep->snapshots, 32) < 0) {
@@ -428,6 +476,19 @@ scen_coverage(struct scen *sc, int64_t now)
 	struct report_coverage cov;
 	char starved[REPORT_STARVED_MAX], every[32];
 
+	/*
+	 * A store that never gave a copy was never tested: not ready all
+	 * run long is a failure under either policy, however short the run.
+	 */
+	if (rep->nunready > 0 && !sc->restored) {
+		duration_format(sc->cfg->store_warmup_ns, every, sizeof every);
+		(void)sup_event_add(&rep->sup, SUP_EV_COVERAGE, -1,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
+		    "store never ready: %zu restore%s gave no copy "
+		    "(--store-warmup %s); the first: %s", rep->nunready,
+		    rep->nunready == 1 ? "" : "s", every,
+		    rep->unready[0].problem);
+	}
 	report_coverage(rep, &cov);
 	if (!cov.judged || sc->cfg->coverage != CONFIG_COVERAGE_STRICT)
 		return;

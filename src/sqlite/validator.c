@@ -14,6 +14,8 @@
  */
 #include "autoconf.h"
 
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -165,10 +167,12 @@ validator_retain(struct validator *v, uint32_t index)
 /*
  * A restore that gave no copy to check: one failed SNAPSHOT with no
  * per-worker maxima (nworkers 0), so the parent judges no ledger on it.
+ * flags (WIRE_SNAP_*) say whether the store said it was not ready; the
+ * parent decides what that is worth (--store-warmup).
  */
 static int
 validator_send_failed(struct validator *v, uint32_t index, int64_t t_begin,
-    const char *problem)
+    const char *problem, uint32_t flags)
 {
 	struct wire_record r;
 	struct wire_snapshot *s = &r.u.snapshot;
@@ -178,6 +182,7 @@ validator_send_failed(struct validator *v, uint32_t index, int64_t t_begin,
 	s->index = index;
 	s->t_begin = t_begin;
 	s->t_end = util_now_ns();
+	s->flags = flags;
 	util_strlcpy(s->problem, problem, sizeof s->problem);
 	s->problem_len = (uint16_t)strlen(s->problem);
 	if (child_send(v->ctx, &r) < 0)
@@ -200,6 +205,7 @@ validator_restore(struct validator *v, uint32_t index, const char *path,
 	char log[PATH_MAX], tail[160], how[48], problem[WIRE_PROBLEM_MAX + 1];
 	char *cmd;
 	enum command_result cr;
+	uint32_t flags = 0;
 	int status = 0;
 
 	snprintf(log, sizeof log, "%s/restore-%" PRIu32 ".log", v->p->run_dir,
@@ -207,7 +213,7 @@ validator_restore(struct validator *v, uint32_t index, const char *path,
 	cmd = shellcmd_expand(cfg->restore_cmd, v->p->db_path, path);
 	if (cmd == NULL)
 		return validator_send_failed(v, index, t_begin,
-		    "restore command: out of memory") < 0 ? -1 : 1;
+		    "restore command: out of memory", 0) < 0 ? -1 : 1;
 	cr = command_run(cmd, log, v->p->db_path, v->p->run_dir,
 	    cfg->restore_timeout_ns, validator_give_up, v->ctx, &status);
 	free(cmd);
@@ -222,6 +228,9 @@ validator_restore(struct validator *v, uint32_t index, const char *path,
 		    "but left no file at {output}: %s", tail);
 		break;
 	case COMMAND_FAILED:
+		/* EX_TEMPFAIL: the store's own word that it is not ready. */
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 75)
+			flags = WIRE_SNAP_TEMPFAIL;
 		command_describe(status, how, sizeof how);
 		snprintf(problem, sizeof problem, "restore command %s: %s", how,
 		    tail);
@@ -244,7 +253,8 @@ validator_restore(struct validator *v, uint32_t index, const char *path,
 		    t_begin, util_now_ns(), 0);
 		return v->ctx->parent_gone ? -1 : 1;
 	}
-	return validator_send_failed(v, index, t_begin, problem) < 0 ? -1 : 1;
+	return validator_send_failed(v, index, t_begin, problem, flags) < 0 ?
+	    -1 : 1;
 }
 
 /* The built-in snapshot: one sqlite3_backup step.  Same returns. */
