@@ -136,8 +136,7 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    .help = "churn's keys, ops, value size and phases (man page)" },
 	[CONFIG_MAINTAIN] = { "maintain", "SPEC", KNOB_SPEC, FIELD(maintain),
 	    .unset = "none", .check = check_maintain_spec,
-	    .help = "a maintenance child: ACTION@WHEN,... (checkpoint=MODE, "
-	    "vacuum, incremental_vacuum[=PAGES], optimize)" },
+	    .help = "maintenance child: ACTION@WHEN,... (man page)" },
 	[CONFIG_PAGE_SIZE] = { "page-size", "N", KNOB_INT, FIELD(page_size),
 	    SET_FLAG(page_size_set), .min = 512, .max = 65536,
 	    .unset = "SQLite's",
