@@ -89,17 +89,17 @@ expect wal 0 '^  maintain  checkpoint\(passive\) [1-9][0-9]*×.* checkpoint\(ful
     "churn with every maintenance action passes an honest restore in WAL"
 
 # (A late BUSY at shutdown is counted in the line and expected.)
-# DELETE: no checkpoint.  The copy is a .dump with a busy timeout: in a
-# rollback journal the shell's .backup has none (it fails with "database
-# is locked", maintenance or not), and with one it restarts whenever a
-# writer commits between its steps, so under load it may never finish;
-# .dump reads in one transaction.  Here one action may wait on the lock
-# for up to --busy-timeout and the next be skipped at the deadline, so
-# only the first due must have run.
-run_tool delete $churn --duration 3s --validate-every 300ms \
+# DELETE: no checkpoint.  In a rollback journal a reader needs a moment
+# without a writer: the shell's .backup gets a busy timeout (without one
+# it fails with "database is locked", maintenance or not) and the
+# workers a 20ms interval (flat out they starve every restore, with or
+# without maintenance).  One action may still wait on the lock for up to
+# --busy-timeout and the next be skipped at the deadline, so only the
+# first due must have run.
+run_tool delete $churn --interval 20ms --duration 3s --validate-every 300ms \
     --journal delete --auto-vacuum incremental \
     --maintain 'vacuum@every 1500ms,incremental_vacuum=16@every 300ms,optimize@every 2s' \
-    --restore-cmd 'sqlite3 -cmd ".timeout 5000" {db} .dump | sqlite3 {output}'
+    --restore-cmd 'sqlite3 -cmd ".timeout 5000" {db} ".backup {output}"'
 expect delete 0 '^  maintain  vacuum [0-9]+×.* incremental_vacuum [1-9][0-9]*×.* optimize [0-9]+×.*; [0-9]+ errors?$' \
     "churn with every maintenance action but checkpoints passes in DELETE"
 
