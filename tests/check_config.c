@@ -26,7 +26,7 @@
 #define NS_H	(INT64_C(3600) * NS_S)
 #define NS_D	(INT64_C(24) * NS_H)
 
-#define MAX_ARGS 48
+#define MAX_ARGS 64
 
 /* One config_parse() call and everything it produced. */
 struct parsed {
@@ -193,7 +193,9 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms",
 		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes",
 		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log",
-		"SQLSTORM_CHURN=keys=8", "SQLSTORM_STORE_WARMUP=2s", NULL
+		"SQLSTORM_CHURN=keys=8", "SQLSTORM_MAINTAIN=optimize@1s",
+		"SQLSTORM_PAGE_SIZE=8192", "SQLSTORM_AUTO_VACUUM=Incremental",
+		"SQLSTORM_STORE_WARMUP=2s", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -231,6 +233,11 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_str_eq(c->trace, "t.log");
 	ck_assert_str_eq(c->churn, "keys=8");
 	ck_assert(c->store_warmup_ns == 2 * NS_S);
+	ck_assert_str_eq(c->maintain, "optimize@1s");
+	ck_assert_int_eq(c->page_size, 8192);
+	ck_assert_int_eq(c->page_size_set, 1);
+	ck_assert_int_eq(c->auto_vacuum, CONFIG_AUTO_VACUUM_INCREMENTAL);
+	ck_assert_int_eq(c->auto_vacuum_set, 1);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
@@ -412,7 +419,9 @@ START_TEST(test_config_flags_every_knob)
 	    "--restore-cmd", "cp {db} {output}", "--restore-timeout=100ms",
 	    "--max-lag", "1h", "--coverage=report", "--verbose",
 	    "--workload", "append", "--trace=/tmp/t.log",
-	    "--churn", "keys=9,ops=2", "--store-warmup", "0", NULL);
+	    "--churn", "keys=9,ops=2", "--maintain",
+	    "vacuum@every 5s,incremental_vacuum=8@1s", "--page-size=512",
+	    "--auto-vacuum", "incremental", "--store-warmup", "0", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -447,6 +456,9 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->trace, "/tmp/t.log");
 	ck_assert_str_eq(c->churn, "keys=9,ops=2");
 	ck_assert(c->store_warmup_ns == 0);
+	ck_assert_str_eq(c->maintain, "vacuum@every 5s,incremental_vacuum=8@1s");
+	ck_assert_int_eq(c->page_size, 512);
+	ck_assert_int_eq(c->auto_vacuum, CONFIG_AUTO_VACUUM_INCREMENTAL);
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
@@ -1039,6 +1051,9 @@ START_TEST(test_config_output_print)
 	    "duration         90s                      flag\n"
 	    "workload         append                   default\n"
 	    "churn            built-in                 default\n"
+	    "maintain         none                     default\n"
+	    "page-size        SQLite's                 default\n"
+	    "auto-vacuum      SQLite's                 default\n"
 	    "workers          8                        env\n"
 	    "interval         10ms                     default\n"
 	    "batch            1                        default\n"
@@ -1659,6 +1674,95 @@ END_TEST
 
 Suite *config_suite(void);
 
+/* ------------------------------------------------------------ maintain */
+
+/* --maintain, --page-size and --auto-vacuum: each bad value, one line. */
+static const struct {
+	const char *flag, *value, *extra, *extra_value, *want;
+} maintain_bad[] = {
+	{ "--maintain", "vacuum", NULL, NULL,
+	    "--maintain: 'vacuum' is not ITEM@WHEN (e.g. vacuum@every 5s)" },
+	{ "--maintain", "defrag@1s", NULL, NULL,
+	    "--maintain: unknown action 'defrag' (checkpoint=MODE, vacuum, "
+	    "incremental_vacuum[=PAGES] or optimize)" },
+	{ "--maintain", "checkpoint@1s", NULL, NULL,
+	    "--maintain: checkpoint needs a mode: "
+	    "checkpoint=passive|full|restart|truncate" },
+	{ "--maintain", "checkpoint=hard@1s", NULL, NULL,
+	    "--maintain: checkpoint mode 'hard' is not one of passive, full, "
+	    "restart, truncate" },
+	{ "--maintain", "vacuum=2@1s", NULL, NULL,
+	    "--maintain: vacuum takes no value ('=2')" },
+	{ "--maintain", "vacuum@soon", NULL, NULL,
+	    "--maintain: vacuum@soon: 'soon' is not a time: write a duration "
+	    "such as 2s, or every 500ms" },
+	{ "--maintain", "checkpoint=full@1s", "--journal", "delete",
+	    "--maintain: checkpoint(full) needs --journal wal (the journal is "
+	    "delete: there is no WAL to checkpoint)" },
+	{ "--maintain", "incremental_vacuum@1s", NULL, NULL,
+	    "--maintain: incremental_vacuum needs --auto-vacuum incremental "
+	    "(without it, it frees nothing)" },
+	{ "--maintain", "incremental_vacuum@1s", "--auto-vacuum", "full",
+	    "--maintain: incremental_vacuum needs --auto-vacuum incremental "
+	    "(without it, it frees nothing)" },
+	{ "--maintain", "optimize@1s,vacuum@10s", NULL, NULL,
+	    "--maintain: vacuum@10s is never due before the deadline "
+	    "(--duration 10s): it would never run" },
+	{ "--page-size", "4000", NULL, NULL,
+	    "--page-size: '4000' is not a power of two from 512 to 65536" },
+	{ "--page-size", "131072", NULL, NULL,
+	    "--page-size: '131072' is not an integer from 512 to 65536" },
+	{ "--auto-vacuum", "yes", NULL, NULL,
+	    "--auto-vacuum: 'yes' is not one of none, full, incremental" },
+	{ "--fault", "maint:crash@1s", NULL, NULL,
+	    "--fault: a fault for maint needs --maintain: without it there is "
+	    "no maintenance child" },
+};
+
+START_TEST(test_config_maintain_bad)
+{
+	struct parsed p;
+
+	if (maintain_bad[_i].extra != NULL)
+		parse(&p, no_env, maintain_bad[_i].flag, maintain_bad[_i].value,
+		    maintain_bad[_i].extra, maintain_bad[_i].extra_value, NULL);
+	else
+		parse(&p, no_env, maintain_bad[_i].flag, maintain_bad[_i].value,
+		    NULL);
+	expect_err(&p, maintain_bad[_i].want);
+}
+END_TEST
+
+START_TEST(test_config_maintain_good)
+{
+	struct parsed p;
+	struct config *c;
+
+	/* Due just before the deadline is fine; a power of two at each end. */
+	c = parse_ok(&p, no_env, "--duration", "2s", "--maintain",
+	    "checkpoint=PASSIVE@1999ms,vacuum@every 1s,optimize@1s",
+	    "--page-size", "65536", "--fault", "maint:hang@1s", NULL);
+	ck_assert_int_eq(c->page_size, 65536);
+	config_free(c);
+	c = parse_ok(&p, no_env, "--page-size", "512", "--auto-vacuum", "none",
+	    NULL);
+	ck_assert_int_eq(c->auto_vacuum, CONFIG_AUTO_VACUUM_NONE);
+	ck_assert_int_eq(c->auto_vacuum_set, 1);
+	config_free(c);
+	/* The env's maintain is named as the variable. */
+	{
+		static const char *const env[] = {
+			"SQLSTORM_MAINTAIN=checkpoint=full@1s",
+			"SQLSTORM_JOURNAL=delete", NULL
+		};
+
+		parse(&p, env, NULL);
+		expect_err_prefix(&p, "SQLSTORM_MAINTAIN: checkpoint(full) "
+		    "needs --journal wal");
+	}
+}
+END_TEST
+
 Suite *
 config_suite(void)
 {
@@ -1680,6 +1784,12 @@ config_suite(void)
 	tcase_add_test(tc, test_config_env_run_dir_reserved);
 	tcase_add_test(tc, test_config_env_null_warn_stream);
 	tcase_add_test(tc, test_config_env_empty_overridden_by_flag);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("maintain");
+	tcase_add_loop_test(tc, test_config_maintain_bad, 0,
+	    (int)(sizeof maintain_bad / sizeof maintain_bad[0]));
+	tcase_add_test(tc, test_config_maintain_good);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("flags");

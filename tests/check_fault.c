@@ -188,9 +188,10 @@ START_TEST(test_fault_multiple)
 	struct fault_list l;
 
 	ck_assert_int_eq(fault_parse_s("w0:crash@500ms,validator:hang@1s,"
-	    "w0:error=BUSY@100ms,w3:exit=7@deadline+1s", 4, &l, err,
-	    sizeof err), 0);
-	ck_assert_uint_eq(l.n, 4);
+	    "w0:error=BUSY@100ms,w3:exit=7@deadline+1s,maint:crash@2s", 4, &l,
+	    err, sizeof err), 0);
+	ck_assert_uint_eq(l.n, 5);
+	ck_assert_int_eq(l.v[4].child, SCENARIO_MAINT);
 	ck_assert_int_eq(l.v[0].child, 0);
 	ck_assert_int_eq(l.v[0].action, FAULT_CRASH);
 	ck_assert_int_eq(l.v[0].offset_ns, 500 * MS);
@@ -268,11 +269,11 @@ START_TEST(test_fault_bad_child)
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ck_assert_msg(strstr(parse_bad(bad[i], 4),
-		    "(expected wN or validator)") != NULL, "%s: %s", bad[i],
+		    "(expected wN or validator or maint)") != NULL, "%s: %s", bad[i],
 		    err);
 	ck_assert_str_eq(parse_bad("w01:crash@1s", 4),
 	    "fault 'w01:crash@1s': unknown child 'w01' "
-	    "(expected wN or validator)");
+	    "(expected wN or validator or maint)");
 }
 END_TEST
 

@@ -1301,6 +1301,102 @@ START_TEST(test_report_summary_counts_read_right)
 }
 END_TEST
 
+/* --------------------------------------------- maintenance and file size */
+
+/*
+ * The file grows, falls, grows a little, falls again, grows: the drop is
+ * the largest fall from the top, not max - end nor one step's fall.
+ */
+START_TEST(test_report_file_note_tracks_the_drop)
+{
+	struct fixture fx;
+	char text[256];
+
+	fx_build(&fx, 0);
+	report_file_text(&fx.rep, text, sizeof text);
+	ck_assert_str_eq(text, "");
+	report_file_note(&fx.rep, 1024, 0, 0);
+	report_file_note(&fx.rep, 10 * 1048576, 4096, 0);
+	report_file_note(&fx.rep, 4 * 1048576, 8192, 0);
+	report_file_note(&fx.rep, 6 * 1048576, 0, 0);
+	report_file_note(&fx.rep, 3 * 1048576 + 104858, 0, 0);
+	report_file_note(&fx.rep, 5 * 1048576, 512, 1);
+	ck_assert_uint_eq(fx.rep.file.samples, 6);
+	ck_assert_uint_eq(fx.rep.file.max, 10 * 1048576);
+	ck_assert_uint_eq(fx.rep.file.end, 5 * 1048576);
+	ck_assert_uint_eq(fx.rep.file.drop, 10 * 1048576 -
+	    (3 * 1048576 + 104858));
+	ck_assert_uint_eq(fx.rep.file.wal_max, 8192);
+	ck_assert_int_eq(fx.rep.file.ended, 1);
+	report_file_text(&fx.rep, text, sizeof text);
+	ck_assert_str_eq(text, "10.0 MiB max, 5.0 MiB at end, shrank by 6.9 "
+	    "MiB; WAL 8.0 KiB max, 512 B at end");
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_maint_in_every_format)
+{
+	struct fixture fx;
+	char text[512], *doc;
+
+	fx_build(&fx, 0);
+	/* No --maintain: no line, JSON null. */
+	report_maint_text(&fx.rep, text, sizeof text);
+	ck_assert_str_eq(text, "");
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert_ptr_nonnull(strstr(doc, "\"maintenance\": null"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"file_size\": null"));
+	free(doc);
+	fx.cfg.maintain = strdup("checkpoint=truncate@every 1s,vacuum@2s");
+	report_maint_text(&fx.rep, text, sizeof text);
+	ck_assert_str_eq(text, "no totals came (the child ended without "
+	    "them)");
+	util_strlcpy(fx.rep.maint[0].name, "checkpoint(truncate)",
+	    sizeof fx.rep.maint[0].name);
+	fx.rep.maint[0].runs = 12;
+	fx.rep.maint[0].total_ns = 100 * MS;
+	fx.rep.maint[0].max_ns = 40 * MS;
+	util_strlcpy(fx.rep.maint[1].name, "vacuum", sizeof fx.rep.maint[1].name);
+	fx.rep.maint[1].runs = 3;
+	fx.rep.maint[1].errors = 1;
+	fx.rep.maint[1].total_ns = 300 * MS;
+	fx.rep.maint[1].max_ns = 240 * MS;
+	fx.rep.nmaint = 2;
+	report_file_note(&fx.rep, 2048, 0, 1);
+	report_maint_text(&fx.rep, text, sizeof text);
+	ck_assert_str_eq(text, "checkpoint(truncate) 12×, max 40 ms; vacuum "
+	    "3×, max 240 ms; 1 error");
+	doc = summary_of(&fx.rep);
+	ck_assert_msg(strstr(doc, "\n  maintain  checkpoint(truncate) 12×, max "
+	    "40 ms; vacuum 3×, max 240 ms; 1 error\n") != NULL,
+	    "%s", doc);
+	ck_assert_msg(strstr(doc, "\n  file      2.0 KiB max, 2.0 KiB at end, "
+	    "shrank by 0 B; WAL 0 B max, 0 B at end\n") != NULL, "%s", doc);
+	free(doc);
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert_msg(json_valid(doc), "not valid JSON:\n%s", doc);
+	ck_assert_ptr_nonnull(strstr(doc, "\"maintenance\": {\"actions\": "
+	    "[{\"action\": \"checkpoint(truncate)\", \"runs\": 12, "
+	    "\"errors\": 0, \"total_ms\": 100, \"max_ms\": 40}, "
+	    "{\"action\": \"vacuum\", \"runs\": 3, \"errors\": 1, "
+	    "\"total_ms\": 300, \"max_ms\": 240}], \"totals_received\": "
+	    "true, \"errors\": 1}"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"file_size\": {\"samples\": 1, "
+	    "\"max_bytes\": 2048, \"end_bytes\": 2048, \"shrank_bytes\": 0, "
+	    "\"wal_max_bytes\": 0, \"wal_end_bytes\": 0}"));
+	free(doc);
+	doc = fx_render(&fx.rep, report_junit_write);
+	ck_assert_ptr_nonnull(strstr(doc, "<property name=\"maintenance\" "
+	    "value=\"checkpoint(truncate) 12×, max 40 ms; vacuum 3×, max 240 "
+	    "ms; 1 error\"/>"));
+	ck_assert_ptr_nonnull(strstr(doc, "<property name=\"file_size\" "
+	    "value=\"2.0 KiB max"));
+	free(doc);
+	fx_free(&fx);
+}
+END_TEST
+
 /* A long, realistic failing run: every line fits 80 columns. */
 START_TEST(test_report_summary_fits_80_columns)
 {
@@ -1516,6 +1612,8 @@ report_c2_tcases(Suite *s)
 
 	tc = tcase_create("summary");
 	tcase_add_test(tc, test_report_summary_counts_read_right);
+	tcase_add_test(tc, test_report_file_note_tracks_the_drop);
+	tcase_add_test(tc, test_report_maint_in_every_format);
 	tcase_add_test(tc, test_report_summary_fits_80_columns);
 	tcase_add_test(tc, test_report_summary_escapes_controls);
 	tcase_add_test(tc, test_report_escape_bytes);

@@ -527,6 +527,150 @@ START_TEST(test_store_version)
 }
 END_TEST
 
+/* ------------------------------------------------------------ layout */
+
+/* The whole file, malloc'd, for "left as it was" (*len bytes). */
+static char *
+slurp_file(const char *path, long *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	*len = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)*len + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)*len, fp), (size_t)*len);
+	fclose(fp);
+	return buf;
+}
+
+START_TEST(test_store_layout_fresh)
+{
+	char path[PATH_MAX], err[512] = "x";
+
+	tpath(path, sizeof path, "layout.db");
+	cfg.page_size = 8192;
+	cfg.page_size_set = 1;
+	cfg.auto_vacuum = CONFIG_AUTO_VACUUM_INCREMENTAL;
+	cfg.auto_vacuum_set = 1;
+	ck_assert_int_eq(prepare(path, 0, NULL, 0, err, sizeof err),
+	    STORE_OK);
+	ck_assert_str_eq(err, "");
+	ck_assert_int_eq(query_int(path, "PRAGMA page_size"), 8192);
+	ck_assert_int_eq(query_int(path, "PRAGMA auto_vacuum"), 2);
+	/* Set before WAL, which could no longer change the page size. */
+	ck_assert_int_eq(query_int(path, "SELECT journal_mode = 'wal' FROM"
+	    " pragma_journal_mode"), 1);
+}
+END_TEST
+
+START_TEST(test_store_layout_empty_user_file)
+{
+	char path[PATH_MAX], err[512] = "x";
+
+	tpath(path, sizeof path, "empty.db");
+	write_file(path, "", 0);
+	cfg.page_size = 1024;
+	cfg.page_size_set = 1;
+	cfg.auto_vacuum = CONFIG_AUTO_VACUUM_FULL;
+	cfg.auto_vacuum_set = 1;
+	cfg.journal = CONFIG_JOURNAL_DELETE;
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
+	    STORE_OK);
+	ck_assert_int_eq(query_int(path, "PRAGMA page_size"), 1024);
+	ck_assert_int_eq(query_int(path, "PRAGMA auto_vacuum"), 1);
+}
+END_TEST
+
+/* An existing database with another layout: refused, not one byte changed. */
+START_TEST(test_store_layout_existing_differs)
+{
+	char path[PATH_MAX], want[PATH_MAX + 160], err[512];
+	char *before, *after;
+	long n0, n1;
+	sqlite3 *db = NULL;
+
+	tpath(path, sizeof path, "old.db");
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA page_size=4096; CREATE TABLE mine(x);"
+	    "INSERT INTO mine VALUES(1);");
+	sqlite3_close(db);
+	before = slurp_file(path, &n0);
+	cfg.page_size = 8192;
+	cfg.page_size_set = 1;
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
+	    STORE_HARD);
+	snprintf(want, sizeof want, "'%s' has page size 4096, not 8192 "
+	    "(--page-size): sqlstorm sets the layout only of a database it "
+	    "creates; the file is left as it was", path);
+	ck_assert_str_eq(err, want);
+	after = slurp_file(path, &n1);
+	ck_assert_int_eq(n0, n1);
+	ck_assert_mem_eq(before, after, (size_t)n0);
+	ck_assert_int_ne(access(path, F_OK), -1);
+	free(after);
+	cfg.page_size_set = 0;
+	cfg.auto_vacuum = CONFIG_AUTO_VACUUM_FULL;
+	cfg.auto_vacuum_set = 1;
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
+	    STORE_HARD);
+	ck_assert_ptr_nonnull(strstr(err, "has auto_vacuum none, not full "
+	    "(--auto-vacuum)"));
+	after = slurp_file(path, &n1);
+	ck_assert_int_eq(n0, n1);
+	ck_assert_mem_eq(before, after, (size_t)n0);
+	free(after);
+	free(before);
+}
+END_TEST
+
+START_TEST(test_store_layout_existing_matches)
+{
+	char path[PATH_MAX], err[512];
+	sqlite3 *db = NULL;
+
+	tpath(path, sizeof path, "same.db");
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA page_size=2048; PRAGMA auto_vacuum=FULL;"
+	    "CREATE TABLE mine(x);");
+	sqlite3_close(db);
+	cfg.page_size = 2048;
+	cfg.page_size_set = 1;
+	cfg.auto_vacuum = CONFIG_AUTO_VACUUM_FULL;
+	cfg.auto_vacuum_set = 1;
+	ck_assert_int_eq(prepare(path, 1, NULL, 0, err, sizeof err),
+	    STORE_OK);
+}
+END_TEST
+
+START_TEST(test_store_file_sizes)
+{
+	char path[PATH_MAX], err[512];
+	uint64_t m = 1, w = 1;
+	sqlite3 *db = NULL;
+
+	tpath(path, sizeof path, "sizes.db");
+	ck_assert_int_eq(store_file_sizes(path, &m, &w), -1);
+	cfg.page_size = 4096;
+	cfg.page_size_set = 1;
+	cfg.journal = CONFIG_JOURNAL_DELETE;
+	ck_assert_int_eq(prepare(path, 0, NULL, 0, err, sizeof err),
+	    STORE_OK);
+	ck_assert_int_eq(store_file_sizes(path, &m, &w), 0);
+	ck_assert_uint_eq(m, 2 * 4096);         /* schema page + the table */
+	ck_assert_uint_eq(w, 0);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA journal_mode=WAL; INSERT INTO sqlstorm_rows"
+	    " VALUES(1, 1, 1, x'00', 1);");
+	ck_assert_int_eq(store_file_sizes(path, &m, &w), 0);
+	ck_assert_uint_gt(w, 0);
+	sqlite3_close(db);
+}
+END_TEST
+
 Suite *store_suite(void);
 
 Suite *
@@ -551,6 +695,16 @@ store_suite(void)
 	tcase_add_test(tc, test_store_prepare_in_memory);
 	tcase_add_test(tc, test_store_prepare_not_regular);
 	tcase_add_test(tc, test_store_prepare_made);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("layout");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_store_layout_fresh);
+	tcase_add_test(tc, test_store_layout_empty_user_file);
+	tcase_add_test(tc, test_store_layout_existing_differs);
+	tcase_add_test(tc, test_store_layout_existing_matches);
+	tcase_add_test(tc, test_store_file_sizes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("handlers");

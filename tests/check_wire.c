@@ -67,6 +67,12 @@ rec_equal(const struct wire_record *a, const struct wire_record *b)
 		    da->busy_ns == db->busy_ns && da->errors == db->errors &&
 		    da->snapshots == db->snapshots &&
 		    da->shutdown_seen == db->shutdown_seen;
+	case WIRE_ACTION:
+		return a->u.action.kind == b->u.action.kind &&
+		    a->u.action.runs == b->u.action.runs &&
+		    a->u.action.errors == b->u.action.errors &&
+		    a->u.action.total_ns == b->u.action.total_ns &&
+		    a->u.action.max_ns == b->u.action.max_ns;
 	default:
 		return 0;
 	}
@@ -142,6 +148,13 @@ sample(struct wire_record *r, int type)
 		r->u.done.errors = 1;
 		r->u.done.snapshots = 0;
 		r->u.done.shutdown_seen = 1;
+		break;
+	case WIRE_ACTION:
+		r->u.action.kind = 3;
+		r->u.action.runs = 12;
+		r->u.action.errors = 2;
+		r->u.action.total_ns = INT64_C(4000000000);
+		r->u.action.max_ns = 40000000;
 		break;
 	}
 }
@@ -371,6 +384,46 @@ START_TEST(test_wire_encode_done_bytes)
 }
 END_TEST
 
+START_TEST(test_wire_encode_action_bytes)
+{
+	static const uint8_t want[] = {
+		0x01, 0x08, 0x28, 0x00,                 /* ACTION, 40 */
+		0x02, 0x00, 0x00, 0x00,                 /* child 2 */
+		0x09, 0x00, 0x00, 0x00,                 /* seq 9 */
+		0x01, 0, 0, 0, 0, 0, 0, 0,              /* t_sent 1 */
+		0x06, 0, 0, 0, 0, 0, 0, 0,              /* kind, zero */
+		0x03, 0, 0, 0, 0, 0, 0, 0,              /* runs */
+		0x01, 0, 0, 0, 0, 0, 0, 0,              /* errors */
+		0x00, 0x01, 0, 0, 0, 0, 0, 0,           /* total_ns 256 */
+		0x80, 0, 0, 0, 0, 0, 0, 0,              /* max_ns 128 */
+	};
+	struct wire_record r;
+
+	set_header(&r, WIRE_ACTION, 2, 9, 1);
+	r.u.action.kind = 6;
+	r.u.action.runs = 3;
+	r.u.action.errors = 1;
+	r.u.action.total_ns = 256;
+	r.u.action.max_ns = 128;
+	assert_encodes_to(&r, want, sizeof want);
+	/* Boundary pairs: errors == runs and max == total fit, one more not. */
+	r.u.action.errors = 3;
+	r.u.action.max_ns = 256;
+	ck_assert_uint_gt(wire_encode(&r, (uint8_t[WIRE_MAX_RECORD]){0},
+	    WIRE_MAX_RECORD), 0);
+	r.u.action.errors = 4;
+	ck_assert_uint_eq(wire_encode(&r, (uint8_t[WIRE_MAX_RECORD]){0},
+	    WIRE_MAX_RECORD), 0);
+	r.u.action.errors = 3;
+	r.u.action.max_ns = 257;
+	ck_assert_uint_eq(wire_encode(&r, (uint8_t[WIRE_MAX_RECORD]){0},
+	    WIRE_MAX_RECORD), 0);
+	r.u.action.max_ns = -1;
+	ck_assert_uint_eq(wire_encode(&r, (uint8_t[WIRE_MAX_RECORD]){0},
+	    WIRE_MAX_RECORD), 0);
+}
+END_TEST
+
 START_TEST(test_wire_encode_hist_bytes)
 {
 	uint8_t buf[WIRE_MAX_RECORD];
@@ -578,6 +631,11 @@ static const struct mutation mutations[] = {
 	{ WIRE_DONE, 20 + 56, 2, "DONE shutdown_seen 2" },
 	{ WIRE_DONE, 20 + 57, 1, "DONE pad, first byte" },
 	{ WIRE_DONE, 20 + 63, 1, "DONE pad, last byte" },
+	{ WIRE_ACTION, 2, 41, "ACTION length 41" },
+	{ WIRE_ACTION, 20 + 1, 1, "ACTION zero bytes, first" },
+	{ WIRE_ACTION, 20 + 7, 1, "ACTION zero bytes, last" },
+	{ WIRE_ACTION, 20 + 16, 13, "ACTION errors above runs" },
+	{ WIRE_ACTION, 20 + 39, 0x80, "ACTION max_ns negative" },
 };
 
 START_TEST(test_wire_decode_malformed_table)
@@ -864,6 +922,8 @@ START_TEST(test_wire_names)
 	ck_assert_str_eq(wire_op_name(WIRE_OP_OPEN), "OPEN");
 	ck_assert_str_eq(wire_op_name(WIRE_OP_COMMIT), "COMMIT");
 	ck_assert_str_eq(wire_op_name(WIRE_OP_OTHER), "OTHER");
+	ck_assert_str_eq(wire_op_name(WIRE_OP_MAINTAIN), "MAINTAIN");
+	ck_assert_str_eq(wire_type_name(WIRE_ACTION), "ACTION");
 	ck_assert_str_eq(wire_op_name(0), "unknown");
 	ck_assert_str_eq(wire_op_name(WIRE_OP_END), "unknown");
 }
@@ -884,6 +944,7 @@ wire_suite(void)
 	tcase_add_test(tc, test_wire_encode_snapshot_bytes);
 	tcase_add_test(tc, test_wire_encode_snapk_bytes);
 	tcase_add_test(tc, test_wire_encode_done_bytes);
+	tcase_add_test(tc, test_wire_encode_action_bytes);
 	tcase_add_test(tc, test_wire_encode_hist_bytes);
 	tcase_add_test(tc, test_wire_encode_rejects_invalid);
 	tcase_add_test(tc, test_wire_encode_cap_boundary);

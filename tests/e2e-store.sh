@@ -73,7 +73,9 @@ fi
 # Commands start with default signal dispositions and an empty mask,
 # though sqlstorm itself ignores SIGPIPE: `yes | head -1` ends yes by
 # SIGPIPE (exit status 141), in the sidecar and in the restore command.
-yes_cmd='{ yes; echo $? > "$SQLSTORM_RUN_DIR/../$0.yes"; } | head -1 >/dev/null'
+# (Written aside and renamed: a restore the shutdown kills between the
+# truncation and the write must not leave an empty file.)
+yes_cmd='{ yes; echo $? > "$SQLSTORM_RUN_DIR/../$0.yes.$$" && mv "$SQLSTORM_RUN_DIR/../$0.yes.$$" "$SQLSTORM_RUN_DIR/../$0.yes"; } | head -1 >/dev/null'
 run_tool sigs --duration 1s --workers 2 --validate-every 300ms --keep \
     --store-cmd "sh -c '$yes_cmd' store; exec sleep 600" \
     --restore-cmd "sh -c '$yes_cmd' restore; exit 1; cp {db} {output}"

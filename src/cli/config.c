@@ -32,6 +32,7 @@
 #include "fault.h"
 #include "workload.h"
 #include "workload-churn.h"
+#include "maintain.h"
 #include "scenario-policy.h"
 #include "util.h"
 
@@ -84,6 +85,9 @@ static const char *const sync_names[] = {
 };
 static const char *const late_names[] = { "strict", "ignore", NULL };
 static const char *const coverage_names[] = { "strict", "report", NULL };
+static const char *const auto_vacuum_names[] = {
+	"none", "full", "incremental", NULL
+};
 
 
 static const char *const bool_true[] = { "yes", "true", "1", "on", NULL };
@@ -108,6 +112,15 @@ check_churn(const char *text, char *err, size_t errlen)
 	return churn_spec_parse(text, &sp, err, errlen);
 }
 
+/* A --maintain spec's words; checked against the rest after all layers. */
+static int
+check_maintain_spec(const char *text, char *err, size_t errlen)
+{
+	struct maint_spec sp;
+
+	return maint_spec_parse(text, &sp, err, errlen);
+}
+
 #define MS	DURATION_MS
 #define H	DURATION_H
 
@@ -121,6 +134,17 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	[CONFIG_CHURN] = { "churn", "SPEC", KNOB_SPEC, FIELD(churn),
 	    .unset = "built-in", .check = check_churn,
 	    .help = "churn's keys, ops, value size and phases (man page)" },
+	[CONFIG_MAINTAIN] = { "maintain", "SPEC", KNOB_SPEC, FIELD(maintain),
+	    .unset = "none", .check = check_maintain_spec,
+	    .help = "maintenance child: ACTION@WHEN,... (man page)" },
+	[CONFIG_PAGE_SIZE] = { "page-size", "N", KNOB_INT, FIELD(page_size),
+	    SET_FLAG(page_size_set), .min = 512, .max = 65536,
+	    .unset = "SQLite's",
+	    .help = "page size of a database sqlstorm creates (a power of 2)" },
+	[CONFIG_AUTO_VACUUM] = { "auto-vacuum", "MODE", KNOB_ENUM,
+	    FIELD(auto_vacuum), SET_FLAG(auto_vacuum_set),
+	    .names = auto_vacuum_names, .unset = "SQLite's",
+	    .help = "auto_vacuum of a database sqlstorm creates" },
 	[CONFIG_WORKERS] = { "workers", "N", KNOB_INT, FIELD(workers),
 	    .min = 1, .max = 1024, .dflt = "4",
 	    .help = "number of insert worker processes" },
@@ -312,6 +336,12 @@ const char *
 config_coverage_name(enum config_coverage c)
 {
 	return name_at(coverage_names, (int)c);
+}
+
+const char *
+config_auto_vacuum_name(enum config_auto_vacuum a)
+{
+	return name_at(auto_vacuum_names, (int)a);
 }
 
 /* "SQLSTORM_" + the flag upper-cased with '-' turned into '_'. */
@@ -1040,6 +1070,23 @@ fault_check_times(const struct config *cfg, const struct fault_list *list,
 	return 0;
 }
 
+/* A fault for the maintenance child needs one: it would never fire. */
+static int
+fault_check_maint(const struct config *cfg, const struct fault_list *list,
+    char *ferr, size_t ferrlen)
+{
+	size_t i;
+
+	for (i = 0; i < list->n && cfg->maintain == NULL; i++)
+		if (list->v[i].child == SCENARIO_MAINT) {
+			util_set_err(ferr, ferrlen, "a fault for maint needs "
+			    "--maintain: without it there is no maintenance "
+			    "child");
+			return -1;
+		}
+	return 0;
+}
+
 /* The fault spec depends on --workers, so it is checked last. */
 static int
 check_fault(const struct config *cfg, char *err, size_t errlen)
@@ -1054,6 +1101,8 @@ check_fault(const struct config *cfg, char *err, size_t errlen)
 	if (fault_parse(cfg->fault, cfg->workers, &scenario_faults, &list, ferr,
 	    sizeof(ferr)) == 0) {
 		rc = fault_check_times(cfg, &list, ferr, sizeof(ferr));
+		if (rc == 0)
+			rc = fault_check_maint(cfg, &list, ferr, sizeof(ferr));
 		fault_free(&list);
 		if (rc == 0)
 			return 0;
@@ -1134,6 +1183,29 @@ check_commands(const struct config *cfg, char **envp, char *err,
 	return 0;
 }
 
+/*
+ * --page-size must be a power of two (the range is the knob's), and
+ * --maintain must fit the rest of the run: maint_config_check() says
+ * why not, this names the knob.
+ */
+static int
+check_layout(const struct config *cfg, char *err, size_t errlen)
+{
+	char merr[CONFIG_ERR_MAX], who[NAME_MAX_LEN + 16];
+
+	if (cfg->page_size_set && (cfg->page_size & (cfg->page_size - 1))) {
+		config_who(cfg, CONFIG_PAGE_SIZE, who, sizeof(who));
+		util_set_err(err, errlen, "%s: '%d' is not a power of two "
+		    "from 512 to 65536", who, cfg->page_size);
+		return -1;
+	}
+	if (maint_config_check(cfg, merr, sizeof(merr)) == 0)
+		return 0;
+	config_who(cfg, CONFIG_MAINTAIN, who, sizeof(who));
+	util_set_err(err, errlen, "%s: %s", who, merr);
+	return -1;
+}
+
 int
 config_parse(struct config *cfg, int argc, char **argv, char **envp,
     enum config_action *action, FILE *warn, char *err, size_t errlen)
@@ -1151,7 +1223,8 @@ config_parse(struct config *cfg, int argc, char **argv, char **envp,
 	if (check_empty_env(cfg, empty, err, errlen) == -1 ||
 	    check_fault(cfg, err, errlen) == -1 ||
 	    check_reports(cfg, err, errlen) == -1 ||
-	    check_commands(cfg, envp, err, errlen) == -1)
+	    check_commands(cfg, envp, err, errlen) == -1 ||
+	    check_layout(cfg, err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -1208,7 +1281,7 @@ static const char usage_tail[] =
 "\n"
 "Fault specs (--fault): a comma-separated list of "
 "CHILD:ACTION[/deferred]@TIME\n"
-"  CHILD   wN (worker N) or validator\n"
+"  CHILD   wN (worker N), validator, or maint (with --maintain)\n"
 "  ACTION  crash | abort | exit | exit=N | hang | error=CODE | garbage"
 " | droprow\n"
 "  TIME    a duration from the start (500ms), or deadline, deadline-50ms,\n"

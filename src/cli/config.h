@@ -33,6 +33,12 @@ enum config_sync {
 	CONFIG_SYNC_OFF, CONFIG_SYNC_NORMAL, CONFIG_SYNC_FULL, CONFIG_SYNC_EXTRA
 };
 
+/* --auto-vacuum: the file's layout, set when sqlstorm creates it. */
+enum config_auto_vacuum {
+	CONFIG_AUTO_VACUUM_NONE, CONFIG_AUTO_VACUUM_FULL,
+	CONFIG_AUTO_VACUUM_INCREMENTAL
+};
+
 /* A run where a worker never committed or no snapshot was taken: fail it? */
 enum config_coverage {
 	CONFIG_COVERAGE_STRICT, CONFIG_COVERAGE_REPORT
@@ -54,7 +60,9 @@ enum config_action {
  * struct config, one row in that table and an entry in doc/sqlstorm.1.
  */
 enum config_key {
-	CONFIG_DURATION, CONFIG_WORKLOAD, CONFIG_CHURN, CONFIG_WORKERS, CONFIG_INTERVAL,
+	CONFIG_DURATION, CONFIG_WORKLOAD, CONFIG_CHURN,
+	CONFIG_MAINTAIN, CONFIG_PAGE_SIZE, CONFIG_AUTO_VACUUM,
+	CONFIG_WORKERS, CONFIG_INTERVAL,
 	CONFIG_BATCH, CONFIG_VALIDATE_EVERY, CONFIG_GRACE, CONFIG_BUSY_TIMEOUT,
 	CONFIG_DB, CONFIG_KEEP, CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
 	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP, CONFIG_QUIET,
@@ -69,6 +77,11 @@ struct config {
 	int64_t duration_ns;        /* 1ms .. 7d,   default 10s */
 	const char *workload;       /* a static name, default "append" */
 	char   *churn;              /* --churn spec (workload-churn.h) */
+	char   *maintain;           /* NULL = no maintenance child (maintain.h) */
+	int     page_size;          /* 512 .. 65536, a power of two ... */
+	int     page_size_set;      /* ... 0: SQLite's own */
+	enum config_auto_vacuum auto_vacuum;
+	int     auto_vacuum_set;    /* 0: SQLite's own */
 	int     workers;            /* 1 .. 1024,   default 4 */
 	int64_t interval_ns;        /* 0 .. 1h,     default 10ms (0 = flat out) */
 	int     batch;              /* 1 .. 100000, default 1 row per commit */
@@ -143,6 +156,7 @@ const char *config_journal_name(enum config_journal j);
 const char *config_sync_name(enum config_sync s);
 const char *config_late_name(enum late_policy p);
 const char *config_coverage_name(enum config_coverage c);
+const char *config_auto_vacuum_name(enum config_auto_vacuum a);
 
 /*
  * Write the flags that reproduce cfg (every non-default value, and the

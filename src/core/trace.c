@@ -104,6 +104,13 @@ trace_record(FILE *fp, const char *who, const struct wire_record *r)
 		    r->u.done.rows, r->u.done.last_seq, r->u.done.errors,
 		    (int)r->u.done.shutdown_seen);
 		break;
+	case WIRE_ACTION:
+		trace_line(fp, who, "ACTION #%" PRIu32 " kind=%d runs=%" PRIu64
+		    " errors=%" PRIu64 " total_ns=%" PRId64 " max_ns=%" PRId64,
+		    r->h.seq, (int)r->u.action.kind, r->u.action.runs,
+		    r->u.action.errors, r->u.action.total_ns,
+		    r->u.action.max_ns);
+		break;
 	default:
 		trace_line(fp, who, "%s #%" PRIu32, type != NULL ? type :
 		    "record", r->h.seq);

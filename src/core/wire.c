@@ -23,6 +23,8 @@
  *   DONE      0 commits  8 rows  16 last_seq  24 busy_waits  32 busy_ns
  *            40 errors  48 snapshots (u64, busy_ns i64)  56 u8
  *            shutdown_seen  57 pad[7] (zero)                         (64)
+ *   ACTION    0 u8 kind  1 u8 zero[3]  4 u32 zero  8 u64 runs
+ *            16 u64 errors  24 i64 total_ns  32 i64 max_ns            (40)
  * The zero word at the end of the fixed part of ERROR and SNAPSHOT is room
  * for a later field without a new fixed size; it is not in the structs.
  */
@@ -37,6 +39,7 @@
 #define SNAPK_FIXED     12
 #define HIST_SIZE       (4 * WIRE_HIST_BUCKETS)
 #define DONE_SIZE       64
+#define ACTION_SIZE     40
 
 /* ------------------------------------------------------------ encoding */
 
@@ -117,6 +120,8 @@ payload_size(const struct wire_record *r)
 		return HIST_SIZE;
 	case WIRE_DONE:
 		return DONE_SIZE;
+	case WIRE_ACTION:
+		return ACTION_SIZE;
 	default:
 		return -1;
 	}
@@ -189,6 +194,18 @@ enc_done(uint8_t *p, const struct wire_done *d)
 }
 
 static void
+enc_action(uint8_t *p, const struct wire_action *a)
+{
+	p = put8(p, a->kind);
+	memset(p, 0, 7);
+	p += 7;
+	p = put64(p, a->runs);
+	p = put64(p, a->errors);
+	p = puti64(p, a->total_ns);
+	(void)puti64(p, a->max_ns);
+}
+
+static void
 enc_payload(uint8_t *p, const struct wire_record *r)
 {
 	switch (r->h.type) {
@@ -210,6 +227,9 @@ enc_payload(uint8_t *p, const struct wire_record *r)
 		break;
 	case WIRE_DONE:
 		enc_done(p, &r->u.done);
+		break;
+	case WIRE_ACTION:
+		enc_action(p, &r->u.action);
 		break;
 	}
 }
@@ -349,6 +369,9 @@ length_range(int type, size_t *min, size_t *max)
 	case WIRE_DONE:
 		*min = *max = DONE_SIZE;
 		return 1;
+	case WIRE_ACTION:
+		*min = *max = ACTION_SIZE;
+		return 1;
 	default:
 		return 0;
 	}
@@ -474,6 +497,24 @@ dec_done(const uint8_t *p, struct wire_done *d)
 }
 
 static const char *
+dec_action(const uint8_t *p, struct wire_action *a)
+{
+	a->kind = get8(&p);
+	if (!all_zero(p, 7))
+		return "nonzero reserved bytes";
+	p += 7;
+	a->runs = get64(&p);
+	a->errors = get64(&p);
+	a->total_ns = geti64(&p);
+	a->max_ns = geti64(&p);
+	if (a->errors > a->runs)
+		return "ACTION has more errors than runs";
+	if (a->max_ns < 0 || a->max_ns > a->total_ns)
+		return "ACTION times out of range";
+	return NULL;
+}
+
+static const char *
 dec_payload(const uint8_t *p, size_t len, struct wire_record *r)
 {
 	int i;
@@ -495,6 +536,8 @@ dec_payload(const uint8_t *p, size_t len, struct wire_record *r)
 		return NULL;
 	case WIRE_DONE:
 		return dec_done(p, &r->u.done);
+	case WIRE_ACTION:
+		return dec_action(p, &r->u.action);
 	default:
 		/* READY: nothing to decode; check_header() knew the type. */
 		return NULL;
@@ -544,7 +587,7 @@ wire_type_name(int type)
 		[WIRE_READY] = "READY", [WIRE_ACK] = "ACK",
 		[WIRE_ERROR] = "ERROR", [WIRE_SNAPSHOT] = "SNAPSHOT",
 		[WIRE_SNAPK] = "SNAPK", [WIRE_HIST] = "HIST",
-		[WIRE_DONE] = "DONE",
+		[WIRE_DONE] = "DONE", [WIRE_ACTION] = "ACTION",
 	};
 
 	if (type < WIRE_READY || type >= WIRE_TYPE_END)
@@ -561,7 +604,7 @@ wire_op_name(int op)
 		[WIRE_OP_COMMIT] = "COMMIT", [WIRE_OP_ROLLBACK] = "ROLLBACK",
 		[WIRE_OP_SNAPSHOT] = "SNAPSHOT",
 		[WIRE_OP_VALIDATE] = "VALIDATE", [WIRE_OP_FAULT] = "FAULT",
-		[WIRE_OP_OTHER] = "OTHER",
+		[WIRE_OP_OTHER] = "OTHER", [WIRE_OP_MAINTAIN] = "MAINTAIN",
 	};
 
 	if (op < WIRE_OP_OPEN || op >= WIRE_OP_END)

@@ -38,6 +38,7 @@ enum wire_type {
 	WIRE_SNAPK,         /* validator: per-worker maxima of a snapshot */
 	WIRE_HIST,          /* worker: commit latency histogram */
 	WIRE_DONE,          /* last record: final statistics */
+	WIRE_ACTION,        /* one kind of scheduled action's totals */
 	WIRE_TYPE_END
 };
 
@@ -45,7 +46,7 @@ enum wire_type {
 enum wire_op {
 	WIRE_OP_OPEN = 1, WIRE_OP_PRAGMA, WIRE_OP_BEGIN, WIRE_OP_INSERT,
 	WIRE_OP_COMMIT, WIRE_OP_ROLLBACK, WIRE_OP_SNAPSHOT, WIRE_OP_VALIDATE,
-	WIRE_OP_FAULT, WIRE_OP_OTHER, WIRE_OP_END
+	WIRE_OP_FAULT, WIRE_OP_OTHER, WIRE_OP_MAINTAIN, WIRE_OP_END
 };
 
 struct wire_header {
@@ -120,6 +121,19 @@ struct wire_done {
 	uint8_t  pad[7];
 };
 
+/*
+ * ACTION payload (40 bytes): the totals of one kind of scheduled action
+ * (the caller numbers its kinds), sent before DONE.  errors <= runs and
+ * 0 <= max_ns <= total_ns.
+ */
+struct wire_action {
+	uint8_t  kind;
+	uint64_t runs;          /* times it ran (errors included) */
+	uint64_t errors;        /* ... and failed */
+	int64_t  total_ns;      /* time spent in it */
+	int64_t  max_ns;        /* the longest run */
+};
+
 struct wire_record {
 	struct wire_header h;
 	union {
@@ -129,6 +143,7 @@ struct wire_record {
 		struct wire_snapk    snapk;
 		struct wire_hist     hist;
 		struct wire_done     done;
+		struct wire_action   action;
 	} u;
 };
 

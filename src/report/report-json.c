@@ -581,6 +581,53 @@ report_json_resources(const struct report *rep, struct jobj *j)
 		jnull(j, "open_fds_at_end");
 }
 
+/*
+ * "maintenance": null without --maintain, else each kind of action's
+ * totals and the errors; "file_size": null until a sample was taken.
+ */
+static void
+report_json_maint(const struct report *rep, struct jobj *j)
+{
+	const struct report_file_size *f = &rep->file;
+	uint64_t errors = 0;
+	size_t i;
+
+	jkey(j, "maintenance");
+	if (rep->cfg == NULL || rep->cfg->maintain == NULL)
+		fputs("null", j->fp);
+	else {
+		fputs("{\"actions\": [", j->fp);
+		for (i = 0; i < rep->nmaint; i++) {
+			const struct report_maint *m = &rep->maint[i];
+			struct jobj a = { j->fp, ", ", 0 };
+
+			fputs(i == 0 ? "{" : ", {", j->fp);
+			jstr(&a, "action", m->name);
+			ju64(&a, "runs", m->runs);
+			ju64(&a, "errors", m->errors);
+			jms(&a, "total_ms", m->total_ns);
+			jms(&a, "max_ms", m->max_ns);
+			fputc('}', j->fp);
+			errors += m->errors;
+		}
+		fprintf(j->fp, "], \"totals_received\": %s, \"errors\": %llu}",
+		    rep->nmaint > 0 ? "true" : "false",
+		    (unsigned long long)errors);
+	}
+	jkey(j, "file_size");
+	if (f->samples == 0)
+		fputs("null", j->fp);
+	else
+		fprintf(j->fp, "{\"samples\": %llu, \"max_bytes\": %llu, "
+		    "\"end_bytes\": %llu, \"shrank_bytes\": %llu, "
+		    "\"wal_max_bytes\": %llu, \"wal_end_bytes\": %llu}",
+		    (unsigned long long)f->samples,
+		    (unsigned long long)f->max, (unsigned long long)f->end,
+		    (unsigned long long)f->drop,
+		    (unsigned long long)f->wal_max,
+		    (unsigned long long)f->wal_end);
+}
+
 int
 report_json_write(const struct report *rep, FILE *fp)
 {
@@ -610,6 +657,7 @@ report_json_write(const struct report *rep, FILE *fp)
 	report_json_latency(rep, fp);
 	report_json_arrays(rep, &j);
 	report_json_counts(rep, &j);
+	report_json_maint(rep, &j);
 	jstr(&j, "repro", rep->repro);
 	jopt(&j, "run_dir", rep->run_dir);
 	jopt(&j, "db_path", rep->db_path);

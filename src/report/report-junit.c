@@ -116,6 +116,20 @@ junit_property(FILE *fp, const char *name, const char *value)
 	fputs("/>\n", fp);
 }
 
+/* "maintenance" (with --maintain) and "file_size", as the summary says. */
+static void
+junit_maint_properties(const struct report *rep, FILE *fp)
+{
+	char text[REPORT_MAINT_MAX * 80 + 64];
+
+	report_maint_text(rep, text, sizeof text);
+	if (text[0] != '\0')
+		junit_property(fp, "maintenance", text);
+	report_file_text(rep, text, sizeof text);
+	if (text[0] != '\0')
+		junit_property(fp, "file_size", text);
+}
+
 static void
 junit_properties(const struct report *rep, FILE *fp)
 {
@@ -141,6 +155,7 @@ junit_properties(const struct report *rep, FILE *fp)
 	junit_property(fp, "filesystem", rep->fs_type[0] != '\0' ?
 	    rep->fs_type : "unknown");
 	junit_property(fp, "reproduce", rep->repro);
+	junit_maint_properties(rep, fp);
 	fputs("    </properties>\n", fp);
 }
 

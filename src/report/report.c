@@ -626,6 +626,105 @@ report_unready_line(const struct report *rep, FILE *fp)
 	    first->problem);
 }
 
+/* ------------------------------------------- maintenance and file size */
+
+void
+report_file_note(struct report *rep, uint64_t main_size, uint64_t wal_size,
+    int at_end)
+{
+	struct report_file_size *f = &rep->file;
+
+	f->samples++;
+	if (main_size > f->max)
+		f->max = main_size;
+	if (f->max - main_size > f->drop)
+		f->drop = f->max - main_size;
+	if (wal_size > f->wal_max)
+		f->wal_max = wal_size;
+	f->end = main_size;
+	f->wal_end = wal_size;
+	f->ended = at_end;
+}
+
+/* A size for people: "0 B", "900 B", "12.5 KiB", "3.1 MiB", "1.1 GiB". */
+static void
+report_bytes(char *buf, size_t cap, uint64_t n)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, cap, "%llu B", (unsigned long long)n);
+		return;
+	}
+	while (v >= 1024.0 && u < 3) {
+		v /= 1024.0;
+		u++;
+	}
+	snprintf(buf, cap, "%.1f %s", v, unit[u]);
+}
+
+void
+report_maint_text(const struct report *rep, char *buf, size_t cap)
+{
+	uint64_t errors = 0;
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	if (rep->cfg == NULL || rep->cfg->maintain == NULL || cap == 0)
+		return;
+	for (i = 0; i < rep->nmaint && len < cap; i++) {
+		const struct report_maint *m = &rep->maint[i];
+		char max[32];
+
+		report_ms(max, sizeof max, (uint64_t)(m->max_ns / 1000));
+		len += (size_t)snprintf(buf + len, cap - len, "%s %llu×, max %s "
+		    "ms; ", m->name, (unsigned long long)m->runs, max);
+		errors += m->errors;
+	}
+	if (len >= cap)
+		return;
+	if (rep->nmaint == 0)
+		snprintf(buf + len, cap - len, "no totals came (the child "
+		    "ended without them)");
+	else
+		snprintf(buf + len, cap - len, "%llu error%s",
+		    (unsigned long long)errors, report_s(errors));
+}
+
+void
+report_file_text(const struct report *rep, char *buf, size_t cap)
+{
+	const struct report_file_size *f = &rep->file;
+	char max[32], end[32], drop[32], wmax[32], wend[32];
+
+	buf[0] = '\0';
+	if (f->samples == 0)
+		return;
+	report_bytes(max, sizeof max, f->max);
+	report_bytes(end, sizeof end, f->end);
+	report_bytes(drop, sizeof drop, f->drop);
+	report_bytes(wmax, sizeof wmax, f->wal_max);
+	report_bytes(wend, sizeof wend, f->wal_end);
+	snprintf(buf, cap, "%s max, %s at end, shrank by %s; WAL %s max, %s "
+	    "at end", max, end, drop, wmax, wend);
+}
+
+/* "maintain" (with --maintain) and "file" lines of the summary. */
+static void
+report_maint_lines(const struct report *rep, FILE *fp)
+{
+	char text[REPORT_MAINT_MAX * 80 + 64];
+
+	report_maint_text(rep, text, sizeof text);
+	if (text[0] != '\0')
+		report_line(fp, 0, "maintain", "%s", text);
+	report_file_text(rep, text, sizeof text);
+	if (text[0] != '\0')
+		report_line(fp, 0, "file", "%s", text);
+}
+
 static void
 report_checks(const struct report *rep, FILE *fp)
 {
@@ -645,6 +744,7 @@ report_checks(const struct report *rep, FILE *fp)
 		    rep->final_ok ? "integrity ok" : "INVALID",
 		    (unsigned long long)rep->acked_rows,
 		    (unsigned long long)rep->lost_rows);
+	report_maint_lines(rep, fp);
 	report_line(fp, 0, "errors", "%zu failure%s, %zu expected",
 	    rep->sup.nfailures, report_s(rep->sup.nfailures),
 	    rep->sup.nexpected);

@@ -35,6 +35,27 @@ struct report_snapshot {
 	char     problem[CLASSIFY_REASON_MAX];
 };
 
+/* One kind of maintenance action (--maintain), as its child counted it. */
+struct report_maint {
+	char     name[32];                  /* "checkpoint(truncate)" */
+	uint64_t runs, errors;
+	int64_t  total_ns, max_ns;
+};
+
+#define REPORT_MAINT_MAX 8
+
+/*
+ * The database file's size, sampled by the parent on every tick and once
+ * after the last child (stat only).  drop is the largest fall from the
+ * highest size seen before: how much shorter the file really got.
+ */
+struct report_file_size {
+	uint64_t samples;
+	uint64_t max, end, drop;            /* the main file, bytes */
+	uint64_t wal_max, wal_end;          /* its -wal, bytes */
+	int      ended;                     /* end was sampled after the run */
+};
+
 struct report {
 	const struct config *cfg;
 	int      exit_code;                 /* 0, 1, 99 */
@@ -62,6 +83,10 @@ struct report {
 	char     journal_mode[32];
 	char     fs_type[64];
 	char     repro[2048];
+	/* The maintenance child's totals, one per kind (before its DONE). */
+	struct report_maint maint[REPORT_MAINT_MAX];
+	size_t   nmaint;
+	struct report_file_size file;
 	/* Progress line state (report_progress()), zeroed by report_init(). */
 	int      progress_tty;              /* 0 unknown, 1 terminal, -1 not */
 	int64_t  progress_ns;               /* last redraw, 0 = never */
@@ -89,6 +114,25 @@ struct report_coverage {
 	int      judged;               /* long enough, not cut short: the
 	                                  coverage rule applies */
 };
+
+/*
+ * Note one sample of the database file's size (main file and -wal, in
+ * bytes); at_end marks the sample taken after the last child.
+ */
+void report_file_note(struct report *rep, uint64_t main_size,
+    uint64_t wal_size, int at_end);
+
+/*
+ * The maintenance line ("checkpoint(truncate) 12×, max 40 ms; vacuum 3×,
+ * max 240 ms; 0 errors") into buf; "" when the run had no --maintain.
+ */
+void report_maint_text(const struct report *rep, char *buf, size_t cap);
+
+/*
+ * The file line ("14.2 MiB max, 3.1 MiB at end, shrank by 11.1 MiB; WAL
+ * 4.0 MiB max, 0 B at end") into buf; "" when no sample was taken.
+ */
+void report_file_text(const struct report *rep, char *buf, size_t cap);
 
 /* Zero rep and bind it to cfg. */
 void report_init(struct report *rep, const struct config *cfg);

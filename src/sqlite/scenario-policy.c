@@ -115,6 +115,7 @@ const struct classify_policy scenario_codes = {
 
 static const struct fault_target scenario_fault_targets[] = {
 	{ "validator", SCENARIO_VALIDATOR },
+	{ "maint", SCENARIO_MAINT },
 };
 
 static const struct fault_extra scenario_fault_extras[] = {
@@ -123,7 +124,8 @@ static const struct fault_extra scenario_fault_extras[] = {
 };
 
 const struct fault_vocab scenario_faults = {
-	scenario_fault_targets, 1,
+	scenario_fault_targets,
+	sizeof scenario_fault_targets / sizeof scenario_fault_targets[0],
 	scenario_fault_extras, 1,
 	&scenario_codes,
 	"a SQLite primary result code such as BUSY, SQLITE_IOERR or 5",

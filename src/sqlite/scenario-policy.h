@@ -16,6 +16,8 @@
 
 /* The validator's fault index ("validator:hang@1s"). */
 #define SCENARIO_VALIDATOR (-1)
+/* The maintenance child's ("maint:crash@1s"; only with --maintain). */
+#define SCENARIO_MAINT (-2)
 
 /* A worker deletes one of its acknowledged rows (the ledger's canary). */
 #define SCENARIO_FAULT_DROPROW (FAULT_EXTRA + 0)

@@ -2,10 +2,11 @@
 /*
  * scenario: the SQLite store scenario.  It makes the run directory,
  * prepares the database (then closes it: no handle crosses a fork), runs
- * the insert workers and the validator under the supervisor, holds every
- * snapshot against the ACK ledger as records arrive, and after the last
- * child is reaped validates the final database against every ACK.  It
- * fills a struct report and prints nothing.
+ * the insert workers, the validator and (with --maintain) the maintenance
+ * child under the supervisor, samples the database file's size on every
+ * tick, holds every snapshot against the ACK ledger as records arrive,
+ * and after the last child is reaped validates the final database
+ * against every ACK.  It fills a struct report and prints nothing.
  */
 #include "autoconf.h"
 #include "scenario.h"
@@ -22,6 +23,7 @@
 #include "duration.h"
 #include "fault.h"
 #include "ledger.h"
+#include "maintain.h"
 #include "scenario-policy.h"
 #include "shellcmd.h"
 #include "store.h"
@@ -232,6 +234,28 @@ scen_take_done(struct scen *sc, int w, const struct wire_done *d)
 	rw->errors = d->errors;
 }
 
+/* The maintenance child's totals of one kind of action. */
+static void
+scen_take_action(struct scen *sc, int child, const struct wire_record *r)
+{
+	struct report *rep = sc->rep;
+	struct report_maint *rm;
+
+	if (r->h.type != WIRE_ACTION)
+		return;
+	if (r->u.action.kind >= MAINT_NKINDS || rep->nmaint >= REPORT_MAINT_MAX) {
+		scen_protocol(sc, child, "ACTION names no maintenance action");
+		return;
+	}
+	rm = &rep->maint[rep->nmaint++];
+	util_strlcpy(rm->name, maint_kind_name(r->u.action.kind),
+	    sizeof rm->name);
+	rm->runs = r->u.action.runs;
+	rm->errors = r->u.action.errors;
+	rm->total_ns = r->u.action.total_ns;
+	rm->max_ns = r->u.action.max_ns;
+}
+
 static void
 scen_on_record(void *user, int child, const struct wire_record *r)
 {
@@ -239,6 +263,10 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 	struct report *rep = sc->rep;
 	size_t b;
 
+	if (child == sc->params.maint_id) {
+		scen_take_action(sc, child, r);
+		return;
+	}
 	if (child == sc->params.validator_id) {
 		if (r->h.type == WIRE_SNAPK)
 			scen_take_snapk(sc, child, &r->u.snapk);
@@ -283,11 +311,25 @@ scen_on_eof(void *user, int child)
 	(void)ledger_evaluate(sc->ledger, 0, scen_fail, sc);
 }
 
+/*
+ * The database file's size (and its WAL's), one stat each per tick, so
+ * the report can show that the file really got shorter.
+ */
+static void
+scen_sample_file(struct scen *sc, int at_end)
+{
+	uint64_t main_size, wal_size;
+
+	if (store_file_sizes(sc->rep->db_path, &main_size, &wal_size) == 0)
+		report_file_note(sc->rep, main_size, wal_size, at_end);
+}
+
 static void
 scen_on_tick(void *user, int64_t now)
 {
 	struct scen *sc = user;
 
+	scen_sample_file(sc, 0);
 	(void)ledger_evaluate(sc->ledger, 0, scen_fail, sc);
 	/* Without a validator no snapshot will ever ask about old ACKs. */
 	if (sc->cfg->validate_every_ns == 0)
@@ -359,19 +401,23 @@ scen_fate_note(void *user, int child, char *buf, size_t cap)
 	struct scen *sc = user;
 	char log[PATH_MAX], tail[160];
 
-	if (sc->cfg->store_cmd == NULL || child != sc->params.nworkers + 1)
+	if (child < 0 || child != sc->params.store_id)
 		return;
 	snprintf(log, sizeof log, "%s/store.log", sc->rep->run_dir);
 	command_tail(log, 3, tail, sizeof tail);
 	snprintf(buf, cap, "its log ends: %s", tail);
 }
 
-/* Build the child table: the workers, the validator, the sidecar. */
+/*
+ * Build the child table: the workers, the validator, the maintenance
+ * child (with --maintain), the sidecar (always last); the ids in params
+ * say where each one is.
+ */
 static struct sup_spec *
 scen_specs(struct scen *sc, size_t *n)
 {
-	int nw = sc->params.nworkers, i;
-	struct sup_spec *specs = calloc((size_t)nw + 2, sizeof *specs);
+	int nw = sc->params.nworkers, i, k;
+	struct sup_spec *specs = calloc((size_t)nw + 3, sizeof *specs);
 
 	if (specs == NULL)
 		return NULL;
@@ -385,16 +431,26 @@ scen_specs(struct scen *sc, size_t *n)
 	specs[nw].fault_index = SCENARIO_VALIDATOR;
 	specs[nw].main = validator_main;
 	specs[nw].arg = &sc->params;
-	*n = (size_t)nw + 1;
+	sc->params.validator_id = nw;
+	k = nw + 1;
+	sc->params.maint_id = sc->params.store_id = -1;
+	if (sc->cfg->maintain != NULL) {
+		util_strlcpy(specs[k].name, "maint", sizeof specs[k].name);
+		specs[k].fault_index = SCENARIO_MAINT;
+		specs[k].main = maintain_main;
+		specs[k].arg = &sc->params;
+		sc->params.maint_id = k++;
+	}
 	if (sc->cfg->store_cmd != NULL) {
 		/* Started before the workers are released; stopped after them. */
-		util_strlcpy(specs[nw + 1].name, "store", sizeof specs[nw + 1].name);
-		specs[nw + 1].fault_index = SCEN_NO_FAULTS;
-		specs[nw + 1].main = scen_sidecar_main;
-		specs[nw + 1].arg = &sc->params;
-		specs[nw + 1].external = 1;
-		*n = (size_t)nw + 2;
+		util_strlcpy(specs[k].name, "store", sizeof specs[k].name);
+		specs[k].fault_index = SCEN_NO_FAULTS;
+		specs[k].main = scen_sidecar_main;
+		specs[k].arg = &sc->params;
+		specs[k].external = 1;
+		sc->params.store_id = k++;
 	}
+	*n = (size_t)k;
 	return specs;
 }
 
@@ -519,6 +575,7 @@ scen_final(struct scen *sc)
 	int64_t now = util_now_ns();
 	void *model = NULL;
 
+	scen_sample_file(sc, 1);
 	(void)ledger_evaluate(sc->ledger, 1, scen_fail, sc);
 	scen_coverage(sc, now);
 	memset(&vr, 0, sizeof vr);
@@ -756,7 +813,6 @@ scenario_run(const struct config *cfg, struct report *rep)
 		sc.params.db_path = rep->db_path;
 		sc.params.run_dir = rep->run_dir;
 		sc.params.nworkers = cfg->workers;
-		sc.params.validator_id = cfg->workers;
 		if (scen_supervise(&sc) == 0) {
 			rep->interrupted = rep->sup.interrupted;
 			scen_final(&sc);

@@ -24,6 +24,8 @@ struct scenario_params {
 	const char *run_dir;
 	int         nworkers;
 	int         validator_id;   /* wire child id of the validator */
+	int         maint_id;       /* ... of the maintenance child, or -1 */
+	int         store_id;       /* ... of the store sidecar, or -1 */
 };
 
 /* Child entry points (see supervisor.h, struct sup_spec). */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * store: the SQLite scenario's database plumbing.  In the parent, before
- * any fork, store_prepare() creates or checks the database, sets its
- * journal mode, has the workload recreate its own tables and closes the
- * connection again.  In a child, store_open() opens a private connection
+ * any fork, store_prepare() creates or checks the database, sets the
+ * layout of a new one (page size, auto_vacuum) and its journal mode, has
+ * the workload recreate its own tables and closes the connection again;
+ * on every tick the parent stats the file (store_file_sizes()).  In a child, store_open() opens a private connection
  * whose busy handler waits in short poll()s on the shutdown fd and gives up
  * at shutdown or at the busy timeout, and whose progress handler interrupts
  * a long statement once shutdown is seen.  It never touches a table (the
@@ -19,6 +20,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -285,7 +287,101 @@ store_schema(const struct workload *wl, sqlite3 *db, const char *path,
 	return rc;
 }
 
-/* Checks on an open connection, then mode and schema. */
+/*
+ * PRAGMA name as an integer (page_count, page_size, auto_vacuum).
+ * Returns the SQLite code.
+ */
+static int
+store_pragma_int(sqlite3 *db, const char *name, long *out)
+{
+	char sql[64], val[32];
+	int rc;
+
+	snprintf(sql, sizeof sql, "PRAGMA %s", name);
+	if ((rc = store_pragma(db, sql, val, sizeof val)) == SQLITE_OK)
+		*out = strtol(val, NULL, 10);
+	return rc;
+}
+
+/*
+ * The layout a file has against the one asked for (only what was set):
+ * 0 if it matches, else -1 with a message.  what says what is being
+ * compared ("has", or "was created with" after setting it).
+ */
+static int
+store_layout_differs(const struct config *cfg, sqlite3 *db, const char *path,
+    const char *what, char *err, size_t errlen)
+{
+	long size = 0, av = 0;
+
+	if (store_pragma_int(db, "page_size", &size) != SQLITE_OK ||
+	    store_pragma_int(db, "auto_vacuum", &av) != SQLITE_OK) {
+		serr(err, errlen, "cannot read the layout of '%s': %s", path,
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	if (cfg->page_size_set && size != cfg->page_size) {
+		serr(err, errlen, "'%s' %s page size %ld, not %d (--page-size)",
+		    path, what, size, cfg->page_size);
+		return -1;
+	}
+	if (cfg->auto_vacuum_set && av != (long)cfg->auto_vacuum) {
+		serr(err, errlen, "'%s' %s auto_vacuum %s, not %s "
+		    "(--auto-vacuum)", path, what,
+		    config_auto_vacuum_name((enum config_auto_vacuum)av),
+		    config_auto_vacuum_name(cfg->auto_vacuum));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --page-size and --auto-vacuum: set on a database with no page yet
+ * (one this run created, or an empty file), before journal_mode=WAL and
+ * the schema write the first page; an existing database must already
+ * have them, since changing them would rewrite the user's file.
+ */
+static enum store_status
+store_layout(const struct config *cfg, sqlite3 *db, const char *path,
+    char *err, size_t errlen)
+{
+	char sql[64], tail[PATH_MAX + 128];
+	long pages = 0;
+
+	if (!cfg->page_size_set && !cfg->auto_vacuum_set)
+		return STORE_OK;
+	if (store_pragma_int(db, "page_count", &pages) != SQLITE_OK) {
+		serr(err, errlen, "cannot read the layout of '%s': %s", path,
+		    sqlite3_errmsg(db));
+		return STORE_HARD;
+	}
+	if (pages > 0) {
+		if (store_layout_differs(cfg, db, path, "has", tail,
+		    sizeof tail) == 0)
+			return STORE_OK;
+		serr(err, errlen, "%s: sqlstorm sets the layout only of a "
+		    "database it creates; the file is left as it was", tail);
+		return STORE_HARD;
+	}
+	if (cfg->page_size_set) {
+		snprintf(sql, sizeof sql, "PRAGMA page_size=%d", cfg->page_size);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+	}
+	if (cfg->auto_vacuum_set) {
+		snprintf(sql, sizeof sql, "PRAGMA auto_vacuum=%s",
+		    config_auto_vacuum_name(cfg->auto_vacuum));
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+	}
+	return STORE_OK;
+fail:
+	serr(err, errlen, "cannot set the layout of '%s': %s", path,
+	    sqlite3_errmsg(db));
+	return STORE_HARD;
+}
+
+/* Checks on an open connection, then layout, mode and schema. */
 static enum store_status
 store_setup(const struct config *cfg, const struct workload *wl, sqlite3 *db,
     const char *path, char *err, size_t errlen)
@@ -298,6 +394,8 @@ store_setup(const struct config *cfg, const struct workload *wl, sqlite3 *db,
 	}
 	if ((st = store_quick_check(db, path, err, errlen)) != STORE_OK)
 		return st;
+	if ((st = store_layout(cfg, db, path, err, errlen)) != STORE_OK)
+		return st;
 	if (store_journal(db, path, cfg->journal, err, errlen) != SQLITE_OK)
 		return STORE_HARD;
 	if (store_sync(db, cfg->sync) != SQLITE_OK) {
@@ -306,6 +404,10 @@ store_setup(const struct config *cfg, const struct workload *wl, sqlite3 *db,
 		return STORE_HARD;
 	}
 	if (store_schema(wl, db, path, err, errlen) != SQLITE_OK)
+		return STORE_HARD;
+	/* SQLite ignores a page size it cannot use: say so, do not run. */
+	if (store_layout_differs(cfg, db, path, "was created with", err,
+	    errlen) < 0)
 		return STORE_HARD;
 	return STORE_OK;
 }
@@ -537,6 +639,20 @@ store_checkpoint(const char *path)
 		    NULL, NULL);
 	sqlite3_close(h);
 	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int
+store_file_sizes(const char *path, uint64_t *main_size, uint64_t *wal_size)
+{
+	char wal[PATH_MAX + 8];
+	struct stat sb;
+
+	if (stat(path, &sb) < 0)
+		return -1;
+	*main_size = (uint64_t)sb.st_size;
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	*wal_size = stat(wal, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+	return 0;
 }
 
 const char *

@@ -28,7 +28,9 @@ enum store_status {
 
 /*
  * Create (or open, if is_user is set) the database at path, check an
- * existing one with PRAGMA integrity_check, set journal mode and
+ * existing one with PRAGMA integrity_check, give a database without a
+ * page yet cfg's --page-size and --auto-vacuum (an existing one whose
+ * layout differs is STORE_HARD, left as it was), set journal mode and
  * synchronous from cfg, and have wl drop and recreate its own tables (and
  * nothing else) in one transaction.  The connection is closed before
  * returning.  The database must be one regular file on disk: a device,
@@ -77,6 +79,14 @@ int store_open(const struct config *cfg, const char *path, int readonly,
  * prompt).  Returns 0, or -1 if it could not (harmless: the WAL is valid).
  */
 int store_checkpoint(const char *path);
+
+/*
+ * The size in bytes of the database file at path and of its -wal (0 if
+ * there is none), by stat(): nothing is opened.  Returns 0, or -1 with
+ * errno if the database file cannot be stat'ed.
+ */
+int store_file_sizes(const char *path, uint64_t *main_size,
+    uint64_t *wal_size);
 
 /* The SQLite library fingerprint: "3.40.1 2022-12-28 ...". */
 const char *store_sqlite_version(void);

@@ -84,6 +84,9 @@ same_record(const struct wire_record *a, const struct wire_record *b)
 		    sizeof a->u.hist.count) == 0;
 	case WIRE_DONE:
 		return same_done(&a->u.done, &b->u.done);
+	case WIRE_ACTION:
+		return memcmp(&a->u.action, &b->u.action,
+		    sizeof a->u.action) == 0;
 	default:
 		return 0;
 	}
@@ -116,6 +119,11 @@ check_fields(const struct wire_record *r)
 		CHECK(d->shutdown_seen <= 1);
 		for (i = 0; i < sizeof d->pad; i++)
 			CHECK(d->pad[i] == 0);
+		break;
+	case WIRE_ACTION:
+		CHECK(r->u.action.errors <= r->u.action.runs);
+		CHECK(r->u.action.max_ns >= 0 &&
+		    r->u.action.max_ns <= r->u.action.total_ns);
 		break;
 	}
 }
