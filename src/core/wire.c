@@ -23,6 +23,9 @@
  *   DONE      0 commits  8 rows  16 last_seq  24 busy_waits  32 busy_ns
  *            40 errors  48 snapshots (u64, busy_ns i64)  56 u8
  *            shutdown_seen  57 pad[7] (zero)                         (64)
+ *   PACE      0 u64 scheduled  8 u64 done  16 i64 behind_max_ns
+ *            24 i64 behind_end_ns (both >= 0)
+ *            32 u32 count[WIRE_HIST_BUCKETS]                        (480)
  * The zero word at the end of the fixed part of ERROR and SNAPSHOT is room
  * for a later field without a new fixed size; it is not in the structs.
  */
@@ -37,6 +40,7 @@
 #define SNAPK_FIXED     12
 #define HIST_SIZE       (4 * WIRE_HIST_BUCKETS)
 #define DONE_SIZE       64
+#define PACE_SIZE       (32 + HIST_SIZE)
 
 /* ------------------------------------------------------------ encoding */
 
@@ -117,6 +121,8 @@ payload_size(const struct wire_record *r)
 		return HIST_SIZE;
 	case WIRE_DONE:
 		return DONE_SIZE;
+	case WIRE_PACE:
+		return PACE_SIZE;
 	default:
 		return -1;
 	}
@@ -189,6 +195,19 @@ enc_done(uint8_t *p, const struct wire_done *d)
 }
 
 static void
+enc_pace(uint8_t *p, const struct wire_pace *s)
+{
+	int i;
+
+	p = put64(p, s->scheduled);
+	p = put64(p, s->done);
+	p = puti64(p, s->behind_max_ns);
+	p = puti64(p, s->behind_end_ns);
+	for (i = 0; i < WIRE_HIST_BUCKETS; i++)
+		p = put32(p, s->count[i]);
+}
+
+static void
 enc_payload(uint8_t *p, const struct wire_record *r)
 {
 	switch (r->h.type) {
@@ -210,6 +229,9 @@ enc_payload(uint8_t *p, const struct wire_record *r)
 		break;
 	case WIRE_DONE:
 		enc_done(p, &r->u.done);
+		break;
+	case WIRE_PACE:
+		enc_pace(p, &r->u.pace);
 		break;
 	}
 }
@@ -349,6 +371,9 @@ length_range(int type, size_t *min, size_t *max)
 	case WIRE_DONE:
 		*min = *max = DONE_SIZE;
 		return 1;
+	case WIRE_PACE:
+		*min = *max = PACE_SIZE;
+		return 1;
 	default:
 		return 0;
 	}
@@ -472,6 +497,22 @@ dec_done(const uint8_t *p, struct wire_done *d)
 }
 
 static const char *
+dec_pace(const uint8_t *p, struct wire_pace *s)
+{
+	int i;
+
+	s->scheduled = get64(&p);
+	s->done = get64(&p);
+	s->behind_max_ns = geti64(&p);
+	s->behind_end_ns = geti64(&p);
+	if (s->behind_max_ns < 0 || s->behind_end_ns < 0)
+		return "PACE time behind is negative";
+	for (i = 0; i < WIRE_HIST_BUCKETS; i++)
+		s->count[i] = get32(&p);
+	return NULL;
+}
+
+static const char *
 dec_payload(const uint8_t *p, size_t len, struct wire_record *r)
 {
 	int i;
@@ -493,6 +534,8 @@ dec_payload(const uint8_t *p, size_t len, struct wire_record *r)
 		return NULL;
 	case WIRE_DONE:
 		return dec_done(p, &r->u.done);
+	case WIRE_PACE:
+		return dec_pace(p, &r->u.pace);
 	default:
 		/* READY: nothing to decode; check_header() knew the type. */
 		return NULL;
@@ -542,7 +585,7 @@ wire_type_name(int type)
 		[WIRE_READY] = "READY", [WIRE_ACK] = "ACK",
 		[WIRE_ERROR] = "ERROR", [WIRE_SNAPSHOT] = "SNAPSHOT",
 		[WIRE_SNAPK] = "SNAPK", [WIRE_HIST] = "HIST",
-		[WIRE_DONE] = "DONE",
+		[WIRE_DONE] = "DONE", [WIRE_PACE] = "PACE",
 	};
 
 	if (type < WIRE_READY || type >= WIRE_TYPE_END)

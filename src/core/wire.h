@@ -38,6 +38,7 @@ enum wire_type {
 	WIRE_SNAPK,         /* validator: per-worker maxima of a snapshot */
 	WIRE_HIST,          /* worker: commit latency histogram */
 	WIRE_DONE,          /* last record: final statistics */
+	WIRE_PACE,          /* worker with --rate: its schedule's figures */
 	WIRE_TYPE_END
 };
 
@@ -116,6 +117,20 @@ struct wire_done {
 	uint8_t  pad[7];
 };
 
+/*
+ * PACE payload (480 bytes), sent before HIST by a worker with --rate:
+ * transactions due before the deadline and committed, how far behind
+ * their intended start it fell (at most, and when it stopped), and the
+ * histogram of commit time - intended start (see wire_hist_bucket()).
+ */
+struct wire_pace {
+	uint64_t scheduled;
+	uint64_t done;
+	int64_t  behind_max_ns;     /* >= 0 */
+	int64_t  behind_end_ns;     /* >= 0 */
+	uint32_t count[WIRE_HIST_BUCKETS];
+};
+
 struct wire_record {
 	struct wire_header h;
 	union {
@@ -125,6 +140,7 @@ struct wire_record {
 		struct wire_snapk    snapk;
 		struct wire_hist     hist;
 		struct wire_done     done;
+		struct wire_pace     pace;
 	} u;
 };
 

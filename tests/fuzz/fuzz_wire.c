@@ -84,6 +84,13 @@ same_record(const struct wire_record *a, const struct wire_record *b)
 		    sizeof a->u.hist.count) == 0;
 	case WIRE_DONE:
 		return same_done(&a->u.done, &b->u.done);
+	case WIRE_PACE:
+		return a->u.pace.scheduled == b->u.pace.scheduled &&
+		    a->u.pace.done == b->u.pace.done &&
+		    a->u.pace.behind_max_ns == b->u.pace.behind_max_ns &&
+		    a->u.pace.behind_end_ns == b->u.pace.behind_end_ns &&
+		    memcmp(a->u.pace.count, b->u.pace.count,
+		    sizeof a->u.pace.count) == 0;
 	default:
 		return 0;
 	}
@@ -116,6 +123,10 @@ check_fields(const struct wire_record *r)
 		CHECK(d->shutdown_seen <= 1);
 		for (i = 0; i < sizeof d->pad; i++)
 			CHECK(d->pad[i] == 0);
+		break;
+	case WIRE_PACE:
+		CHECK(r->u.pace.behind_max_ns >= 0);
+		CHECK(r->u.pace.behind_end_ns >= 0);
 		break;
 	}
 }
@@ -217,6 +228,12 @@ seed_record(struct wire_record *r, int type)
 	if (type == WIRE_DONE) {
 		memset(&r->u.done, 0, sizeof r->u.done);
 		r->u.done.shutdown_seen = 1;
+	}
+	if (type == WIRE_PACE) {
+		memset(&r->u.pace, 0, sizeof r->u.pace);
+		r->u.pace.scheduled = 3;
+		r->u.pace.done = 2;
+		r->u.pace.behind_max_ns = 5;
 	}
 }
 
