@@ -257,16 +257,17 @@ fail:
 
 /*
  * The next intended start (monotonic ns), counted as scheduled, or -1
- * when it falls at or after the deadline: a worker never starts one of
- * those, so what it commits never exceeds what was scheduled.
+ * when it falls at or after limit: the deadline while the run goes on,
+ * so a worker never starts a transaction due after it and never commits
+ * more than were scheduled.
  */
 static int64_t
-worker_pace_due(struct worker *w)
+worker_pace_due(struct worker *w, int64_t limit)
 {
 	int64_t start = w->ctx->shared->start_ns;
 	int64_t off = pace_next(&w->pace);
 
-	if (off >= w->ctx->shared->deadline_ns - start)
+	if (off >= limit - start)
 		return -1;
 	w->paced.scheduled++;
 	return start + off;
@@ -300,22 +301,31 @@ worker_paced_txn(struct worker *w, int64_t due)
 
 /*
  * How far behind it was when it stopped (the shutdown moment, or now if
- * the parent is gone), then the rest of the schedule before the deadline.
+ * the parent is gone), then the rest of the schedule before the deadline,
+ * or before an interrupt that came first: starts due after a run was cut
+ * short were never going to happen and are not counted.
  */
 static void
 worker_pace_end(struct worker *w, int64_t due)
 {
 	int64_t end = w->ctx->shared->shutdown_ns;
+	int64_t limit = w->ctx->shared->deadline_ns;
 
 	if (due < 0)
 		return;
+	if (end > 0 && end < limit)
+		limit = end;
 	if (end == 0)
 		end = util_now_ns();
+	if (due >= limit) {
+		w->paced.scheduled--;
+		return;
+	}
 	if (end > due)
 		w->paced.behind_end_ns = end - due;
 	if (w->paced.behind_end_ns > w->paced.behind_max_ns)
 		w->paced.behind_max_ns = w->paced.behind_end_ns;
-	while (worker_pace_due(w) >= 0)
+	while (worker_pace_due(w, limit) >= 0)
 		continue;
 }
 
@@ -327,12 +337,12 @@ worker_loop_paced(struct worker *w)
 
 	pace_init(&w->pace, w->cfg->rate, w->cfg->pattern, w->cfg->seed,
 	    w->index);
-	due = worker_pace_due(w);
+	due = worker_pace_due(w, w->ctx->shared->deadline_ns);
 	while (due >= 0 && !child_shutdown(w->ctx, 0) && !w->ctx->parent_gone) {
 		if (child_sleep_until(w->ctx, due) != 0 ||
 		    worker_paced_txn(w, due) < 0)
 			break;
-		due = worker_pace_due(w);
+		due = worker_pace_due(w, w->ctx->shared->deadline_ns);
 	}
 	worker_pace_end(w, due);
 	/* Nothing more is due before the deadline: wait for the shutdown. */
