@@ -114,6 +114,11 @@ expect wave 0 'rate +30/s per worker \(wave\): [0-9]+ of [0-9]+ scheduled done' 
     "append, wave: passes with the figures"
 bounded wave 2 "append, wave: no worker commits more than scheduled"
 
+# A worker that crashed sent no figures: the line says whose are in it.
+run_tool crash --rate 20 --duration 1s --workers 2 --fault w1:crash@300ms
+expect crash 1 'rate +20/s per worker \(constant\): [0-9]+ of [0-9]+ scheduled done \(1 of 2 workers reported\);' \
+    "a crashed worker's missing figures are named, not counted as zero"
+
 # 4. A stall is not hidden: stop every child for 1 s once the run has
 # started (the trace's "release" line), then let them go on.
 children_of() {
