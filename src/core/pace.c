@@ -46,7 +46,8 @@ static int64_t
 pace_gap(struct pace *p)
 {
 	/* 53 random bits: u in [0, 1), so 1 - u in (0, 1] and log is finite. */
-	double u = (double)(util_rand64(&p->rng) >> 11) * (1.0 / 9007199254740992.0);
+	double u = (double)(util_rand64(&p->rng) >> 11) /
+	    9007199254740992.0;        /* 2^53 */
 	double gap = -log(1.0 - u) * 1e9 / (double)p->rate;
 
 	/* At most 37 s * 1e9 / rate: far below INT64_MAX. */

@@ -339,7 +339,12 @@ worker_loop_paced(struct worker *w)
 	    w->index);
 	due = worker_pace_due(w, w->ctx->shared->deadline_ns);
 	while (due >= 0 && !child_shutdown(w->ctx, 0) && !w->ctx->parent_gone) {
-		if (child_sleep_until(w->ctx, due) != 0 ||
+		/*
+		 * Behind: start at once, without the sleep's flush, so ACKs
+		 * stay coalesced while the worker catches up.
+		 */
+		if ((due > util_now_ns() &&
+		    child_sleep_until(w->ctx, due) != 0) ||
 		    worker_paced_txn(w, due) < 0)
 			break;
 		due = worker_pace_due(w, w->ctx->shared->deadline_ns);
