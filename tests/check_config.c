@@ -238,8 +238,10 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_int_eq(c->page_size_set, 1);
 	ck_assert_int_eq(c->auto_vacuum, CONFIG_AUTO_VACUUM_INCREMENTAL);
 	ck_assert_int_eq(c->auto_vacuum_set, 1);
+	/* --rate excludes --interval and --pattern needs --rate: below. */
 	for (i = 0; i < CONFIG_NKEYS; i++)
-		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
+		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
+			ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
 	config_free(c);
 }
@@ -260,6 +262,51 @@ START_TEST(test_config_env_error_names_variable)
 	    "1h (units: ns, us, ms, s, m, h)");
 	parse(&p, env3, NULL);
 	expect_err(&p, "SQLSTORM_DB: the path must not be empty");
+}
+END_TEST
+
+/*
+ * --rate and --pattern: read from either layer; --rate refuses an
+ * explicit --interval (from either layer) and --pattern needs a rate.
+ */
+START_TEST(test_config_rate_pattern)
+{
+	static const char *const env[] = { "SQLSTORM_RATE=200",
+	    "SQLSTORM_PATTERN=Burst", NULL };
+	static const char *const env_iv[] = { "SQLSTORM_INTERVAL=5ms", NULL };
+	static const char *const env_pat[] = { "SQLSTORM_PATTERN=wave", NULL };
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, env, NULL);
+	ck_assert_int_eq(c->rate, 200);
+	ck_assert_int_eq(c->pattern, PACE_BURST);
+	ck_assert_int_eq(c->source[CONFIG_RATE], CONFIG_SRC_ENV);
+	ck_assert_int_eq(c->source[CONFIG_PATTERN], CONFIG_SRC_ENV);
+	config_free(c);
+	c = parse_ok(&p, no_env, "--rate", "100000", "--pattern=wave", NULL);
+	ck_assert_int_eq(c->rate, PACE_RATE_MAX);
+	ck_assert_int_eq(c->pattern, PACE_WAVE);
+	config_free(c);
+	/* The default interval is no conflict, nor an interval alone. */
+	config_free(parse_ok(&p, no_env, "--rate", "1", NULL));
+	config_free(parse_ok(&p, env_iv, "--rate", "0", NULL));
+	parse(&p, no_env, "--rate", "5", "--interval", "10ms", NULL);
+	expect_err(&p, "--rate: cannot be combined with --interval (the rate "
+	    "schedules every transaction)");
+	parse(&p, env_iv, "--rate", "5", NULL);
+	expect_err(&p, "--rate: cannot be combined with SQLSTORM_INTERVAL "
+	    "(the rate schedules every transaction)");
+	parse(&p, no_env, "--pattern", "constant", NULL);
+	expect_err(&p, "--pattern: needs --rate N (a pattern shapes a rate)");
+	parse(&p, env_pat, NULL);
+	expect_err(&p, "SQLSTORM_PATTERN: needs --rate N (a pattern shapes a "
+	    "rate)");
+	parse(&p, no_env, "--rate", "100001", NULL);
+	expect_err(&p, "--rate: '100001' is not an integer from 0 to 100000");
+	parse(&p, no_env, "--rate", "5", "--pattern", "square", NULL);
+	expect_err(&p, "--pattern: 'square' is not one of constant, burst, "
+	    "wave");
 }
 END_TEST
 
@@ -459,8 +506,10 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->maintain, "vacuum@every 5s,incremental_vacuum=8@1s");
 	ck_assert_int_eq(c->page_size, 512);
 	ck_assert_int_eq(c->auto_vacuum, CONFIG_AUTO_VACUUM_INCREMENTAL);
+	/* --rate excludes --interval and --pattern needs --rate: below. */
 	for (i = 0; i < CONFIG_NKEYS; i++)
-		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
+		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
+			ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
 	config_free(c);
 }
@@ -1057,6 +1106,8 @@ START_TEST(test_config_output_print)
 	    "workers          8                        env\n"
 	    "interval         10ms                     default\n"
 	    "batch            1                        default\n"
+	    "rate             0                        default\n"
+	    "pattern          constant                 default\n"
 	    "validate-every   500ms                    default\n"
 	    "grace            10s                      default\n"
 	    "busy-timeout     5s                       default\n"
@@ -1778,6 +1829,7 @@ config_suite(void)
 	tcase_add_test(tc, test_config_env_every_knob);
 	tcase_add_test(tc, test_config_env_error_names_variable);
 	tcase_add_test(tc, test_config_env_bad_value_with_newline);
+	tcase_add_test(tc, test_config_rate_pattern);
 	tcase_add_test(tc, test_config_env_first_entry_wins);
 	tcase_add_test(tc, test_config_env_unknown_warns_with_suggestion);
 	tcase_add_test(tc, test_config_env_unknown_far_no_suggestion);

@@ -73,6 +73,13 @@ rec_equal(const struct wire_record *a, const struct wire_record *b)
 		    a->u.action.errors == b->u.action.errors &&
 		    a->u.action.total_ns == b->u.action.total_ns &&
 		    a->u.action.max_ns == b->u.action.max_ns;
+	case WIRE_PACE:
+		return a->u.pace.scheduled == b->u.pace.scheduled &&
+		    a->u.pace.done == b->u.pace.done &&
+		    a->u.pace.behind_max_ns == b->u.pace.behind_max_ns &&
+		    a->u.pace.behind_end_ns == b->u.pace.behind_end_ns &&
+		    memcmp(a->u.pace.count, b->u.pace.count,
+		    sizeof a->u.pace.count) == 0;
 	default:
 		return 0;
 	}
@@ -155,6 +162,14 @@ sample(struct wire_record *r, int type)
 		r->u.action.errors = 2;
 		r->u.action.total_ns = INT64_C(4000000000);
 		r->u.action.max_ns = 40000000;
+		break;
+	case WIRE_PACE:
+		r->u.pace.scheduled = 8000;
+		r->u.pace.done = 7998;
+		r->u.pace.behind_max_ns = 35000000;
+		r->u.pace.behind_end_ns = 1;
+		for (i = 0; i < WIRE_HIST_BUCKETS; i++)
+			r->u.pace.count[i] = i * 0x00010001u;
 		break;
 	}
 }
@@ -445,6 +460,43 @@ START_TEST(test_wire_encode_hist_bytes)
 }
 END_TEST
 
+START_TEST(test_wire_encode_pace_bytes)
+{
+	uint8_t buf[WIRE_MAX_RECORD];
+	struct wire_record r, back;
+	size_t n, used = 0;
+
+	set_header(&r, WIRE_PACE, 2, 3, 4);
+	r.u.pace.scheduled = 0x0807060504030201;
+	r.u.pace.done = 9;
+	r.u.pace.behind_max_ns = INT64_MAX;
+	r.u.pace.behind_end_ns = 0;
+	r.u.pace.count[0] = 0x04030201;
+	r.u.pace.count[WIRE_HIST_BUCKETS - 1] = 0xa0b0c0d0;
+	n = wire_encode(&r, buf, sizeof buf);
+	ck_assert_uint_eq(n, WIRE_HEADER_SIZE + 32 + 4 * WIRE_HIST_BUCKETS);
+	ck_assert_uint_le(n, WIRE_MAX_RECORD);
+	ck_assert_int_eq(buf[1], WIRE_PACE);
+	ck_assert_int_eq(buf[2] | buf[3] << 8, 32 + 4 * WIRE_HIST_BUCKETS);
+	ck_assert_int_eq(buf[20], 0x01);                /* scheduled */
+	ck_assert_int_eq(buf[27], 0x08);
+	ck_assert_int_eq(buf[28], 0x09);                /* done */
+	ck_assert_int_eq(buf[36], 0xff);                /* behind_max */
+	ck_assert_int_eq(buf[43], 0x7f);
+	ck_assert_int_eq(buf[44], 0x00);                /* behind_end */
+	ck_assert_int_eq(buf[52], 0x01);                /* count[0] */
+	ck_assert_int_eq(buf[55], 0x04);
+	ck_assert_int_eq(buf[n - 4], 0xd0);
+	ck_assert_int_eq(buf[n - 1], 0xa0);
+	ck_assert_int_eq(wire_decode(buf, n, &back, &used, NULL), WIRE_OK);
+	ck_assert_uint_eq(used, n);
+	r.h.version = WIRE_VERSION;     /* filled in by the encoder */
+	r.h.length = (uint16_t)(n - WIRE_HEADER_SIZE);
+	ck_assert(rec_equal(&r, &back));
+	ck_assert_str_eq(wire_type_name(WIRE_PACE), "PACE");
+}
+END_TEST
+
 START_TEST(test_wire_encode_rejects_invalid)
 {
 	uint8_t buf[WIRE_MAX_RECORD];
@@ -601,7 +653,7 @@ static const struct mutation mutations[] = {
 	{ WIRE_READY, 0, 0, "version 0" },
 	{ WIRE_READY, 0, WIRE_VERSION + 1, "version 2" },
 	{ WIRE_READY, 1, 0, "type 0" },
-	{ WIRE_READY, 1, WIRE_TYPE_END, "type 8" },
+	{ WIRE_READY, 1, WIRE_TYPE_END, "type past the end" },
 	{ WIRE_READY, 1, 0xff, "type 255" },
 	{ WIRE_READY, 2, 1, "READY with a payload" },
 	{ WIRE_ACK, 2, 17, "ACK length 17" },
@@ -636,6 +688,9 @@ static const struct mutation mutations[] = {
 	{ WIRE_ACTION, 20 + 7, 1, "ACTION zero bytes, last" },
 	{ WIRE_ACTION, 20 + 16, 13, "ACTION errors above runs" },
 	{ WIRE_ACTION, 20 + 39, 0x80, "ACTION max_ns negative" },
+	{ WIRE_PACE, 2, 0xdf, "PACE length 479" },
+	{ WIRE_PACE, 20 + 23, 0x80, "PACE behind_max negative" },
+	{ WIRE_PACE, 20 + 31, 0xff, "PACE behind_end negative" },
 };
 
 START_TEST(test_wire_decode_malformed_table)
@@ -946,6 +1001,7 @@ wire_suite(void)
 	tcase_add_test(tc, test_wire_encode_done_bytes);
 	tcase_add_test(tc, test_wire_encode_action_bytes);
 	tcase_add_test(tc, test_wire_encode_hist_bytes);
+	tcase_add_test(tc, test_wire_encode_pace_bytes);
 	tcase_add_test(tc, test_wire_encode_rejects_invalid);
 	tcase_add_test(tc, test_wire_encode_cap_boundary);
 	suite_add_tcase(s, tc);

@@ -154,6 +154,13 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	[CONFIG_BATCH] = { "batch", "N", KNOB_INT, FIELD(batch), .min = 1,
 	    .max = 100000, .dflt = "1",
 	    .help = "rows inserted per transaction" },
+	[CONFIG_RATE] = { "rate", "N", KNOB_INT, FIELD(rate), .min = 0,
+	    .max = PACE_RATE_MAX, .dflt = "0",
+	    .help = "transactions per second per worker, on a schedule "
+	    "(0 = off)" },
+	[CONFIG_PATTERN] = { "pattern", "SHAPE", KNOB_ENUM, FIELD(pattern),
+	    .names = pace_pattern_names, .dflt = "constant",
+	    .help = "how --rate's transactions are spread in time" },
 	[CONFIG_VALIDATE_EVERY] = { "validate-every", "DURATION",
 	    KNOB_DURATION, FIELD(validate_every_ns), .min = 0, .max = H,
 	    .dflt = "500ms",
@@ -1169,6 +1176,34 @@ check_command(const struct config *cfg, enum config_key key, char **envp,
 	return -1;
 }
 
+/*
+ * --rate schedules every transaction, so an --interval given with it
+ * would be silently ignored; a --pattern shapes the rate and means
+ * nothing without one.  Both are refused rather than guessed at.
+ */
+static int
+check_rate(const struct config *cfg, char *err, size_t errlen)
+{
+	char rate[NAME_MAX_LEN + 16], other[NAME_MAX_LEN + 16];
+
+	config_who(cfg, CONFIG_RATE, rate, sizeof(rate));
+	if (cfg->rate > 0 && cfg->source[CONFIG_INTERVAL] !=
+	    CONFIG_SRC_DEFAULT) {
+		config_who(cfg, CONFIG_INTERVAL, other, sizeof(other));
+		util_set_err(err, errlen, "%s: cannot be combined with %s "
+		    "(the rate schedules every transaction)", rate, other);
+		return -1;
+	}
+	if (cfg->rate == 0 && cfg->source[CONFIG_PATTERN] !=
+	    CONFIG_SRC_DEFAULT) {
+		config_who(cfg, CONFIG_PATTERN, other, sizeof(other));
+		util_set_err(err, errlen, "%s: needs --rate N (a pattern "
+		    "shapes a rate)", other);
+		return -1;
+	}
+	return 0;
+}
+
 /* Every command knob, in table order. */
 static int
 check_commands(const struct config *cfg, char **envp, char *err,
@@ -1222,6 +1257,7 @@ config_parse(struct config *cfg, int argc, char **argv, char **envp,
 		return 0;
 	if (check_empty_env(cfg, empty, err, errlen) == -1 ||
 	    check_fault(cfg, err, errlen) == -1 ||
+	    check_rate(cfg, err, errlen) == -1 ||
 	    check_reports(cfg, err, errlen) == -1 ||
 	    check_commands(cfg, envp, err, errlen) == -1 ||
 	    check_layout(cfg, err, errlen) == -1)

@@ -20,6 +20,7 @@
 
 #include "classify.h"
 #include "duration.h"
+#include "pace.h"
 #include "shellcmd.h"
 
 #define CONFIG_ERR_MAX 512
@@ -62,8 +63,8 @@ enum config_action {
 enum config_key {
 	CONFIG_DURATION, CONFIG_WORKLOAD, CONFIG_CHURN,
 	CONFIG_MAINTAIN, CONFIG_PAGE_SIZE, CONFIG_AUTO_VACUUM,
-	CONFIG_WORKERS, CONFIG_INTERVAL,
-	CONFIG_BATCH, CONFIG_VALIDATE_EVERY, CONFIG_GRACE, CONFIG_BUSY_TIMEOUT,
+	CONFIG_WORKERS, CONFIG_INTERVAL, CONFIG_BATCH, CONFIG_RATE,
+	CONFIG_PATTERN, CONFIG_VALIDATE_EVERY, CONFIG_GRACE, CONFIG_BUSY_TIMEOUT,
 	CONFIG_DB, CONFIG_KEEP, CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
 	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP, CONFIG_QUIET,
 	CONFIG_FAULT, CONFIG_REPEAT, CONFIG_UNTIL_FAIL, CONFIG_STORE_CMD,
@@ -85,6 +86,8 @@ struct config {
 	int     workers;            /* 1 .. 1024,   default 4 */
 	int64_t interval_ns;        /* 0 .. 1h,     default 10ms (0 = flat out) */
 	int     batch;              /* 1 .. 100000, default 1 row per commit */
+	int64_t rate;               /* 0 .. PACE_RATE_MAX txn/s/worker, 0 = off */
+	enum pace_pattern pattern;  /* --rate's shape, default constant */
 	int64_t validate_every_ns;  /* 0 .. 1h,     default 500ms (0 = final only) */
 	int64_t grace_ns;           /* 100ms .. 1h, default 10s */
 	int64_t busy_timeout_ns;    /* 0 .. 1h,     default 5s */

@@ -25,6 +25,9 @@
  *            shutdown_seen  57 pad[7] (zero)                         (64)
  *   ACTION    0 u8 kind  1 u8 zero[3]  4 u32 zero  8 u64 runs
  *            16 u64 errors  24 i64 total_ns  32 i64 max_ns            (40)
+ *   PACE      0 u64 scheduled  8 u64 done  16 i64 behind_max_ns
+ *            24 i64 behind_end_ns (both >= 0)
+ *            32 u32 count[WIRE_HIST_BUCKETS]                        (480)
  * The zero word at the end of the fixed part of ERROR and SNAPSHOT is room
  * for a later field without a new fixed size; it is not in the structs.
  */
@@ -40,6 +43,7 @@
 #define HIST_SIZE       (4 * WIRE_HIST_BUCKETS)
 #define DONE_SIZE       64
 #define ACTION_SIZE     40
+#define PACE_SIZE       (32 + HIST_SIZE)
 
 /* ------------------------------------------------------------ encoding */
 
@@ -122,6 +126,8 @@ payload_size(const struct wire_record *r)
 		return DONE_SIZE;
 	case WIRE_ACTION:
 		return ACTION_SIZE;
+	case WIRE_PACE:
+		return PACE_SIZE;
 	default:
 		return -1;
 	}
@@ -206,6 +212,19 @@ enc_action(uint8_t *p, const struct wire_action *a)
 }
 
 static void
+enc_pace(uint8_t *p, const struct wire_pace *s)
+{
+	int i;
+
+	p = put64(p, s->scheduled);
+	p = put64(p, s->done);
+	p = puti64(p, s->behind_max_ns);
+	p = puti64(p, s->behind_end_ns);
+	for (i = 0; i < WIRE_HIST_BUCKETS; i++)
+		p = put32(p, s->count[i]);
+}
+
+static void
 enc_payload(uint8_t *p, const struct wire_record *r)
 {
 	switch (r->h.type) {
@@ -230,6 +249,9 @@ enc_payload(uint8_t *p, const struct wire_record *r)
 		break;
 	case WIRE_ACTION:
 		enc_action(p, &r->u.action);
+		break;
+	case WIRE_PACE:
+		enc_pace(p, &r->u.pace);
 		break;
 	}
 }
@@ -371,6 +393,9 @@ length_range(int type, size_t *min, size_t *max)
 		return 1;
 	case WIRE_ACTION:
 		*min = *max = ACTION_SIZE;
+		return 1;
+	case WIRE_PACE:
+		*min = *max = PACE_SIZE;
 		return 1;
 	default:
 		return 0;
@@ -515,6 +540,22 @@ dec_action(const uint8_t *p, struct wire_action *a)
 }
 
 static const char *
+dec_pace(const uint8_t *p, struct wire_pace *s)
+{
+	int i;
+
+	s->scheduled = get64(&p);
+	s->done = get64(&p);
+	s->behind_max_ns = geti64(&p);
+	s->behind_end_ns = geti64(&p);
+	if (s->behind_max_ns < 0 || s->behind_end_ns < 0)
+		return "PACE time behind is negative";
+	for (i = 0; i < WIRE_HIST_BUCKETS; i++)
+		s->count[i] = get32(&p);
+	return NULL;
+}
+
+static const char *
 dec_payload(const uint8_t *p, size_t len, struct wire_record *r)
 {
 	int i;
@@ -538,6 +579,8 @@ dec_payload(const uint8_t *p, size_t len, struct wire_record *r)
 		return dec_done(p, &r->u.done);
 	case WIRE_ACTION:
 		return dec_action(p, &r->u.action);
+	case WIRE_PACE:
+		return dec_pace(p, &r->u.pace);
 	default:
 		/* READY: nothing to decode; check_header() knew the type. */
 		return NULL;
@@ -588,6 +631,7 @@ wire_type_name(int type)
 		[WIRE_ERROR] = "ERROR", [WIRE_SNAPSHOT] = "SNAPSHOT",
 		[WIRE_SNAPK] = "SNAPK", [WIRE_HIST] = "HIST",
 		[WIRE_DONE] = "DONE", [WIRE_ACTION] = "ACTION",
+		[WIRE_PACE] = "PACE",
 	};
 
 	if (type < WIRE_READY || type >= WIRE_TYPE_END)

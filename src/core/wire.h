@@ -39,6 +39,7 @@ enum wire_type {
 	WIRE_HIST,          /* worker: commit latency histogram */
 	WIRE_DONE,          /* last record: final statistics */
 	WIRE_ACTION,        /* one kind of scheduled action's totals */
+	WIRE_PACE,          /* worker with --rate: its schedule's figures */
 	WIRE_TYPE_END
 };
 
@@ -134,6 +135,20 @@ struct wire_action {
 	int64_t  max_ns;        /* the longest run */
 };
 
+/*
+ * PACE payload (480 bytes), sent before HIST by a worker with --rate:
+ * transactions due before the deadline and committed, how far behind
+ * their intended start it fell (at most, and when it stopped), and the
+ * histogram of commit time - intended start (see wire_hist_bucket()).
+ */
+struct wire_pace {
+	uint64_t scheduled;
+	uint64_t done;
+	int64_t  behind_max_ns;     /* >= 0 */
+	int64_t  behind_end_ns;     /* >= 0 */
+	uint32_t count[WIRE_HIST_BUCKETS];
+};
+
 struct wire_record {
 	struct wire_header h;
 	union {
@@ -144,6 +159,7 @@ struct wire_record {
 		struct wire_hist     hist;
 		struct wire_done     done;
 		struct wire_action   action;
+		struct wire_pace     pace;
 	} u;
 };
 

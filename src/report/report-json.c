@@ -241,6 +241,8 @@ report_json_config(const struct report *rep, FILE *fp)
 	jint(&j, "workers", cfg->workers);
 	jms(&j, "interval_ms", cfg->interval_ns);
 	jint(&j, "batch", cfg->batch);
+	jint(&j, "rate", (long long)cfg->rate);
+	jstr(&j, "pattern", pace_pattern_names[cfg->pattern]);
 	jms(&j, "validate_every_ms", cfg->validate_every_ns);
 	jms(&j, "grace_ms", cfg->grace_ns);
 	jms(&j, "busy_timeout_ms", cfg->busy_timeout_ns);
@@ -305,6 +307,53 @@ report_json_latency(const struct report *rep, FILE *fp)
 	fputc('}', fp);
 }
 
+/*
+ * --rate: {"scheduled": 8000, "done": 7998, "behind_max_ms": 35,
+ * "behind_end_ms": 0}, and for the run the rate, the pattern, the
+ * workers that reported and "latency_ms" from the intended start; null
+ * without --rate (or, for a worker, when it sent no figures).
+ */
+static void
+report_json_pace(const struct report *rep, const struct report_pace *p,
+    int run, FILE *fp)
+{
+	struct jobj j = { fp, ", ", 0 };
+	const uint64_t *h = rep->pace_hist;
+
+	if (rep->cfg == NULL || rep->cfg->rate == 0 ||
+	    (!run && p->reported == 0)) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('{', fp);
+	if (run) {
+		jint(&j, "rate", (long long)rep->cfg->rate);
+		jstr(&j, "pattern", pace_pattern_names[rep->cfg->pattern]);
+		jint(&j, "workers_reported", p->reported);
+	}
+	ju64(&j, "scheduled", p->scheduled);
+	ju64(&j, "done", p->done);
+	jms(&j, "behind_max_ms", p->behind_max_ns);
+	jms(&j, "behind_end_ms", p->behind_end_ns);
+	if (run) {
+		jkey(&j, "latency_ms");
+		fprintf(fp, "{\"p50\": ");
+		report_json_ms(fp, (int64_t)report_hist_percentile_us(h, 50) *
+		    1000);
+		fprintf(fp, ", \"p90\": ");
+		report_json_ms(fp, (int64_t)report_hist_percentile_us(h, 90) *
+		    1000);
+		fprintf(fp, ", \"p99\": ");
+		report_json_ms(fp, (int64_t)report_hist_percentile_us(h, 99) *
+		    1000);
+		fprintf(fp, ", \"max\": ");
+		report_json_ms(fp, (int64_t)report_hist_percentile_us(h, 100) *
+		    1000);
+		fputc('}', fp);
+	}
+	fputc('}', fp);
+}
+
 static void
 report_json_worker(const struct report *rep, int w, FILE *fp)
 {
@@ -322,6 +371,8 @@ report_json_worker(const struct report *rep, int w, FILE *fp)
 	jms(&j, "busy_ms", rw->busy_ns);
 	ju64(&j, "errors", rw->errors);
 	jbool(&j, "done", rw->done);
+	jkey(&j, "schedule");
+	report_json_pace(rep, &rw->pace, 0, fp);
 	jstr(&j, "verdict", classify_verdict_name(rw->verdict));
 	jopt(&j, "reason", rw->reason);
 	fputc('}', fp);
@@ -655,6 +706,8 @@ report_json_write(const struct report *rep, FILE *fp)
 	report_json_resources(rep, &j);
 	jkey(&j, "latency_ms");
 	report_json_latency(rep, fp);
+	jkey(&j, "schedule");
+	report_json_pace(rep, &rep->pace, 1, fp);
 	report_json_arrays(rep, &j);
 	report_json_counts(rep, &j);
 	report_json_maint(rep, &j);

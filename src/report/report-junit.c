@@ -130,6 +130,42 @@ junit_maint_properties(const struct report *rep, FILE *fp)
 		junit_property(fp, "file_size", text);
 }
 
+/* A duration in ms with up to three decimals ("35", "1.25"). */
+static void
+junit_ms_property(FILE *fp, const char *name, int64_t ns)
+{
+	char num[40];
+
+	snprintf(num, sizeof num, "%.3f", (double)ns / 1e6);
+	junit_property(fp, name, num);
+}
+
+/* --rate: the schedule's figures (the JSON "schedule" object). */
+static void
+junit_pace_properties(const struct report *rep, FILE *fp)
+{
+	const struct report_pace *p = &rep->pace;
+	char num[32];
+
+	if (rep->cfg == NULL || rep->cfg->rate == 0)
+		return;
+	snprintf(num, sizeof num, "%lld", (long long)rep->cfg->rate);
+	junit_property(fp, "rate", num);
+	junit_property(fp, "pattern", pace_pattern_names[rep->cfg->pattern]);
+	snprintf(num, sizeof num, "%llu", (unsigned long long)p->scheduled);
+	junit_property(fp, "schedule_scheduled", num);
+	snprintf(num, sizeof num, "%llu", (unsigned long long)p->done);
+	junit_property(fp, "schedule_done", num);
+	junit_ms_property(fp, "schedule_behind_max_ms", p->behind_max_ns);
+	junit_ms_property(fp, "schedule_behind_end_ms", p->behind_end_ns);
+	junit_ms_property(fp, "schedule_latency_p50_ms", (int64_t)
+	    report_hist_percentile_us(rep->pace_hist, 50) * 1000);
+	junit_ms_property(fp, "schedule_latency_p99_ms", (int64_t)
+	    report_hist_percentile_us(rep->pace_hist, 99) * 1000);
+	junit_ms_property(fp, "schedule_latency_max_ms", (int64_t)
+	    report_hist_percentile_us(rep->pace_hist, 100) * 1000);
+}
+
 static void
 junit_properties(const struct report *rep, FILE *fp)
 {
@@ -156,6 +192,7 @@ junit_properties(const struct report *rep, FILE *fp)
 	    rep->fs_type : "unknown");
 	junit_property(fp, "reproduce", rep->repro);
 	junit_maint_properties(rep, fp);
+	junit_pace_properties(rep, fp);
 	fputs("    </properties>\n", fp);
 }
 

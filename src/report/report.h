@@ -16,6 +16,14 @@
 #include "supervisor.h"
 #include "wire.h"
 
+/* --rate: a schedule's figures, a worker's (PACE) or the run's sum. */
+struct report_pace {
+	uint64_t scheduled, done;           /* due before the deadline */
+	int64_t  behind_max_ns;             /* most, then at the end */
+	int64_t  behind_end_ns;
+	int      reported;                  /* workers that sent PACE */
+};
+
 struct report_worker {
 	char     name[SUP_NAME_MAX];
 	uint64_t commits, rows, last_seq, acked, final_k;
@@ -23,6 +31,7 @@ struct report_worker {
 	int64_t  busy_ns;
 	uint64_t errors;
 	int      done;
+	struct report_pace pace;            /* --rate only */
 	enum verdict verdict;               /* of its lifecycle */
 	char     reason[CLASSIFY_REASON_MAX];
 };
@@ -77,6 +86,8 @@ struct report {
 	struct report_snapshot *unready;
 	size_t   nunready, capunready;
 	uint64_t hist[WIRE_HIST_BUCKETS];   /* commit latency, all workers */
+	struct report_pace pace;            /* --rate: every worker's */
+	uint64_t pace_hist[WIRE_HIST_BUCKETS];  /* commit - intended start */
 	uint64_t inserts, commits, acked_rows, lost_rows;
 	int      final_checked, final_ok;
 	uint64_t final_rows;
@@ -140,6 +151,15 @@ void report_free(struct report *rep);
 
 /* Latency percentile (0..100) in microseconds from rep->hist, 0 if empty. */
 uint64_t report_percentile_us(const struct report *rep, double pct);
+
+/* The same from any histogram of WIRE_HIST_BUCKETS buckets. */
+uint64_t report_hist_percentile_us(const uint64_t *hist, double pct);
+
+/*
+ * Take worker w's PACE figures (--rate) into rep: the worker's own, and
+ * the run's (counts and histogram summed, "behind" the largest).
+ */
+void report_pace_add(struct report *rep, int w, const struct wire_pace *p);
 
 /* Run length from start to deadline-or-interrupt, in ms. */
 int64_t report_duration_ms(const struct report *rep);

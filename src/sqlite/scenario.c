@@ -292,6 +292,9 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 	case WIRE_DONE:
 		scen_take_done(sc, child, &r->u.done);
 		break;
+	case WIRE_PACE:
+		report_pace_add(rep, child, &r->u.pace);
+		break;
 	default:
 		break;
 	}

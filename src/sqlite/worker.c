@@ -11,7 +11,11 @@
  * committed always stays a gap-free prefix.  What a seq writes is the
  * workload's (workload.h); the worker never decides whether an error is
  * acceptable (the parent classifies) and never exits: worker_main()
- * returns the exit status.
+ * returns the exit status.  With --rate a transaction starts at its
+ * intended time from pace.c's schedule, or at once when the worker is
+ * behind: it never skips one and never moves the schedule, and its
+ * latency is also measured from the intended start, so a stall shows in
+ * the figures instead of thinning the load (coordinated omission).
  */
 #include "autoconf.h"
 
@@ -22,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "child.h"
+#include "pace.h"
 #include "scenario.h"
 #include "scenario-policy.h"
 #include "store.h"
@@ -49,6 +54,9 @@ struct worker {
 	uint64_t      commits, seqs;   /* committed transactions and seqs */
 	unsigned      drops_pending;
 	struct wire_hist hist;
+	/* --rate: the schedule and its figures (worker_loop_paced). */
+	struct pace   pace;
+	struct wire_pace paced;
 };
 
 /* Send an ERROR for the statement that just failed with rc. */
@@ -247,6 +255,107 @@ fail:
 	return -1;
 }
 
+/*
+ * The next intended start (monotonic ns), counted as scheduled, or -1
+ * when it falls at or after limit: the deadline while the run goes on,
+ * so a worker never starts a transaction due after it and never commits
+ * more than were scheduled.
+ */
+static int64_t
+worker_pace_due(struct worker *w, int64_t limit)
+{
+	int64_t start = w->ctx->shared->start_ns;
+	int64_t off = pace_next(&w->pace);
+
+	if (off >= limit - start)
+		return -1;
+	w->paced.scheduled++;
+	return start + off;
+}
+
+/* One scheduled transaction, retried until it commits or shutdown. */
+static int
+worker_paced_txn(struct worker *w, int64_t due)
+{
+	int64_t late, backoff = WORKER_MIN_BACKOFF_NS;
+
+	for (;;) {
+		worker_faults(w);
+		late = util_now_ns() - due;
+		if (late > w->paced.behind_max_ns)
+			w->paced.behind_max_ns = late;
+		if (worker_txn(w) == 0)
+			break;
+		/* A retry keeps its intended start: the failure is latency. */
+		if (child_shutdown(w->ctx, 1) ||
+		    child_sleep_until(w->ctx, util_now_ns() + backoff) != 0)
+			return -1;
+	}
+	/* worker_txn() acknowledged it: the ACK holds its commit time. */
+	late = w->ctx->ack_t_commit - due;
+	w->paced.count[wire_hist_bucket((uint64_t)(late > 0 ? late : 0) /
+	    1000)]++;
+	w->paced.done++;
+	return 0;
+}
+
+/*
+ * How far behind it was when it stopped (the shutdown moment, or now if
+ * the parent is gone), then the rest of the schedule before the deadline,
+ * or before an interrupt that came first: starts due after a run was cut
+ * short were never going to happen and are not counted.
+ */
+static void
+worker_pace_end(struct worker *w, int64_t due)
+{
+	int64_t end = w->ctx->shared->shutdown_ns;
+	int64_t limit = w->ctx->shared->deadline_ns;
+
+	if (due < 0)
+		return;
+	if (end > 0 && end < limit)
+		limit = end;
+	if (end == 0)
+		end = util_now_ns();
+	if (due >= limit) {
+		w->paced.scheduled--;
+		return;
+	}
+	if (end > due)
+		w->paced.behind_end_ns = end - due;
+	if (w->paced.behind_end_ns > w->paced.behind_max_ns)
+		w->paced.behind_max_ns = w->paced.behind_end_ns;
+	while (worker_pace_due(w, limit) >= 0)
+		continue;
+}
+
+/* The loop under --rate (worker.c's comment at the top). */
+static void
+worker_loop_paced(struct worker *w)
+{
+	int64_t due;
+
+	pace_init(&w->pace, w->cfg->rate, w->cfg->pattern, w->cfg->seed,
+	    w->index);
+	due = worker_pace_due(w, w->ctx->shared->deadline_ns);
+	while (due >= 0 && !child_shutdown(w->ctx, 0) && !w->ctx->parent_gone) {
+		/*
+		 * Behind: start at once, without the sleep's flush, so ACKs
+		 * stay coalesced while the worker catches up.
+		 */
+		if ((due > util_now_ns() &&
+		    child_sleep_until(w->ctx, due) != 0) ||
+		    worker_paced_txn(w, due) < 0)
+			break;
+		due = worker_pace_due(w, w->ctx->shared->deadline_ns);
+	}
+	worker_pace_end(w, due);
+	/* Nothing more is due before the deadline: wait for the shutdown. */
+	while (due < 0 && !w->ctx->parent_gone &&
+	    child_sleep_until(w->ctx, INT64_MAX) == 0)
+		continue;
+}
+
 static void
 worker_loop(struct worker *w)
 {
@@ -254,6 +363,10 @@ worker_loop(struct worker *w)
 	int64_t backoff = interval > WORKER_MIN_BACKOFF_NS ? interval :
 	    WORKER_MIN_BACKOFF_NS;
 
+	if (w->cfg->rate > 0) {
+		worker_loop_paced(w);
+		return;
+	}
 	while (!child_shutdown(w->ctx, 0) && !w->ctx->parent_gone) {
 		worker_faults(w);
 		if (worker_txn(w) < 0) {
@@ -291,6 +404,12 @@ worker_done(struct worker *w, struct wire_done *d)
 {
 	struct wire_record r;
 
+	if (w->cfg->rate > 0) {
+		memset(&r, 0, sizeof r);
+		r.h.type = WIRE_PACE;
+		r.u.pace = w->paced;
+		(void)child_send(w->ctx, &r);
+	}
 	memset(&r, 0, sizeof r);
 	r.h.type = WIRE_HIST;
 	r.u.hist = w->hist;

@@ -87,6 +87,13 @@ same_record(const struct wire_record *a, const struct wire_record *b)
 	case WIRE_ACTION:
 		return memcmp(&a->u.action, &b->u.action,
 		    sizeof a->u.action) == 0;
+	case WIRE_PACE:
+		return a->u.pace.scheduled == b->u.pace.scheduled &&
+		    a->u.pace.done == b->u.pace.done &&
+		    a->u.pace.behind_max_ns == b->u.pace.behind_max_ns &&
+		    a->u.pace.behind_end_ns == b->u.pace.behind_end_ns &&
+		    memcmp(a->u.pace.count, b->u.pace.count,
+		    sizeof a->u.pace.count) == 0;
 	default:
 		return 0;
 	}
@@ -124,6 +131,10 @@ check_fields(const struct wire_record *r)
 		CHECK(r->u.action.errors <= r->u.action.runs);
 		CHECK(r->u.action.max_ns >= 0 &&
 		    r->u.action.max_ns <= r->u.action.total_ns);
+		break;
+	case WIRE_PACE:
+		CHECK(r->u.pace.behind_max_ns >= 0);
+		CHECK(r->u.pace.behind_end_ns >= 0);
 		break;
 	}
 }
@@ -225,6 +236,12 @@ seed_record(struct wire_record *r, int type)
 	if (type == WIRE_DONE) {
 		memset(&r->u.done, 0, sizeof r->u.done);
 		r->u.done.shutdown_seen = 1;
+	}
+	if (type == WIRE_PACE) {
+		memset(&r->u.pace, 0, sizeof r->u.pace);
+		r->u.pace.scheduled = 3;
+		r->u.pace.done = 2;
+		r->u.pace.behind_max_ns = 5;
 	}
 }
 
