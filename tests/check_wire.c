@@ -66,6 +66,8 @@ rec_equal(const struct wire_record *a, const struct wire_record *b)
 		    da->busy_ns == db->busy_ns && da->errors == db->errors &&
 		    da->snapshots == db->snapshots &&
 		    da->shutdown_seen == db->shutdown_seen;
+	case WIRE_RESUME:
+		return a->u.resume.seq == b->u.resume.seq;
 	default:
 		return 0;
 	}
@@ -140,6 +142,9 @@ sample(struct wire_record *r, int type)
 		r->u.done.errors = 1;
 		r->u.done.snapshots = 0;
 		r->u.done.shutdown_seen = 1;
+		break;
+	case WIRE_RESUME:
+		r->u.resume.seq = UINT64_C(0x0102030405060708);
 		break;
 	}
 }

@@ -23,6 +23,7 @@
  *   DONE      0 commits  8 rows  16 last_seq  24 busy_waits  32 busy_ns
  *            40 errors  48 snapshots (u64, busy_ns i64)  56 u8
  *            shutdown_seen  57 pad[7] (zero)                         (64)
+ *   RESUME    0 u64 seq                                               (8)
  * The zero word at the end of the fixed part of ERROR and SNAPSHOT is room
  * for a later field without a new fixed size; it is not in the structs.
  */
@@ -37,6 +38,7 @@
 #define SNAPK_FIXED     12
 #define HIST_SIZE       (4 * WIRE_HIST_BUCKETS)
 #define DONE_SIZE       64
+#define RESUME_SIZE     8
 
 /* ------------------------------------------------------------ encoding */
 
@@ -117,6 +119,8 @@ payload_size(const struct wire_record *r)
 		return HIST_SIZE;
 	case WIRE_DONE:
 		return DONE_SIZE;
+	case WIRE_RESUME:
+		return RESUME_SIZE;
 	default:
 		return -1;
 	}
@@ -210,6 +214,9 @@ enc_payload(uint8_t *p, const struct wire_record *r)
 		break;
 	case WIRE_DONE:
 		enc_done(p, &r->u.done);
+		break;
+	case WIRE_RESUME:
+		(void)put64(p, r->u.resume.seq);
 		break;
 	}
 }
@@ -348,6 +355,9 @@ length_range(int type, size_t *min, size_t *max)
 		return 1;
 	case WIRE_DONE:
 		*min = *max = DONE_SIZE;
+		return 1;
+	case WIRE_RESUME:
+		*min = *max = RESUME_SIZE;
 		return 1;
 	default:
 		return 0;
@@ -493,6 +503,9 @@ dec_payload(const uint8_t *p, size_t len, struct wire_record *r)
 		return NULL;
 	case WIRE_DONE:
 		return dec_done(p, &r->u.done);
+	case WIRE_RESUME:
+		r->u.resume.seq = get64(&p);
+		return NULL;
 	default:
 		/* READY: nothing to decode; check_header() knew the type. */
 		return NULL;
@@ -542,7 +555,7 @@ wire_type_name(int type)
 		[WIRE_READY] = "READY", [WIRE_ACK] = "ACK",
 		[WIRE_ERROR] = "ERROR", [WIRE_SNAPSHOT] = "SNAPSHOT",
 		[WIRE_SNAPK] = "SNAPK", [WIRE_HIST] = "HIST",
-		[WIRE_DONE] = "DONE",
+		[WIRE_DONE] = "DONE", [WIRE_RESUME] = "RESUME",
 	};
 
 	if (type < WIRE_READY || type >= WIRE_TYPE_END)

@@ -38,6 +38,7 @@ enum wire_type {
 	WIRE_SNAPK,         /* validator: per-worker maxima of a snapshot */
 	WIRE_HIST,          /* worker: commit latency histogram */
 	WIRE_DONE,          /* last record: final statistics */
+	WIRE_RESUME,        /* worker: where a (re)started worker resumes */
 	WIRE_TYPE_END
 };
 
@@ -116,6 +117,15 @@ struct wire_done {
 	uint8_t  pad[7];
 };
 
+/*
+ * RESUME payload (8 bytes): before READY, a worker's highest committed
+ * seq as it read it from the store; it goes on at seq + 1.  After a
+ * --nemesis kill it says how the cut transaction resolved.
+ */
+struct wire_resume {
+	uint64_t seq;
+};
+
 struct wire_record {
 	struct wire_header h;
 	union {
@@ -125,6 +135,7 @@ struct wire_record {
 		struct wire_snapk    snapk;
 		struct wire_hist     hist;
 		struct wire_done     done;
+		struct wire_resume   resume;
 	} u;
 };
 

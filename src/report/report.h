@@ -23,6 +23,11 @@ struct report_worker {
 	int64_t  busy_ns;
 	uint64_t errors;
 	int      done;
+	/* --nemesis: kills, restarts, pauses, commits cut and how they
+	 * resolved; rows and commits of the lives before the last. */
+	uint64_t kills, restarts, pauses;
+	uint64_t indeterminate, present, absent;
+	uint64_t prev_rows, prev_commits, resumed;
 	enum verdict verdict;               /* of its lifecycle */
 	char     reason[CLASSIFY_REASON_MAX];
 };

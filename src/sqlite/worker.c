@@ -98,6 +98,23 @@ worker_prepare1(struct worker *w, sqlite3_stmt **st, const char *sql)
 }
 
 /*
+ * Tell the parent where this worker resumes (before READY): after a
+ * --nemesis kill it holds that against what was acknowledged and
+ * attempted, and learns how the cut transaction resolved.
+ */
+static int
+worker_resumed(struct worker *w, uint64_t seq)
+{
+	struct wire_record r;
+
+	memset(&r, 0, sizeof r);
+	r.h.type = WIRE_RESUME;
+	r.u.resume.seq = seq;
+	child_phase(w->ctx, CHILD_PHASE_IDLE, seq, seq);
+	return child_send(w->ctx, &r);
+}
+
+/*
  * The generic statements, then the workload's, then where to resume: a
  * (re)started worker goes on after its highest committed seq.
  */
@@ -126,7 +143,7 @@ worker_prepare(struct worker *w, int nworkers)
 	}
 	w->acked = w->last_attempted = seq;
 	w->next = seq + 1;
-	return 0;
+	return worker_resumed(w, seq);
 }
 
 /* Open the connection and prepare.  Returns 0 or -1 (reported). */
@@ -222,6 +239,8 @@ worker_txn(struct worker *w)
 	uint64_t n = (uint64_t)w->cfg->batch, last = w->next + n - 1, seq;
 	int64_t t0 = w->t_txn = w->conn.t_txn = util_now_ns(), t_commit;
 
+	/* Published first: a --nemesis kill may cut this transaction. */
+	child_phase(w->ctx, CHILD_PHASE_TXN, w->next, last);
 	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
 		goto fail;
 	for (seq = w->next; seq <= last; seq++) {
@@ -230,8 +249,10 @@ worker_txn(struct worker *w)
 		if (w->wl->write_seq(w->state, seq) < 0)
 			goto fail;
 	}
+	child_phase(w->ctx, CHILD_PHASE_COMMIT, w->next, last);
 	if (worker_step(w, w->commit, WIRE_OP_COMMIT) < 0)
 		goto fail;
+	child_phase(w->ctx, CHILD_PHASE_IDLE, w->next, last);
 	t_commit = util_now_ns();
 	w->acked = last;
 	(void)child_ack(w->ctx, last, t_commit);
@@ -244,6 +265,7 @@ fail:
 	/* A failed COMMIT (BUSY) leaves the transaction open. */
 	if (!sqlite3_get_autocommit(w->db))
 		(void)worker_step(w, w->rollback, WIRE_OP_ROLLBACK);
+	child_phase(w->ctx, CHILD_PHASE_IDLE, w->acked, w->acked);
 	return -1;
 }
 
