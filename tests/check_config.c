@@ -193,7 +193,7 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms",
 		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes",
 		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log",
-		"SQLSTORM_CHURN=keys=8", NULL
+		"SQLSTORM_CHURN=keys=8", "SQLSTORM_NEMESIS=kill:w6@1s", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -230,6 +230,7 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_str_eq(c->workload, "append");
 	ck_assert_str_eq(c->trace, "t.log");
 	ck_assert_str_eq(c->churn, "keys=8");
+	ck_assert_str_eq(c->nemesis, "kill:w6@1s");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
@@ -411,7 +412,8 @@ START_TEST(test_config_flags_every_knob)
 	    "--restore-cmd", "cp {db} {output}", "--restore-timeout=100ms",
 	    "--max-lag", "1h", "--coverage=report", "--verbose",
 	    "--workload", "append", "--trace=/tmp/t.log",
-	    "--churn", "keys=9,ops=2", NULL);
+	    "--churn", "keys=9,ops=2", "--nemesis", "pause:store=1s@every 2s",
+	    NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -445,6 +447,7 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->workload, "append");
 	ck_assert_str_eq(c->trace, "/tmp/t.log");
 	ck_assert_str_eq(c->churn, "keys=9,ops=2");
+	ck_assert_str_eq(c->nemesis, "pause:store=1s@every 2s");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
@@ -1052,6 +1055,7 @@ START_TEST(test_config_output_print)
 	    "tap              no                       default\n"
 	    "quiet            no                       default\n"
 	    "fault            none                     default\n"
+	    "nemesis          none                     default\n"
 	    "repeat           1                        default\n"
 	    "until-fail       no                       default\n"
 	    "store-cmd        none                     default\n"

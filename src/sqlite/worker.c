@@ -98,8 +98,8 @@ worker_prepare1(struct worker *w, sqlite3_stmt **st, const char *sql)
 }
 
 /*
- * Tell the parent where this worker resumes (before READY): after a
- * --nemesis kill it holds that against what was acknowledged and
+ * Tell the parent where a restarted worker resumes (before READY): after
+ * a --nemesis kill it holds that against what was acknowledged and
  * attempted, and learns how the cut transaction resolved.
  */
 static int
@@ -107,10 +107,13 @@ worker_resumed(struct worker *w, uint64_t seq)
 {
 	struct wire_record r;
 
+	child_phase(w->ctx, CHILD_PHASE_IDLE, seq, seq);
+	/* A first start has nothing to answer for: its stream stays as is. */
+	if (w->ctx->incarnation == 0)
+		return 0;
 	memset(&r, 0, sizeof r);
 	r.h.type = WIRE_RESUME;
 	r.u.resume.seq = seq;
-	child_phase(w->ctx, CHILD_PHASE_IDLE, seq, seq);
 	return child_send(w->ctx, &r);
 }
 
