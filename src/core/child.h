@@ -39,7 +39,8 @@ struct child_shared {
  */
 enum child_phase {
 	CHILD_PHASE_IDLE = 0,   /* no transaction open */
-	CHILD_PHASE_TXN,        /* inside a transaction of seqs lo..hi */
+	CHILD_PHASE_BEGIN,      /* asking for the write lock for seqs lo..hi */
+	CHILD_PHASE_TXN,        /* holding it, writing seqs lo..hi */
 	CHILD_PHASE_COMMIT      /* its COMMIT is running: the outcome is
 	                           unknown until it returns */
 };

@@ -60,6 +60,7 @@ enum sup_phase { SUP_READY, SUP_RUN, SUP_DRAIN };
 struct sup_nem {
 	int64_t  paused_until;    /* SIGCONT due then; 0: not paused */
 	size_t   pause_win;       /* its window in res->windows */
+	int32_t  pause_phase;     /* the phase it was stopped in */
 	int64_t  restart_at;      /* killed and down until then; 0: up */
 	size_t   kill_win;
 	unsigned incarnation;     /* 0, then 1, 2, ... at each restart */
@@ -1079,7 +1080,8 @@ static const char *
 sup_phase_name(enum child_phase p)
 {
 	return p == CHILD_PHASE_COMMIT ? "in COMMIT" :
-	    p == CHILD_PHASE_TXN ? "in a transaction" : "between transactions";
+	    p == CHILD_PHASE_TXN ? "in a transaction" :
+	    p == CHILD_PHASE_BEGIN ? "in BEGIN" : "between transactions";
 }
 
 /* A pause ends: SIGCONT, the window closes, the event is stored. */
@@ -1100,9 +1102,75 @@ sup_nem_continue(struct sup_state *st, size_t i, int64_t now)
 		return;
 	w = &st->res->windows[nm->pause_win];
 	(void)sup_event_add(st->res, SUP_EV_NEMESIS, (int)i, SUP_NO_SNAPSHOT,
-	    VERDICT_PASS, w->start_ns, "nemesis: pause %s: SIGSTOP at %.3fs, "
-	    "SIGCONT at %.3fs", ch->name, sup_rel_s(st, w->start_ns),
+	    VERDICT_PASS, w->start_ns, "nemesis: pause %s: SIGSTOP at %.3fs "
+	    "%s, SIGCONT at %.3fs", ch->name, sup_rel_s(st, w->start_ns),
+	    st->specs[i].worker ? sup_phase_name(nm->pause_phase) : "",
 	    sup_rel_s(st, now));
+}
+
+/*
+ * 1 if a worker in phase p surely holds the write lock: it has it from
+ * BEGIN to COMMIT, but COMMIT can end with a checkpoint (WAL) after the
+ * lock is let go, so only the writing phase is sure.
+ */
+static int
+sup_phase_locked(int32_t p)
+{
+	return p == CHILD_PHASE_TXN;
+}
+
+/*
+ * Wait (bounded) for a worker to publish that its COMMIT is running
+ * (locked 0), or that it holds the write lock (locked 1).
+ */
+static int
+sup_nem_aim(struct sup_state *st, size_t i, int locked)
+{
+	int64_t until = util_now_ns() + SUP_AIM_NS;
+	struct timespec ts = { 0, SUP_AIM_STEP_NS };
+
+	while (locked ? !sup_phase_locked(st->cslots[i].phase) :
+	    st->cslots[i].phase != CHILD_PHASE_COMMIT) {
+		if (util_now_ns() >= until)
+			return 0;
+		(void)nanosleep(&ts, NULL);
+	}
+	return 1;
+}
+
+/*
+ * Stop a worker where it holds the write lock: wait for it to be inside a
+ * transaction, SIGSTOP it, wait until it is stopped (WNOWAIT: its exit,
+ * if that came first, stays for sup_reap()), and if the frozen phase
+ * shows the lock was let go meanwhile, let it run and try again, a few
+ * times.  Leaves it stopped either way.
+ */
+static void
+sup_nem_stop_locked(struct sup_state *st, size_t i)
+{
+	struct sup_child *ch = &st->res->children[i];
+	int tries;
+
+	for (tries = 0; tries < 32; tries++) {
+		siginfo_t si;
+		int r;
+
+		(void)sup_nem_aim(st, i, 1);
+		sup_nem_signal(ch, SIGSTOP);
+		memset(&si, 0, sizeof si);
+		do
+			r = waitid(P_PID, (id_t)ch->pid, &si,
+			    WSTOPPED | WEXITED | WNOWAIT);
+		while (r < 0 && errno == EINTR);
+		if (r < 0 || si.si_code != CLD_STOPPED)
+			return;
+		/* Take the report of the stop, so the next wait sees the next. */
+		(void)waitid(P_PID, (id_t)ch->pid, &si, WSTOPPED | WNOHANG);
+		if (sup_phase_locked(st->cslots[i].phase))
+			return;
+		sup_nem_signal(ch, SIGCONT);
+	}
+	sup_nem_signal(ch, SIGSTOP);
 }
 
 static void
@@ -1113,28 +1181,25 @@ sup_nem_pause(struct sup_state *st, size_t i, int64_t len, int64_t now)
 
 	if (st->slots[i].gone || nm->paused_until != 0 || nm->restart_at != 0)
 		return;
-	if ((k = sup_window_open(st, now, "pause", i)) < 0)
+	/*
+	 * A worker stopped inside COMMIT holds the write lock: that is the
+	 * stall the others must live through (and report as BUSY).
+	 */
+	/* From the first SIGSTOP: the tries before the one that holds count. */
+	now = util_now_ns();
+	if (st->specs[i].worker)
+		sup_nem_stop_locked(st, i);
+	else
+		sup_nem_signal(&st->res->children[i], SIGSTOP);
+	if ((k = sup_window_open(st, now, "pause", i)) < 0) {
+		sup_nem_signal(&st->res->children[i], SIGCONT);
 		return;
-	sup_nem_signal(&st->res->children[i], SIGSTOP);
+	}
 	nm->pause_win = (size_t)k;
-	nm->paused_until = now + len;
+	nm->pause_phase = st->cslots[i].phase;
+	nm->paused_until = util_now_ns() + len;
 	st->res->children[i].pauses++;
 	st->res->nemesis_pauses++;
-}
-
-/* Wait (bounded) for a worker to publish that its COMMIT is running. */
-static int
-sup_nem_aim(struct sup_state *st, size_t i)
-{
-	int64_t until = util_now_ns() + SUP_AIM_NS;
-	struct timespec ts = { 0, SUP_AIM_STEP_NS };
-
-	while (st->cslots[i].phase != CHILD_PHASE_COMMIT) {
-		if (util_now_ns() >= until)
-			return 0;
-		(void)nanosleep(&ts, NULL);
-	}
-	return 1;
 }
 
 /*
@@ -1248,7 +1313,7 @@ sup_nem_kill(struct sup_state *st, size_t i, int64_t delay, int64_t now)
 	aim = st->specs[i].worker && st->nkills++ % 2 == 0;
 	memset(&nm->last, 0, sizeof nm->last);
 	if (aim)
-		nm->last.aimed = sup_nem_aim(st, i);
+		nm->last.aimed = sup_nem_aim(st, i, 0);
 	sup_nem_signal(ch, SIGKILL);
 	nm->last.t_ns = util_now_ns();
 	do

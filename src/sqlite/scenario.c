@@ -254,7 +254,9 @@ scen_on_kill(void *user, int child, const struct sup_kill *k)
 	if (child < 0 || child >= sc->params.nworkers)
 		return;
 	rw = &sc->rep->workers[child];
-	ledger_killed(sc->ledger, child, (int)k->phase, k->lo, k->hi);
+	ledger_killed(sc->ledger, child, k->phase == CHILD_PHASE_COMMIT ?
+	    LEDGER_COMMIT : k->phase == CHILD_PHASE_IDLE ? LEDGER_IDLE :
+	    LEDGER_TXN, k->lo, k->hi);
 	rows = rw->acked > rw->resumed ? rw->acked - rw->resumed : 0;
 	rw->prev_rows += rows;
 	rw->prev_commits += (rows + batch - 1) / batch;

@@ -243,9 +243,10 @@ worker_txn(struct worker *w)
 	int64_t t0 = w->t_txn = w->conn.t_txn = util_now_ns(), t_commit;
 
 	/* Published first: a --nemesis kill may cut this transaction. */
-	child_phase(w->ctx, CHILD_PHASE_TXN, w->next, last);
+	child_phase(w->ctx, CHILD_PHASE_BEGIN, w->next, last);
 	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
 		goto fail;
+	child_phase(w->ctx, CHILD_PHASE_TXN, w->next, last);
 	for (seq = w->next; seq <= last; seq++) {
 		if (seq > w->last_attempted)
 			w->last_attempted = seq;
