@@ -395,10 +395,10 @@ static const struct nemesis_case nemesis_cases[] = {
 	{ "busy 1ns before the kill", SQLITE_BUSY, 0, -5000 * MS - 1, 0,
 	    VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "error before the deadline" },
 	{ "busy at the kill", SQLITE_BUSY, 0, -5000 * MS, 0,
-	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "expected (nemesis): "
-	    "inside the window of kill w1: BUSY (5) in COMMIT" },
+	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "nemesis window (kill "
+	    "w1): BUSY (5) in COMMIT" },
 	{ "locked inside the kill", SQLITE_LOCKED, 0, -4950 * MS, 0,
-	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "kill w1: LOCKED" },
+	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "(kill w1): LOCKED" },
 	{ "busy at the end + busy timeout", SQLITE_BUSY, 0, -3900 * MS, 0,
 	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "kill w1" },
 	{ "busy 1ns past end + busy timeout", SQLITE_BUSY, 0,
@@ -411,7 +411,7 @@ static const struct nemesis_case nemesis_cases[] = {
 	    VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "severe error inside the "
 	    "window of pause w2: IOERR" },
 	{ "busy inside a pause that lasts", SQLITE_BUSY, 0, -100 * MS, 1,
-	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "pause w2: BUSY" },
+	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "(pause w2): BUSY" },
 	{ "busy long after the pause ended", SQLITE_BUSY, 0, -100 * MS, 0,
 	    VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "error before the deadline" },
 	{ "busy late, inside a window: shutdown", SQLITE_BUSY, 1, -100 * MS,

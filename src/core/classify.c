@@ -252,8 +252,7 @@ classify_early(const struct wire_error *e, int64_t deadline_ns,
 
 	if (k >= 0 && benign) {
 		*cause = CLASSIFY_CAUSE_NEMESIS;
-		line_add(l, "expected (nemesis): inside the window of %s: ",
-		    win[k].what);
+		line_add(l, "nemesis window (%s): ", win[k].what);
 		return VERDICT_EXPECTED;
 	}
 	if (k >= 0)

@@ -194,7 +194,9 @@ ledger_finish(struct ledger *l, int w, int clean, uint64_t last_seq)
 	wk = &l->w[w];
 	wk->finished = 1;
 	wk->clean = clean != 0;
-	wk->last_seq = clean ? last_seq : 0;
+	/* Its last life's DONE; earlier lives (--nemesis) may have gone further. */
+	wk->last_seq = clean ? (last_seq > wk->attempted ? last_seq :
+	    wk->attempted) : 0;
 }
 
 int

@@ -342,8 +342,18 @@ worker_main(struct child_ctx *ctx, void *arg)
 	w.wl = p->wl;
 	w.index = ctx->index;
 	w.next = 1;
-	if (worker_open(&w, p) < 0)
+	if (worker_open(&w, p) < 0) {
+		/*
+		 * Started again by --nemesis and cut off by the shutdown
+		 * before it could open (its error is late): nothing to do.
+		 */
+		if (ctx->incarnation > 0 && child_shutdown(ctx, 1)) {
+			rc = 0;
+			worker_stats(&w, &d);
+			worker_done(&w, &d);
+		}
 		goto out;
+	}
 	rc = 0;
 	if (child_ready_wait(ctx) < 0)
 		goto out;
