@@ -20,7 +20,7 @@ figures() {
 
 for j in ${NEMESIS_JOURNALS:-wal delete}; do
 	run_tool kill$j --duration 2500ms --workers 4 --interval 0 --journal $j \
-	    --nemesis 'kill:worker@every 200ms'
+	    --coverage report --nemesis 'kill:worker@every 200ms'
 	expect kill$j 0 '^  nemesis  +kill:worker@every 200ms: 12 kills, 12 restarts' \
 	    "$j: a worker killed every 200 ms passes ($(figures kill$j))"
 	expect kill$j 0 '^  cut  +[0-9]+ commits? cut by a kill' \

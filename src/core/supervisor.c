@@ -55,6 +55,8 @@ enum sup_phase { SUP_READY, SUP_RUN, SUP_DRAIN };
 /* How long a kill aimed at COMMIT waits for a worker to be in one. */
 #define SUP_AIM_NS         (20 * UTIL_NS_PER_MS)
 #define SUP_AIM_STEP_NS    (20 * 1000)
+/* How long a pause tries to stop a worker while it holds the lock. */
+#define SUP_STOP_TRY_NS    (200 * UTIL_NS_PER_MS)
 
 /* A child's state under --nemesis. */
 struct sup_nem {
@@ -1149,9 +1151,9 @@ static void
 sup_nem_stop_locked(struct sup_state *st, size_t i)
 {
 	struct sup_child *ch = &st->res->children[i];
-	int tries;
+	int64_t until = util_now_ns() + SUP_STOP_TRY_NS;
 
-	for (tries = 0; tries < 32; tries++) {
+	while (util_now_ns() < until) {
 		siginfo_t si;
 		int r;
 
