@@ -648,11 +648,20 @@ END_TEST
 START_TEST(test_ledger_resume_across_lives)
 {
 	struct ledger *l = make(1);
+	struct ledger_nemesis st;
 	uint64_t k[1] = { 13 };
 
 	ck_assert_int_eq(ledger_ack(l, 0, 5, 5 * MS), 0);
 	ledger_killed(l, 0, LEDGER_COMMIT, 6, 13);
 	ck_assert_uint_eq(ledger_resume(l, 0, 13, collect, &fails), 0);
+	/* Killed again before it could tell: the cut waits for the next. */
+	ledger_killed(l, 0, LEDGER_COMMIT, 14, 14);
+	ledger_killed(l, 0, LEDGER_IDLE, 0, 0);
+	ck_assert_uint_eq(ledger_resume(l, 0, 13, collect, &fails), 0);
+	ledger_nemesis_stats(l, 0, &st);
+	ck_assert_uint_eq(st.indeterminate, 2);
+	ck_assert_uint_eq(st.present, 1);
+	ck_assert_uint_eq(st.absent, 1);
 	ck_assert_int_eq(ledger_ack(l, 0, 14, 20 * MS), 0);
 	ledger_killed(l, 0, LEDGER_IDLE, 14, 14);
 	ck_assert_uint_eq(ledger_resume(l, 0, 14, collect, &fails), 0);

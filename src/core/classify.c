@@ -8,6 +8,10 @@
  * errors into expected ones), and a late error is expected only if the
  * scenario's struct classify_policy says its code is one shutdown makes
  * normal (for SQLite: BUSY, LOCKED, INTERRUPT, ABORT; scenario-policy.c).
+ * A shutdown-typical error that is not late is still expected (cause
+ * nemesis) when it ended inside a window of a disruption --nemesis made,
+ * up to the window's end plus a slack (the busy timeout); severe codes
+ * fail inside a window as anywhere.
  * It includes no database header and names no database code.  A child's end is judged from
  * its wait status and what the supervisor saw, in a fixed order so that the
  * most telling cause is the one reported.  This module deliberately reads

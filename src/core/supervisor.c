@@ -10,7 +10,14 @@
  * nothing of SQL (the caller's struct classify_policy names codes and says
  * which are benign): records it does not judge itself go to the caller's
  * on_record callback.  The trace, when on, gets a line per record and per
- * verdict; when off it costs one pointer test.
+ * verdict; when off it costs one pointer test.  The nemesis (--nemesis)
+ * runs in the same loop: a kill is SIGKILL, a blocking reap, a drain of
+ * the dead child's pipe through the usual decoder, the caller's on_kill,
+ * then a fork of the same spec with a fresh pipe (now or after a delay);
+ * a pause is SIGSTOP and a timer for SIGCONT, which every way out of the
+ * run sends too.  Every child publishes its phase in a slot of the shared
+ * mapping, so a kill can be aimed inside COMMIT and a pause at a writer
+ * that holds the lock.
  */
 #include "autoconf.h"
 #include "supervisor.h"

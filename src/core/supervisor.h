@@ -11,7 +11,11 @@
  * come from the caller's struct classify_policy.  Records it does not
  * judge itself are handed to the caller's callback, which adds its own
  * typed events (sup_event_add()).  With a trace FILE it logs every record
- * and verdict (trace.h).
+ * and verdict (trace.h).  With a --nemesis plan (nemesis.h) it also
+ * SIGKILLs children and starts them again under the same name with a
+ * fresh pipe, or stops and continues them, on the plan's clock; each
+ * disruption is a window that explains shutdown-typical errors in it
+ * (expected, cause nemesis) and a SUP_EV_NEMESIS event.
  */
 #ifndef SQLSTORM_SUPERVISOR_H
 #define SQLSTORM_SUPERVISOR_H

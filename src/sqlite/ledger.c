@@ -498,6 +498,15 @@ ledger_killed(struct ledger *l, int w, int phase, uint64_t lo, uint64_t hi)
 		return;
 	wk = &l->w[w];
 	wk->nem.kills++;
+	/*
+	 * Killed again before it told where it resumes (it sends that
+	 * before any transaction): the earlier cut is still to be resolved.
+	 */
+	if (wk->cut_pending && phase == LEDGER_IDLE) {
+		if (hi > wk->attempted)
+			wk->attempted = hi;
+		return;
+	}
 	wk->cut_pending = phase == LEDGER_TXN || phase == LEDGER_COMMIT;
 	wk->cut_phase = phase;
 	wk->cut_lo = lo;

@@ -8,7 +8,11 @@
  * once a record stamped at or after its t_begin (or EOF) has come from
  * that worker: the worker flushes coalesced ACKs before any later record,
  * so by then every ACK from before t_begin is in.  ACK history older than
- * the newest judged snapshot is dropped.  Pure bookkeeping: no I/O.
+ * the newest judged snapshot is dropped.  Under --nemesis it also judges
+ * where a killed worker resumes (every ACK held, nothing never attempted,
+ * the cut transaction whole or absent), counts the cut commits and how
+ * they resolved, and widens the allowed lag by the store's downtime.
+ * Pure bookkeeping: no I/O.
  */
 #ifndef SQLSTORM_LEDGER_H
 #define SQLSTORM_LEDGER_H
