@@ -368,6 +368,154 @@ START_TEST(test_classify_error_reason_details)
 }
 END_TEST
 
+/* ------------------------------------------------------------ nemesis */
+
+/*
+ * Windows relative to the deadline: a kill of w1 from -5 s to -4.9 s
+ * (respawned), and a pause of w2 from -3 s still going (end 0).  The
+ * slack (the busy timeout) is 1 s.
+ */
+#define NEM_SLACK (1000 * MS)
+
+struct nemesis_case {
+	const char         *name;
+	int                 code;
+	int                 shutdown_seen;
+	int64_t             t_end;          /* relative to the deadline */
+	int                 ongoing;        /* the pause has not ended */
+	enum verdict        want;
+	enum classify_cause want_cause;
+	const char         *want_reason;
+};
+
+static const struct nemesis_case nemesis_cases[] = {
+	{ "busy before any window", SQLITE_BUSY, 0, -6000 * MS, 0,
+	    VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "error before the deadline: "
+	    "BUSY" },
+	{ "busy 1ns before the kill", SQLITE_BUSY, 0, -5000 * MS - 1, 0,
+	    VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "error before the deadline" },
+	{ "busy at the kill", SQLITE_BUSY, 0, -5000 * MS, 0,
+	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "nemesis window (kill "
+	    "w1): BUSY (5) in COMMIT" },
+	{ "locked inside the kill", SQLITE_LOCKED, 0, -4950 * MS, 0,
+	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "(kill w1): LOCKED" },
+	{ "busy at the end + busy timeout", SQLITE_BUSY, 0, -3900 * MS, 0,
+	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "kill w1" },
+	{ "busy 1ns past end + busy timeout", SQLITE_BUSY, 0,
+	    -3900 * MS + 1, 0, VERDICT_FAILURE, CLASSIFY_CAUSE_NONE,
+	    "error before the deadline: BUSY" },
+	{ "corrupt inside the kill", SQLITE_CORRUPT, 0, -4950 * MS, 0,
+	    VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "severe error inside the "
+	    "window of kill w1: CORRUPT (11)" },
+	{ "ioerr inside the pause", SQLITE_IOERR, 0, -1000 * MS, 1,
+	    VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "severe error inside the "
+	    "window of pause w2: IOERR" },
+	{ "busy inside a pause that lasts", SQLITE_BUSY, 0, -100 * MS, 1,
+	    VERDICT_EXPECTED, CLASSIFY_CAUSE_NEMESIS, "(pause w2): BUSY" },
+	{ "busy long after the pause ended", SQLITE_BUSY, 0, -100 * MS, 0,
+	    VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "error before the deadline" },
+	{ "busy late, inside a window: shutdown", SQLITE_BUSY, 1, -100 * MS,
+	    1, VERDICT_EXPECTED, CLASSIFY_CAUSE_SHUTDOWN, "late error during "
+	    "shutdown" },
+	{ "busy late, no window", SQLITE_BUSY, 0, 5 * MS, 0,
+	    VERDICT_EXPECTED, CLASSIFY_CAUSE_SHUTDOWN, "late error during "
+	    "shutdown" },
+	{ "corrupt late", SQLITE_CORRUPT, 1, 5 * MS, 1, VERDICT_FAILURE,
+	    CLASSIFY_CAUSE_NONE, "severe error after the deadline" },
+};
+
+START_TEST(test_classify_nemesis_table)
+{
+	const struct nemesis_case *c = &nemesis_cases[_i];
+	struct classify_window win[2];
+	char reason[CLASSIFY_REASON_MAX];
+	struct wire_error e;
+	enum classify_cause cause = CLASSIFY_CAUSE_POLICY;
+	enum verdict v;
+
+	memset(win, 0, sizeof win);
+	win[0].start_ns = DEADLINE - 5000 * MS;
+	win[0].end_ns = DEADLINE - 4900 * MS;
+	snprintf(win[0].what, sizeof win[0].what, "kill w1");
+	win[1].start_ns = DEADLINE - 3000 * MS;
+	win[1].end_ns = c->ongoing ? 0 : DEADLINE - 2000 * MS;
+	snprintf(win[1].what, sizeof win[1].what, "pause w2");
+	make_error(&e, c->code, 0, c->shutdown_seen, DEADLINE + c->t_end,
+	    "boom");
+	v = classify_error_window(&e, DEADLINE, DEADLINE, LATE_STRICT,
+	    &scenario_codes, win, 2, NEM_SLACK, &cause, reason, sizeof reason);
+	ck_assert_msg(v == c->want, "%s: got %s (%s)", c->name,
+	    classify_verdict_name(v), reason);
+	ck_assert_msg(cause == c->want_cause, "%s: cause %d, want %d",
+	    c->name, (int)cause, (int)c->want_cause);
+	ck_assert_msg(strstr(reason, c->want_reason) != NULL,
+	    "%s: reason \"%s\" lacks \"%s\"", c->name, reason,
+	    c->want_reason);
+}
+END_TEST
+
+/* Without windows the rule is exactly classify_error()'s. */
+START_TEST(test_classify_nemesis_no_window_is_plain)
+{
+	char r1[CLASSIFY_REASON_MAX], r2[CLASSIFY_REASON_MAX];
+	enum classify_cause cause;
+	struct wire_error e;
+	size_t i;
+
+	for (i = 0; i < sizeof err_cases / sizeof err_cases[0]; i++) {
+		const struct err_case *c = &err_cases[i];
+
+		make_error(&e, c->code, c->extended, c->shutdown_seen,
+		    DEADLINE + c->t_end, "boom");
+		ck_assert_int_eq(classify_error(&e, DEADLINE, DEADLINE,
+		    c->policy, &scenario_codes, r1, sizeof r1),
+		    classify_error_window(&e, DEADLINE, DEADLINE, c->policy,
+		    &scenario_codes, NULL, 0, NEM_SLACK, &cause, r2,
+		    sizeof r2));
+		ck_assert_str_eq(r1, r2);
+		ck_assert(cause != CLASSIFY_CAUSE_NEMESIS);
+	}
+	ck_assert_str_eq(classify_cause_name(CLASSIFY_CAUSE_NEMESIS),
+	    "nemesis");
+	ck_assert_str_eq(classify_cause_name(CLASSIFY_CAUSE_SHUTDOWN),
+	    "shutdown");
+	ck_assert_ptr_null(classify_cause_name(CLASSIFY_CAUSE_NONE));
+}
+END_TEST
+
+/*
+ * A child the nemesis SIGKILLed and did not start again passes; the same
+ * SIGKILL without the nemesis mark, or another end with it, does not.
+ */
+START_TEST(test_classify_fate_nemesis_kill)
+{
+	char reason[CLASSIFY_REASON_MAX];
+	struct classify_fate f;
+
+	memset(&f, 0, sizeof f);
+	f.reaped = 1;
+	f.status = status_of(END_KILL);
+	f.sent_signal = SIGKILL;
+	f.shutdown_ns = DEADLINE;
+	f.t_gone = DEADLINE - 100 * MS;
+	f.nemesis = 1;
+	ck_assert_int_eq(classify_fate(&f, reason, sizeof reason),
+	    VERDICT_PASS);
+	f.external = 1;
+	ck_assert_int_eq(classify_fate(&f, reason, sizeof reason),
+	    VERDICT_PASS);
+	f.external = 0;
+	f.nemesis = 0;
+	ck_assert_int_eq(classify_fate(&f, reason, sizeof reason),
+	    VERDICT_FAILURE);
+	f.nemesis = 1;
+	f.status = status_of(END_SEGV);
+	ck_assert_int_eq(classify_fate(&f, reason, sizeof reason),
+	    VERDICT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(reason, "SIGSEGV"));
+}
+END_TEST
+
 /* ------------------------------------------------------------ fate */
 
 #define GONE_NONE INT64_MIN     /* t_gone = 0: neither EOF nor reap seen */
@@ -648,6 +796,14 @@ classify_suite(void)
 	tcase_add_test(tc, test_classify_late_boundary);
 	tcase_add_test(tc, test_classify_error_judged_when_it_happened);
 	tcase_add_test(tc, test_classify_error_reason_details);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("nemesis");
+	tcase_add_loop_test(tc, test_classify_nemesis_table, 0,
+	    (int)(sizeof nemesis_cases / sizeof nemesis_cases[0]));
+	tcase_add_test(tc, test_classify_nemesis_no_window_is_plain);
+	tcase_add_test(tc, test_classify_fate_nemesis_kill);
+	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fate");

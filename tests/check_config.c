@@ -195,7 +195,7 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log",
 		"SQLSTORM_CHURN=keys=8", "SQLSTORM_MAINTAIN=optimize@1s",
 		"SQLSTORM_PAGE_SIZE=8192", "SQLSTORM_AUTO_VACUUM=Incremental",
-		"SQLSTORM_STORE_WARMUP=2s", NULL
+		"SQLSTORM_STORE_WARMUP=2s", "SQLSTORM_NEMESIS=kill:w6@1s", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -238,6 +238,7 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_int_eq(c->page_size_set, 1);
 	ck_assert_int_eq(c->auto_vacuum, CONFIG_AUTO_VACUUM_INCREMENTAL);
 	ck_assert_int_eq(c->auto_vacuum_set, 1);
+	ck_assert_str_eq(c->nemesis, "kill:w6@1s");
 	/* --rate excludes --interval and --pattern needs --rate: below. */
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
@@ -468,7 +469,8 @@ START_TEST(test_config_flags_every_knob)
 	    "--workload", "append", "--trace=/tmp/t.log",
 	    "--churn", "keys=9,ops=2", "--maintain",
 	    "vacuum@every 5s,incremental_vacuum=8@1s", "--page-size=512",
-	    "--auto-vacuum", "incremental", "--store-warmup", "0", NULL);
+	    "--auto-vacuum", "incremental", "--store-warmup", "0",
+	    "--nemesis", "pause:store=1s@every 2s", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -506,6 +508,7 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->maintain, "vacuum@every 5s,incremental_vacuum=8@1s");
 	ck_assert_int_eq(c->page_size, 512);
 	ck_assert_int_eq(c->auto_vacuum, CONFIG_AUTO_VACUUM_INCREMENTAL);
+	ck_assert_str_eq(c->nemesis, "pause:store=1s@every 2s");
 	/* --rate excludes --interval and --pattern needs --rate: below. */
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
@@ -1122,6 +1125,7 @@ START_TEST(test_config_output_print)
 	    "tap              no                       default\n"
 	    "quiet            no                       default\n"
 	    "fault            none                     default\n"
+	    "nemesis          none                     default\n"
 	    "repeat           1                        default\n"
 	    "until-fail       no                       default\n"
 	    "store-cmd        none                     default\n"

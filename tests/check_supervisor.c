@@ -1486,6 +1486,227 @@ END_TEST
 
 Suite *supervisor_suite(void);
 
+/* ------------------------------------------------------------ nemesis */
+
+/*
+ * A fake worker: publishes a one-seq transaction, acknowledges it, and
+ * goes on; each life starts its seqs 1000 after the last one's.
+ */
+static int
+txn_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+	uint64_t seq = (uint64_t)c->incarnation * 1000;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	do {
+		seq++;
+		child_phase(c, CHILD_PHASE_TXN, seq, seq);
+		(void)nanosleep(&(struct timespec){ 0, 500000 }, NULL);
+		child_phase(c, CHILD_PHASE_COMMIT, seq, seq);
+		if (child_ack(c, seq, util_now_ns()) < 0)
+			return 2;
+		child_phase(c, CHILD_PHASE_IDLE, seq, seq);
+	} while (child_sleep_until(c, util_now_ns() + 2 * MS) == 0);
+	memset(&done, 0, sizeof done);
+	done.last_seq = seq;
+	(void)child_finish(c, &done);
+	return 0;
+}
+
+struct nem_seen {
+	int      kills[4];
+	uint64_t last_hi[4];
+	int      restarts[4];
+};
+static struct nem_seen nem_seen;
+
+static void
+nem_on_kill(void *user, int child, const struct sup_kill *k)
+{
+	(void)user;
+	ck_assert(child >= 0 && child < 4);
+	nem_seen.kills[child]++;
+	nem_seen.last_hi[child] = k->hi;
+	ck_assert_int_gt(k->t_ns, 0);
+}
+
+static void
+nem_on_restart(void *user, int child, int64_t t)
+{
+	(void)user;
+	(void)t;
+	nem_seen.restarts[child]++;
+}
+
+static void
+nem_init(struct run *run, struct nemesis_plan *plan, const char *spec,
+    size_t n, int64_t duration_ms)
+{
+	static const char *const names[] = { NULL };
+	char err[256];
+	size_t i;
+
+	run_init(run, n, duration_ms);
+	for (i = 0; i < n; i++) {
+		run->specs[i].main = txn_main;
+		run->specs[i].worker = 1;
+	}
+	ck_assert_msg(nemesis_parse(spec, (int)n, names, plan, err,
+	    sizeof err) == 0, "%s", err);
+	run->opt.nemesis = plan;
+	run->opt.nemesis_seed = 7;
+	run->opt.nemesis_slack_ns = 100 * MS;
+	run->opt.on_kill = nem_on_kill;
+	run->opt.on_restart = nem_on_restart;
+	memset(&nem_seen, 0, sizeof nem_seen);
+}
+
+static size_t
+count_kind(const struct run *run, enum sup_event_kind kind, enum verdict v)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < run->res.nevents; i++)
+		k += run->res.events[i].kind == kind &&
+		    run->res.events[i].verdict == v;
+	return k;
+}
+
+/*
+ * Killed and started again, under the same name, with a fresh pipe: the
+ * caller hears of each kill (with the last published transaction) and
+ * each restart, the records of every life arrive, each end passes, and
+ * no process is left.
+ */
+START_TEST(test_supervisor_nemesis_kill_restarts)
+{
+	struct nemesis_plan plan;
+	struct run run;
+	size_t i, kills = 0;
+
+	nem_init(&run, &plan, "kill:workers@every 150ms", 3, 800);
+	run_go(&run);
+	assert_no_failure(&run);
+	for (i = 0; i < 3; i++) {
+		const struct sup_child *ch = &run.res.children[i];
+
+		ck_assert_uint_ge(ch->kills, 3);
+		ck_assert_uint_eq(ch->restarts, ch->kills);
+		ck_assert_int_eq(nem_seen.kills[i], (int)ch->kills);
+		ck_assert_int_eq(nem_seen.restarts[i], (int)ch->restarts);
+		/* Its last transaction, published before it was killed. */
+		ck_assert_uint_gt(nem_seen.last_hi[i], 0);
+		ck_assert(ch->fate.done_seen);
+		ck_assert_int_eq(ch->verdict, VERDICT_PASS);
+		kills += ch->kills;
+	}
+	ck_assert_uint_eq(run.res.nemesis_kills, kills);
+	ck_assert_uint_eq(count_kind(&run, SUP_EV_NEMESIS, VERDICT_PASS),
+	    kills);
+	ck_assert_uint_eq(run.res.nwindows, kills);
+	for (i = 0; i < run.res.nwindows; i++)
+		ck_assert_int_ge(run.res.windows[i].end_ns,
+		    run.res.windows[i].start_ns);
+	/* ACKs of the later lives came through their new pipes. */
+	ck_assert_uint_gt(run.acks, 3);
+	ck_assert_int_eq(run.eofs, 3);
+	sup_result_free(&run.res);
+	nemesis_free(&plan);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * A pause ends with SIGCONT on time, and one that outlasts the deadline
+ * ends at the shutdown: the run is not held up and nobody is left
+ * stopped.  A kill whose restart would come after the end leaves the
+ * child down: no failure, and its end is told to the caller.
+ */
+START_TEST(test_supervisor_nemesis_pause_and_down)
+{
+	struct nemesis_plan plan;
+	struct run run;
+
+	nem_init(&run, &plan, "pause:w0=200ms@100ms,pause:w1=30s@200ms,"
+	    "kill:w2=30s@300ms", 3, 1500);
+	run_go(&run);
+	assert_no_failure(&run);
+	ck_assert_uint_eq(run.res.nemesis_pauses, 2);
+	ck_assert_uint_eq(run.res.nemesis_kills, 1);
+	ck_assert_uint_eq(run.res.nemesis_restarts, 0);
+	ck_assert_uint_eq(count_kind(&run, SUP_EV_NEMESIS, VERDICT_PASS), 3);
+	ck_assert_int_eq(run.res.children[0].verdict, VERDICT_PASS);
+	ck_assert(run.res.children[1].fate.done_seen);
+	ck_assert_int_eq(run.res.children[2].verdict, VERDICT_PASS);
+	ck_assert(run.res.children[2].fate.nemesis);
+	ck_assert_int_eq(run.eofs, 3);
+	ck_assert_int_lt(run.res.done_ns - run.res.deadline_ns, 5000 * MS);
+	ck_assert_int_gt(run.res.windows[0].end_ns, 0);
+	ck_assert_int_gt(run.res.windows[1].end_ns, 0);
+	sup_result_free(&run.res);
+	nemesis_free(&plan);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * Parent SIGKILLed while the nemesis kills and restarts its children
+ * every 10 ms: as a subreaper we inherit every orphan, and within a
+ * second none may be left, whether or not PDEATHSIG is there to help.
+ */
+static void
+nemesis_orphan_case(int no_pdeathsig)
+{
+	pid_t middle, r;
+	int64_t t_kill;
+
+#if !defined(HAVE_PRCTL) || !defined(PR_SET_CHILD_SUBREAPER)
+	return;
+#else
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+#endif
+	middle = fork();
+	ck_assert_int_ge(middle, 0);
+	if (middle == 0) {
+		struct nemesis_plan plan;
+		struct run run;
+
+		nem_init(&run, &plan, "kill:workers@every 10ms", 4, 60000);
+		run.opt.no_pdeathsig = no_pdeathsig;
+		(void)sup_run(&run.opt, run.specs, run.nspecs, &run.res);
+		_exit(0);
+	}
+	/* Long enough for dozens of restarts on a loaded machine. */
+	(void)poll(NULL, 0, 600);
+	ck_assert_int_eq(kill(middle, SIGKILL), 0);
+	t_kill = util_now_ns();
+	ck_assert_int_eq(waitpid(middle, NULL, 0), middle);
+	for (;;) {
+		r = waitpid(-1, NULL, WNOHANG);
+		if (r < 0 && errno == ECHILD)
+			break;
+		ck_assert_msg(util_now_ns() - t_kill < 2000 * MS,
+		    "a child outlived its parent by two seconds");
+		if (r == 0)
+			(void)poll(NULL, 0, 2);
+	}
+}
+
+START_TEST(test_supervisor_nemesis_no_orphan_on_shutdown_eof)
+{
+	nemesis_orphan_case(1);
+}
+END_TEST
+
+START_TEST(test_supervisor_nemesis_no_orphan_with_pdeathsig)
+{
+	nemesis_orphan_case(0);
+}
+END_TEST
+
 Suite *
 supervisor_suite(void)
 {
@@ -1561,6 +1782,14 @@ supervisor_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_supervisor_orphans_exit_on_shutdown_eof);
 	tcase_add_test(tc, test_supervisor_orphans_exit_with_pdeathsig);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("nemesis");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_supervisor_nemesis_kill_restarts);
+	tcase_add_test(tc, test_supervisor_nemesis_pause_and_down);
+	tcase_add_test(tc, test_supervisor_nemesis_no_orphan_on_shutdown_eof);
+	tcase_add_test(tc, test_supervisor_nemesis_no_orphan_with_pdeathsig);
 	suite_add_tcase(s, tc);
 	return s;
 }

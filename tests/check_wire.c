@@ -80,6 +80,8 @@ rec_equal(const struct wire_record *a, const struct wire_record *b)
 		    a->u.pace.behind_end_ns == b->u.pace.behind_end_ns &&
 		    memcmp(a->u.pace.count, b->u.pace.count,
 		    sizeof a->u.pace.count) == 0;
+	case WIRE_RESUME:
+		return a->u.resume.seq == b->u.resume.seq;
 	default:
 		return 0;
 	}
@@ -170,6 +172,9 @@ sample(struct wire_record *r, int type)
 		r->u.pace.behind_end_ns = 1;
 		for (i = 0; i < WIRE_HIST_BUCKETS; i++)
 			r->u.pace.count[i] = i * 0x00010001u;
+		break;
+	case WIRE_RESUME:
+		r->u.resume.seq = UINT64_C(0x0102030405060708);
 		break;
 	}
 }

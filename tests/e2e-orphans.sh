@@ -106,4 +106,25 @@ else
 	show left
 fi
 
+# --nemesis kills and restarts every worker every 20 ms and the store
+# every 300 ms: SIGKILL to sqlstorm amid the restarts leaves nothing,
+# neither the workers of the moment nor anything a store life started.
+# (check_supervisor catches, as a subreaper, children forked at the very
+# moment of the kill.)
+nstore="sleep 1000 & echo \$! >> $S/nem.pids; echo \$\$ >> $S/nem.pids; wait"
+"$SQLSTORM" --duration 60s --workers 3 --interval 1ms \
+    --nemesis 'kill:workers@every 20ms,kill:store=50ms@every 300ms' \
+    --store-cmd "$nstore" >"$S/nem.out" 2>"$S/nem.err" &
+tool=$!
+wait_lines "$S/nem.pids" 6
+ps -o pid= --ppid "$tool" 2>/dev/null >"$S/nem.kids" ||
+    pgrep -P "$tool" >"$S/nem.kids" 2>/dev/null
+kill -KILL "$tool"
+wait "$tool" 2>/dev/null
+if [ -s "$S/nem.kids" ] && all_gone "$S/nem.kids" "$S/nem.pids"; then
+	ok "SIGKILL to sqlstorm amid --nemesis restarts: nothing survives"
+else
+	not_ok "SIGKILL to sqlstorm amid --nemesis restarts: nothing survives"
+fi
+
 finish

@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "fault.h"
+#include "nemesis.h"
 #include "workload.h"
 #include "workload-churn.h"
 #include "maintain.h"
@@ -121,6 +122,22 @@ check_maintain_spec(const char *text, char *err, size_t errlen)
 	return maint_spec_parse(text, &sp, err, errlen);
 }
 
+/*
+ * A --nemesis spec alone: its grammar, any worker, every named child;
+ * check_nemesis() holds it against --workers and --store-cmd.
+ */
+static int
+check_nemesis_spec(const char *text, char *err, size_t errlen)
+{
+	static const char *const all[] = { "validator", "store", NULL };
+	struct nemesis_plan plan;
+
+	if (nemesis_parse(text, 1024, all, &plan, err, errlen) < 0)
+		return -1;
+	nemesis_free(&plan);
+	return 0;
+}
+
 #define MS	DURATION_MS
 #define H	DURATION_H
 
@@ -201,6 +218,9 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    .dflt = "no", .help = "no summary or progress line" },
 	[CONFIG_FAULT] = { "fault", "SPEC", KNOB_FAULT, FIELD(fault),
 	    .unset = "none", .help = "inject faults (grammar below)" },
+	[CONFIG_NEMESIS] = { "nemesis", "SPEC", KNOB_SPEC, FIELD(nemesis),
+	    .unset = "none", .check = check_nemesis_spec,
+	    .help = "kill and pause children on a schedule (below)" },
 	/* Unset reads apart from 1: with --until-fail it means no cap. */
 	[CONFIG_REPEAT] = { "repeat", "N", KNOB_INT, FIELD(repeat),
 	    SET_FLAG(repeat_set), .min = 1, .max = 1000000, .dflt = "1",
@@ -1120,6 +1140,28 @@ check_fault(const struct config *cfg, char *err, size_t errlen)
 	return -1;
 }
 
+/* The nemesis's targets depend on --workers and --store-cmd. */
+static int
+check_nemesis(const struct config *cfg, char *err, size_t errlen)
+{
+	const char *names[] = { "validator", NULL, NULL };
+	char nerr[CONFIG_ERR_MAX], who[NAME_MAX_LEN + 16];
+	struct nemesis_plan plan;
+
+	if (cfg->nemesis == NULL)
+		return 0;
+	if (cfg->store_cmd != NULL)
+		names[1] = "store";
+	if (nemesis_parse(cfg->nemesis, cfg->workers, names, &plan, nerr,
+	    sizeof(nerr)) == 0) {
+		nemesis_free(&plan);
+		return 0;
+	}
+	config_who(cfg, CONFIG_NEMESIS, who, sizeof(who));
+	util_set_err(err, errlen, "%s: %s", who, nerr);
+	return -1;
+}
+
 /*
  * Two reports written to one path would leave only the last one, and CI
  * would read JUnit where it expects JSON.  Only identical strings are
@@ -1258,6 +1300,7 @@ config_parse(struct config *cfg, int argc, char **argv, char **envp,
 	if (check_empty_env(cfg, empty, err, errlen) == -1 ||
 	    check_fault(cfg, err, errlen) == -1 ||
 	    check_rate(cfg, err, errlen) == -1 ||
+	    check_nemesis(cfg, err, errlen) == -1 ||
 	    check_reports(cfg, err, errlen) == -1 ||
 	    check_commands(cfg, envp, err, errlen) == -1 ||
 	    check_layout(cfg, err, errlen) == -1)
@@ -1324,6 +1367,13 @@ static const char usage_tail[] =
 "          deadline+20ms\n"
 "  /deferred holds an error's record back until the child saw shutdown.\n"
 "  Example: --fault w0:crash@500ms,validator:hang@deadline\n"
+"\n"
+"Nemesis specs (--nemesis): a comma-separated list of ITEM@WHEN\n"
+"  kill:TARGET[=DELAY]     SIGKILL, started again after DELAY (default 0)\n"
+"  pause:TARGET=DURATION   SIGSTOP, then SIGCONT after DURATION\n"
+"  TARGET  wN, worker (one drawn from the seed), workers, validator, store\n"
+"  WHEN    a duration from the start (2s) or every DURATION\n"
+"  Example: --nemesis 'kill:worker@every 200ms,pause:w1=500ms@2s'\n"
 "\n"
 "Commands (--store-cmd, --restore-cmd) run through /bin/sh -c, with {db}\n"
 "and {output} replaced by single-quoted paths: write them bare, unquoted.\n"

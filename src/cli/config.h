@@ -67,7 +67,7 @@ enum config_key {
 	CONFIG_PATTERN, CONFIG_VALIDATE_EVERY, CONFIG_GRACE, CONFIG_BUSY_TIMEOUT,
 	CONFIG_DB, CONFIG_KEEP, CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
 	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP, CONFIG_QUIET,
-	CONFIG_FAULT, CONFIG_REPEAT, CONFIG_UNTIL_FAIL, CONFIG_STORE_CMD,
+	CONFIG_FAULT, CONFIG_NEMESIS, CONFIG_REPEAT, CONFIG_UNTIL_FAIL, CONFIG_STORE_CMD,
 	CONFIG_RESTORE_CMD, CONFIG_RESTORE_TIMEOUT, CONFIG_MAX_LAG,
 	CONFIG_STORE_WARMUP,
 	CONFIG_COVERAGE, CONFIG_VERBOSE, CONFIG_TRACE,
@@ -103,6 +103,7 @@ struct config {
 	int     tap;
 	int     quiet;
 	char   *fault;              /* NULL = no faults; see fault.h */
+	char   *nemesis;            /* NULL = no nemesis; see nemesis.h */
 	int     repeat;             /* 1 .. 1000000, default 1 run */
 	int     repeat_set;         /* 0: --until-fail has no cap */
 	int     until_fail;         /* repeat until a run fails */

@@ -439,3 +439,15 @@ child_finish(struct child_ctx *c, struct wire_done *done)
 	r.u.done.errors = c->errors_sent;
 	return child_send(c, &r);
 }
+
+void
+child_phase(struct child_ctx *c, enum child_phase phase, uint64_t lo,
+    uint64_t hi)
+{
+	if (c->slot == NULL)
+		return;
+	c->slot->lo = lo;
+	c->slot->hi = hi;
+	/* Volatile stores stay in program order; the kernel orders the rest. */
+	c->slot->phase = (int32_t)phase;
+}

@@ -31,6 +31,25 @@ struct child_shared {
 	volatile int64_t shutdown_ns;
 };
 
+/*
+ * What a child is doing, published in its own slot of the shared page so
+ * the parent knows, after a --nemesis kill, which transaction was cut and
+ * in which phase, and can aim a kill inside COMMIT.  Written by the child
+ * only (before BEGIN and before COMMIT), read by the parent.
+ */
+enum child_phase {
+	CHILD_PHASE_IDLE = 0,   /* no transaction open */
+	CHILD_PHASE_BEGIN,      /* asking for the write lock for seqs lo..hi */
+	CHILD_PHASE_TXN,        /* holding it, writing seqs lo..hi */
+	CHILD_PHASE_COMMIT      /* its COMMIT is running: the outcome is
+	                           unknown until it returns */
+};
+
+struct child_slot {
+	volatile int32_t  phase;        /* enum child_phase */
+	volatile uint64_t lo, hi;       /* the transaction's seqs */
+};
+
 struct child_ctx {
 	int       id;               /* wire child id: workers 0..N-1, then others */
 	int       index;            /* worker index, or a named fault target */
@@ -39,6 +58,8 @@ struct child_ctx {
 	int       start_fd;         /* read end of the start pipe */
 	pid_t     parent_pid;       /* to notice being orphaned while hanging */
 	const struct child_shared *shared;
+	struct child_slot *slot;    /* this child's, in the shared page */
+	unsigned  incarnation;      /* 0; 1, 2, ... once started again */
 	uint32_t  seq;              /* last record sequence sent */
 	int       shutdown_seen;
 	int       hanging;          /* a hang fault fired */
@@ -111,6 +132,13 @@ unsigned child_faults_due(struct child_ctx *c);
 
 /* Monotonic time of the next unfired fault, or -1 if none. */
 int64_t child_next_fault(const struct child_ctx *c);
+
+/*
+ * Publish phase and the transaction's seqs lo..hi in this child's slot
+ * (lo and hi first, so a reader that sees the phase sees its range).
+ */
+void child_phase(struct child_ctx *c, enum child_phase phase, uint64_t lo,
+    uint64_t hi);
 
 /*
  * Finish: wait for the faults timed at or after the deadline (they fire

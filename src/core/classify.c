@@ -8,6 +8,10 @@
  * errors into expected ones), and a late error is expected only if the
  * scenario's struct classify_policy says its code is one shutdown makes
  * normal (for SQLite: BUSY, LOCKED, INTERRUPT, ABORT; scenario-policy.c).
+ * A shutdown-typical error that is not late is still expected (cause
+ * nemesis) when it ended inside a window of a disruption --nemesis made,
+ * up to the window's end plus a slack (the busy timeout); severe codes
+ * fail inside a window as anywhere.
  * It includes no database header and names no database code.  A child's end is judged from
  * its wait status and what the supervisor saw, in a fixed order so that the
  * most telling cause is the one reported.  This module deliberately reads
@@ -211,27 +215,83 @@ describe_error(struct line *l, const struct wire_error *e,
 	line_add_text(l, e->message, strnlen(e->message, WIRE_MSG_MAX));
 }
 
-enum verdict
-classify_error(const struct wire_error *e, int64_t deadline_ns,
-    int64_t shutdown_ns, enum late_policy policy,
-    const struct classify_policy *codes, char *reason, size_t cap)
+long
+classify_in_window(const struct classify_window *win, size_t n, int64_t t,
+    int64_t slack_ns)
 {
+	size_t i;
+
+	for (i = 0; win != NULL && i < n; i++) {
+		if (t < win[i].start_ns)
+			continue;
+		if (win[i].end_ns == 0 || t <= win[i].end_ns + slack_ns)
+			return (long)i;
+	}
+	return -1;
+}
+
+const char *
+classify_cause_name(enum classify_cause c)
+{
+	switch (c) {
+	case CLASSIFY_CAUSE_SHUTDOWN:
+		return "shutdown";
+	case CLASSIFY_CAUSE_NEMESIS:
+		return "nemesis";
+	case CLASSIFY_CAUSE_POLICY:
+		return "policy";
+	default:
+		return NULL;
+	}
+}
+
+/* The verdict of an error that is not late: the nemesis may explain it. */
+static enum verdict
+classify_early(const struct wire_error *e, int64_t deadline_ns,
+    const struct classify_policy *codes, const struct classify_window *win,
+    size_t nwin, int64_t slack_ns, enum classify_cause *cause, struct line *l)
+{
+	long k = classify_in_window(win, nwin, e->t_end, slack_ns);
+	int benign = classify_policy_benign(codes, e->code);
+
+	if (k >= 0 && benign) {
+		*cause = CLASSIFY_CAUSE_NEMESIS;
+		line_add(l, "nemesis window (%s): ", win[k].what);
+		return VERDICT_EXPECTED;
+	}
+	if (k >= 0)
+		line_add(l, "severe error inside the window of %s: ",
+		    win[k].what);
+	else if (deadline_ns == 0 || e->t_end < deadline_ns)
+		line_add(l, "error before the deadline: ");
+	else
+		line_add(l, "error after the deadline but before "
+		    "shutdown was signalled: ");
+	return VERDICT_FAILURE;
+}
+
+enum verdict
+classify_error_window(const struct wire_error *e, int64_t deadline_ns,
+    int64_t shutdown_ns, enum late_policy policy,
+    const struct classify_policy *codes, const struct classify_window *win,
+    size_t nwin, int64_t slack_ns, enum classify_cause *cause, char *reason,
+    size_t cap)
+{
+	enum classify_cause why = CLASSIFY_CAUSE_NONE;
 	struct line l;
 	enum verdict v;
 
 	line_init(&l, reason, cap);
-	if (!classify_is_late(e, shutdown_ns)) {
-		v = VERDICT_FAILURE;
-		if (deadline_ns == 0 || e->t_end < deadline_ns)
-			line_add(&l, "error before the deadline: ");
-		else
-			line_add(&l, "error after the deadline but before "
-			    "shutdown was signalled: ");
-	} else if (classify_policy_benign(codes, e->code)) {
+	if (!classify_is_late(e, shutdown_ns))
+		v = classify_early(e, deadline_ns, codes, win, nwin, slack_ns,
+		    &why, &l);
+	else if (classify_policy_benign(codes, e->code)) {
 		v = VERDICT_EXPECTED;
+		why = CLASSIFY_CAUSE_SHUTDOWN;
 		line_add(&l, "late error during shutdown: ");
 	} else if (policy == LATE_IGNORE) {
 		v = VERDICT_EXPECTED;
+		why = CLASSIFY_CAUSE_POLICY;
 		line_add(&l, "severe error after the deadline, ignored by "
 		    "policy: ");
 	} else {
@@ -239,7 +299,18 @@ classify_error(const struct wire_error *e, int64_t deadline_ns,
 		line_add(&l, "severe error after the deadline: ");
 	}
 	describe_error(&l, e, deadline_ns, codes);
+	if (cause != NULL)
+		*cause = why;
 	return v;
+}
+
+enum verdict
+classify_error(const struct wire_error *e, int64_t deadline_ns,
+    int64_t shutdown_ns, enum late_policy policy,
+    const struct classify_policy *codes, char *reason, size_t cap)
+{
+	return classify_error_window(e, deadline_ns, shutdown_ns, policy,
+	    codes, NULL, 0, 0, NULL, reason, cap);
 }
 
 /* Failures read from the wait status; 0 if it shows a clean exit. */
@@ -324,6 +395,10 @@ classify_fate(const struct classify_fate *f, char *reason, size_t cap)
 	struct line l;
 
 	line_init(&l, reason, cap);
+	/* Killed on purpose and not started again: nothing to judge. */
+	if (f->nemesis && f->reaped && WIFSIGNALED(f->status) &&
+	    WTERMSIG(f->status) == SIGKILL)
+		return VERDICT_PASS;
 	if (f->external) {
 		/*
 		 * A second interrupt SIGKILLs a sidecar right after its

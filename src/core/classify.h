@@ -46,6 +46,31 @@ struct classify_fate {
 	int64_t shutdown_ns;     /* when the parent closed the shutdown pipe */
 	int     cancelled;       /* stopped before the release: leaving at
 	                            once without DONE is right */
+	int     nemesis;         /* its last end was the nemesis's SIGKILL
+	                            (--nemesis kill, not started again) */
+};
+
+/*
+ * Why an error got its verdict, so that every report can show the
+ * expected-by-nemesis errors as their own kind (doc/design.md,
+ * "Nemesis").
+ */
+enum classify_cause {
+	CLASSIFY_CAUSE_NONE = 0,    /* a failure */
+	CLASSIFY_CAUSE_SHUTDOWN,    /* late and shutdown-typical */
+	CLASSIFY_CAUSE_NEMESIS,     /* shutdown-typical, in a nemesis window */
+	CLASSIFY_CAUSE_POLICY       /* late severe, forgiven by LATE_IGNORE */
+};
+
+/*
+ * One disruption sqlstorm caused on purpose (--nemesis): from start_ns
+ * (the SIGKILL or SIGSTOP) to end_ns (the respawn or SIGCONT; 0 while it
+ * lasts).  what names it for the reason ("kill w1").
+ */
+struct classify_window {
+	int64_t start_ns;
+	int64_t end_ns;
+	char    what[32];
 };
 
 /*
@@ -91,10 +116,38 @@ enum verdict classify_error(const struct wire_error *e, int64_t deadline_ns,
     const struct classify_policy *codes, char *reason, size_t cap);
 
 /*
+ * The window of win[0..n-1] that explains an error ending at t: one with
+ * start_ns <= t and t <= end_ns + slack_ns (slack: the busy timeout, so
+ * a wait that began before the disruption ended is inside), or, while it
+ * lasts (end_ns == 0), any t at or after its start.  Returns its index,
+ * or -1.
+ */
+long classify_in_window(const struct classify_window *win, size_t n,
+    int64_t t, int64_t slack_ns);
+
+/*
+ * classify_error() with the nemesis rule: an error that is not late is
+ * still expected, with cause CLASSIFY_CAUSE_NEMESIS, when its code is
+ * shutdown-typical and it ended inside one of the windows (see
+ * classify_in_window()).  Severe codes fail inside a window as anywhere.
+ * *cause (if not NULL) says why the verdict was taken.
+ */
+enum verdict classify_error_window(const struct wire_error *e,
+    int64_t deadline_ns, int64_t shutdown_ns, enum late_policy policy,
+    const struct classify_policy *codes, const struct classify_window *win,
+    size_t nwin, int64_t slack_ns, enum classify_cause *cause, char *reason,
+    size_t cap);
+
+/* "shutdown", "nemesis", "policy", or NULL for CLASSIFY_CAUSE_NONE. */
+const char *classify_cause_name(enum classify_cause c);
+
+/*
  * Verdict for how a child ended.  VERDICT_PASS means nothing wrong.  An
  * external child (a sidecar) speaks no protocol: it must live until the
  * deadline; after it, any exit it makes when asked with SIGTERM (or a
  * clean exit on its own) is fine, while a crash or ignoring SIGTERM is not.
+ * A child whose last end was the nemesis's SIGKILL (fate.nemesis) passes:
+ * sqlstorm killed it on purpose.
  * Writes a one-line reason into reason (empty on pass).
  */
 enum verdict classify_fate(const struct classify_fate *f, char *reason,

@@ -10,7 +10,14 @@
  * nothing of SQL (the caller's struct classify_policy names codes and says
  * which are benign): records it does not judge itself go to the caller's
  * on_record callback.  The trace, when on, gets a line per record and per
- * verdict; when off it costs one pointer test.
+ * verdict; when off it costs one pointer test.  The nemesis (--nemesis)
+ * runs in the same loop: a kill is SIGKILL, a blocking reap, a drain of
+ * the dead child's pipe through the usual decoder, the caller's on_kill,
+ * then a fork of the same spec with a fresh pipe (now or after a delay);
+ * a pause is SIGSTOP and a timer for SIGCONT, which every way out of the
+ * run sends too.  Every child publishes its phase in a slot of the shared
+ * mapping, so a kill can be aimed inside COMMIT and a pause at a writer
+ * that holds the lock.
  */
 #include "autoconf.h"
 #include "supervisor.h"
@@ -28,6 +35,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef HAVE_SYS_PRCTL_H
 #include <sys/prctl.h>
@@ -51,6 +59,23 @@
 
 enum sup_phase { SUP_READY, SUP_RUN, SUP_DRAIN };
 
+/* How long a kill aimed at COMMIT waits for a worker to be in one. */
+#define SUP_AIM_NS         (20 * UTIL_NS_PER_MS)
+#define SUP_AIM_STEP_NS    (20 * 1000)
+/* How long a pause tries to stop a worker while it holds the lock. */
+#define SUP_STOP_TRY_NS    (200 * UTIL_NS_PER_MS)
+
+/* A child's state under --nemesis. */
+struct sup_nem {
+	int64_t  paused_until;    /* SIGCONT due then; 0: not paused */
+	size_t   pause_win;       /* its window in res->windows */
+	int32_t  pause_phase;     /* the phase it was stopped in */
+	int64_t  restart_at;      /* killed and down until then; 0: up */
+	size_t   kill_win;
+	unsigned incarnation;     /* 0, then 1, 2, ... at each restart */
+	struct sup_kill last;     /* the last kill, for its event */
+};
+
 struct sup_slot {
 	int      fd;              /* read end of the child's report pipe */
 	int      eof;
@@ -68,6 +93,11 @@ struct sup_state {
 	struct sup_result *res;
 	struct sup_slot *slots;
 	struct child_shared *shared;
+	size_t   shared_len;      /* the mapping: the page and the slots */
+	struct child_slot *cslots;  /* one per child, in the same mapping */
+	struct sup_nem *nem;      /* one per child */
+	struct nemesis_plan *plan;  /* opt->nemesis if it has items */
+	uint64_t nkills;          /* kills so far: every other one aims */
 	int      start_w, start_r;
 	int      shutdown_w, shutdown_r;
 	pid_t    pgid;
@@ -91,7 +121,10 @@ struct sup_state {
 	size_t   nalive_internal; /* children alive that are not sidecars */
 	int64_t  ext_term;        /* when the sidecars got SIGTERM, 0 = not yet */
 	int      ext_killed;
+	int64_t  nem_wake;        /* when the nemesis is next due, -1: never */
 };
+
+static void sup_nemesis_end(struct sup_state *st, int64_t now);
 
 /* One caught signal, as the handler writes it to the self-pipe. */
 struct sup_sig {
@@ -280,8 +313,11 @@ sup_event_push(struct sup_result *res, const struct sup_event *ev)
 		    sup_event_kind_name(ev->kind), ev->snapshot, ev->reason);
 	if (ev->verdict == VERDICT_FAILURE)
 		res->nfailures++;
-	else if (ev->verdict == VERDICT_EXPECTED)
+	else if (ev->verdict == VERDICT_EXPECTED) {
 		res->nexpected++;
+		if (ev->cause == CLASSIFY_CAUSE_NEMESIS)
+			res->nexpected_nemesis++;
+	}
 	/*
 	 * Only errors are an unbounded stream (a BUSY storm in a long run).
 	 * Every other kind is bounded by the children and snapshots and is
@@ -347,6 +383,7 @@ sup_event_kind_name(enum sup_event_kind kind)
 		[SUP_EV_LEDGER] = "ledger", [SUP_EV_PROTOCOL] = "protocol",
 		[SUP_EV_COVERAGE] = "coverage", [SUP_EV_SETUP] = "setup",
 		[SUP_EV_INTERRUPT] = "interrupt", [SUP_EV_REPORT] = "report",
+		[SUP_EV_NEMESIS] = "nemesis",
 	};
 
 	if ((int)kind <= 0 || kind >= SUP_EV_KIND_END)
@@ -367,6 +404,7 @@ sup_result_free(struct sup_result *res)
 {
 	free(res->children);
 	free(res->events);
+	free(res->windows);
 	memset(res, 0, sizeof *res);
 }
 
@@ -443,6 +481,23 @@ sup_child_faults(const struct sup_state *st, int fault_index, size_t *n)
 			v[k++] = fl->v[i];
 	*n = k;
 	return v;
+}
+
+/*
+ * A child started again after a --nemesis kill: the faults whose time has
+ * passed fired in the one before; firing them again would double them.
+ */
+static void
+sup_child_past_faults(const struct sup_state *st, struct child_ctx *c)
+{
+	int64_t now = util_now_ns();
+	size_t i, k = 0;
+
+	for (i = 0; i < c->nfaults; i++)
+		if (fault_when(&c->faults[i], st->shared->start_ns,
+		    st->shared->deadline_ns) >= now)
+			c->faults[k++] = c->faults[i];
+	c->nfaults = k;
 }
 
 /* In a child: its supervisor, the one sender whose SIGTERM counts. */
@@ -535,8 +590,12 @@ sup_child_enter(struct sup_state *st, size_t i, int report_w,
 	ctx.shutdown_fd = st->shutdown_r;
 	ctx.start_fd = st->start_r;
 	ctx.shared = st->shared;
+	ctx.slot = &st->cslots[i];
+	ctx.incarnation = st->nem[i].incarnation;
 	ctx.parent_pid = st->self;
 	ctx.faults = sup_child_faults(st, spec->fault_index, &ctx.nfaults);
+	if (ctx.incarnation > 0)
+		sup_child_past_faults(st, &ctx);
 	rc = spec->main(&ctx, spec->arg);
 	(void)child_flush(&ctx);
 	/* _exit: never run the parent's atexit handlers or flush its stdio. */
@@ -545,10 +604,13 @@ sup_child_enter(struct sup_state *st, size_t i, int report_w,
 
 /* ----------------------------------------------------------- parent side */
 
+/*
+ * Fork child i with a fresh report pipe: *pid and the read end, or -1
+ * (nothing left open).  Used at the start and for a --nemesis restart.
+ */
 static int
-sup_spawn_one(struct sup_state *st, size_t i)
+sup_fork(struct sup_state *st, size_t i, pid_t *pidp)
 {
-	struct sup_child *ch = &st->res->children[i];
 	sigset_t all, old;
 	int rep[2] = { -1, -1 };
 	pid_t pid;
@@ -570,23 +632,38 @@ sup_spawn_one(struct sup_state *st, size_t i)
 		return -1;
 	}
 	/* Both sides call setpgid() so neither order of events races. */
-	if (st->specs[i].external) {
+	if (st->specs[i].external)
 		(void)setpgid(pid, pid);
-		ch->fate.external = 1;
-		ch->ready = 1;
-		ch->t_ready = util_now_ns();
-	} else {
+	else {
 		if (st->pgid == 0)
 			st->pgid = pid;
 		(void)setpgid(pid, st->pgid);
-		st->nalive_internal++;
 	}
+	*pidp = pid;
+	(void)util_set_nonblock(rep[0]);
+	return rep[0];
+}
+
+static int
+sup_spawn_one(struct sup_state *st, size_t i)
+{
+	struct sup_child *ch = &st->res->children[i];
+	pid_t pid;
+	int fd;
+
+	if ((fd = sup_fork(st, i, &pid)) < 0)
+		return -1;
+	if (st->specs[i].external) {
+		ch->fate.external = 1;
+		ch->ready = 1;
+		ch->t_ready = util_now_ns();
+	} else
+		st->nalive_internal++;
 	ch->pid = pid;
 	st->nalive++;
 	util_strlcpy(ch->name, st->specs[i].name, sizeof ch->name);
-	st->slots[i].fd = rep[0];
+	st->slots[i].fd = fd;
 	st->slots[i].next_seq = 1;
-	(void)util_set_nonblock(rep[0]);
 	return 0;
 }
 
@@ -683,8 +760,10 @@ sup_take_error(struct sup_state *st, size_t i, const struct wire_record *r)
 	ev.code_name = classify_policy_name(st->opt->codes, r->u.error.code);
 	ev.t_ns = r->u.error.t_end;
 	ev.late = classify_is_late(&r->u.error, res->shutdown_ns);
-	ev.verdict = classify_error(&r->u.error, deadline, res->shutdown_ns,
-	    st->opt->policy, st->opt->codes, ev.reason, sizeof ev.reason);
+	ev.verdict = classify_error_window(&r->u.error, deadline,
+	    res->shutdown_ns, st->opt->policy, st->opt->codes, res->windows,
+	    res->nwindows, st->opt->nemesis_slack_ns, &ev.cause, ev.reason,
+	    sizeof ev.reason);
 	(void)sup_event_push(st->res, &ev);
 }
 
@@ -858,6 +937,8 @@ sup_shutdown_now(struct sup_state *st)
 		    st->phase == SUP_READY ? " before the release" : "");
 	st->res->shutdown_ns = now;
 	st->shared->shutdown_ns = now;
+	/* Stopped children must see the EOF too. */
+	sup_nemesis_end(st, now);
 	util_close(&st->start_w);
 	/* EOF for every child at once; the only signal they need. */
 	util_close(&st->shutdown_w);
@@ -943,6 +1024,476 @@ static int
 sup_all_eof(const struct sup_state *st)
 {
 	return st->neof == st->n;
+}
+
+/* ----------------------------------------------------------- nemesis */
+
+static int64_t
+sup_earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+
+/* Seconds since the release, for the reasons of nemesis events. */
+static double
+sup_rel_s(const struct sup_state *st, int64_t t)
+{
+	return st->res->start_ns != 0 ?
+	    (double)(t - st->res->start_ns) / (double)UTIL_NS_PER_S : 0.0;
+}
+
+/* Open a window (end 0: it lasts) for what; returns its index, or -1. */
+static long
+sup_window_open(struct sup_state *st, int64_t t, const char *action,
+    size_t i)
+{
+	struct sup_result *res = st->res;
+	struct classify_window *w;
+
+	if (util_grow(&res->windows, &res->capwindows, res->nwindows,
+	    sizeof *res->windows, 64) < 0)
+		return -1;
+	w = &res->windows[res->nwindows];
+	memset(w, 0, sizeof *w);
+	w->start_ns = t;
+	snprintf(w->what, sizeof w->what, "%s %s", action,
+	    res->children[i].name);
+	if (res->trace != NULL)
+		trace_line(res->trace, res->children[i].name, "nemesis: %s",
+		    w->what);
+	return (long)res->nwindows++;
+}
+
+static void
+sup_window_close(struct sup_state *st, size_t k, int64_t t)
+{
+	if (k < st->res->nwindows && st->res->windows[k].end_ns == 0)
+		st->res->windows[k].end_ns = t > st->res->windows[k].start_ns ?
+		    t : st->res->windows[k].start_ns + 1;
+}
+
+/* Signal a child without taking it for the supervisor's stop signal. */
+static void
+sup_nem_signal(struct sup_child *ch, int sig)
+{
+	if (!ch->fate.external || kill(-ch->pid, sig) < 0)
+		(void)kill(ch->pid, sig);
+}
+
+static const char *
+sup_phase_name(enum child_phase p)
+{
+	return p == CHILD_PHASE_COMMIT ? "in COMMIT" :
+	    p == CHILD_PHASE_TXN ? "in a transaction" :
+	    p == CHILD_PHASE_BEGIN ? "in BEGIN" : "between transactions";
+}
+
+/* A pause ends: SIGCONT, the window closes, the event is stored. */
+static void
+sup_nem_continue(struct sup_state *st, size_t i, int64_t now)
+{
+	struct sup_nem *nm = &st->nem[i];
+	struct sup_child *ch = &st->res->children[i];
+	const struct classify_window *w;
+
+	if (nm->paused_until == 0)
+		return;
+	nm->paused_until = 0;
+	if (!st->slots[i].gone)
+		sup_nem_signal(ch, SIGCONT);
+	sup_window_close(st, nm->pause_win, now);
+	if (nm->pause_win >= st->res->nwindows)
+		return;
+	w = &st->res->windows[nm->pause_win];
+	(void)sup_event_add(st->res, SUP_EV_NEMESIS, (int)i, SUP_NO_SNAPSHOT,
+	    VERDICT_PASS, w->start_ns, "nemesis: pause %s: SIGSTOP at %.3fs "
+	    "%s, SIGCONT at %.3fs", ch->name, sup_rel_s(st, w->start_ns),
+	    st->specs[i].worker ? sup_phase_name(nm->pause_phase) : "",
+	    sup_rel_s(st, now));
+}
+
+/*
+ * 1 if a worker in phase p surely holds the write lock: it has it from
+ * BEGIN to COMMIT, but COMMIT can end with a checkpoint (WAL) after the
+ * lock is let go, so only the writing phase is sure.
+ */
+static int
+sup_phase_locked(int32_t p)
+{
+	return p == CHILD_PHASE_TXN;
+}
+
+/*
+ * Wait (bounded) for a worker to publish that its COMMIT is running
+ * (locked 0), or that it holds the write lock (locked 1).
+ */
+static int
+sup_nem_aim(struct sup_state *st, size_t i, int locked)
+{
+	int64_t until = util_now_ns() + SUP_AIM_NS;
+	struct timespec ts = { 0, SUP_AIM_STEP_NS };
+
+	while (locked ? !sup_phase_locked(st->cslots[i].phase) :
+	    st->cslots[i].phase != CHILD_PHASE_COMMIT) {
+		if (util_now_ns() >= until)
+			return 0;
+		(void)nanosleep(&ts, NULL);
+	}
+	return 1;
+}
+
+/*
+ * Stop a worker where it holds the write lock: wait for it to be inside a
+ * transaction, SIGSTOP it, wait until it is stopped (WNOWAIT: its exit,
+ * if that came first, stays for sup_reap()), and if the frozen phase
+ * shows the lock was let go meanwhile, let it run and try again, a few
+ * times.  Leaves it stopped either way.
+ */
+static void
+sup_nem_stop_locked(struct sup_state *st, size_t i)
+{
+	struct sup_child *ch = &st->res->children[i];
+	int64_t until = util_now_ns() + SUP_STOP_TRY_NS;
+
+	while (util_now_ns() < until) {
+		siginfo_t si;
+		int r;
+
+		(void)sup_nem_aim(st, i, 1);
+		sup_nem_signal(ch, SIGSTOP);
+		memset(&si, 0, sizeof si);
+		do
+			r = waitid(P_PID, (id_t)ch->pid, &si,
+			    WSTOPPED | WEXITED | WNOWAIT);
+		while (r < 0 && errno == EINTR);
+		if (r < 0 || si.si_code != CLD_STOPPED)
+			return;
+		/* Take the report of the stop, so the next wait sees the next. */
+		(void)waitid(P_PID, (id_t)ch->pid, &si, WSTOPPED | WNOHANG);
+		if (sup_phase_locked(st->cslots[i].phase))
+			return;
+		sup_nem_signal(ch, SIGCONT);
+	}
+	sup_nem_signal(ch, SIGSTOP);
+}
+
+static void
+sup_nem_pause(struct sup_state *st, size_t i, int64_t len, int64_t now)
+{
+	struct sup_nem *nm = &st->nem[i];
+	long k;
+
+	if (st->slots[i].gone || nm->paused_until != 0 || nm->restart_at != 0)
+		return;
+	/*
+	 * A worker stopped inside COMMIT holds the write lock: that is the
+	 * stall the others must live through (and report as BUSY).
+	 */
+	/* From the first SIGSTOP: the tries before the one that holds count. */
+	now = util_now_ns();
+	if (st->specs[i].worker)
+		sup_nem_stop_locked(st, i);
+	else
+		sup_nem_signal(&st->res->children[i], SIGSTOP);
+	if ((k = sup_window_open(st, now, "pause", i)) < 0) {
+		sup_nem_signal(&st->res->children[i], SIGCONT);
+		return;
+	}
+	nm->pause_win = (size_t)k;
+	nm->pause_phase = st->cslots[i].phase;
+	nm->paused_until = util_now_ns() + len;
+	st->res->children[i].pauses++;
+	st->res->nemesis_pauses++;
+}
+
+/*
+ * Read what the dead child left in its pipe, through the usual decoder
+ * (its ACKs count), then close it.  No on_eof: the child lives on.
+ */
+static void
+sup_nem_drain(struct sup_state *st, size_t i)
+{
+	struct sup_slot *sl = &st->slots[i];
+	uint8_t discard[SUP_READBUF];
+	ssize_t n;
+
+	while (!sl->eof && sl->fd >= 0) {
+		if (sl->broken)
+			n = util_read(sl->fd, discard, sizeof discard);
+		else
+			n = util_read(sl->fd, sl->buf + sl->len,
+			    sizeof sl->buf - sl->len);
+		/* EAGAIN: a write end held elsewhere; nothing more will come. */
+		if (n <= 0)
+			break;
+		if (!sl->broken) {
+			sl->len += (size_t)n;
+			sup_decode(st, i);
+		}
+	}
+	if (sl->len != 0 && !sl->broken)
+		sup_malformed(st, i, "truncated record at a nemesis kill");
+	util_close(&sl->fd);
+	sl->len = 0;
+	sl->broken = 0;
+}
+
+/* Start child i again under its name, with a fresh pipe. */
+static void
+sup_nem_restart(struct sup_state *st, size_t i, int64_t now)
+{
+	struct sup_nem *nm = &st->nem[i];
+	struct sup_child *ch = &st->res->children[i];
+	struct sup_slot *sl = &st->slots[i];
+	int was_down = nm->restart_at != 0, external = ch->fate.external;
+	int malformed = ch->fate.malformed;
+	char why[sizeof ch->fate.malformed_why];
+	pid_t pid;
+	int fd;
+
+	nm->restart_at = 0;
+	nm->incarnation++;
+	memset((void *)&st->cslots[i], 0, sizeof st->cslots[i]);
+	if ((fd = sup_fork(st, i, &pid)) < 0) {
+		/* It stays dead: judged as the nemesis's kill, plus this. */
+		(void)sup_event_add(st->res, SUP_EV_NEMESIS, (int)i,
+		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now, "nemesis: cannot "
+		    "start %s again: %s", ch->name, strerror(errno));
+		nm->restart_at = INT64_MAX;
+		return;
+	}
+	/* A protocol failure of an earlier life stays a failure. */
+	memcpy(why, ch->fate.malformed_why, sizeof why);
+	memset(&ch->fate, 0, sizeof ch->fate);
+	ch->fate.external = external;
+	ch->fate.malformed = malformed;
+	memcpy(ch->fate.malformed_why, why, sizeof why);
+	ch->pid = pid;
+	ch->t_reaped = 0;
+	sl->fd = fd;
+	sl->next_seq = 1;
+	sl->gone = 0;
+	if (sl->eof) {
+		sl->eof = 0;
+		st->neof--;
+	}
+	if (was_down) {
+		st->nalive++;
+		st->nalive_internal += !external;
+	}
+	ch->restarts++;
+	st->res->nemesis_restarts++;
+	if (st->opt->on_restart != NULL)
+		st->opt->on_restart(st->opt->user, (int)i, now);
+	sup_window_close(st, nm->kill_win, now);
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, ch->name, "nemesis: started again "
+		    "(pid %ld)", (long)pid);
+	(void)sup_event_add(st->res, SUP_EV_NEMESIS, (int)i, SUP_NO_SNAPSHOT,
+	    VERDICT_PASS, nm->last.t_ns, "nemesis: kill %s at %.3fs %s%s, "
+	    "started again at %.3fs", ch->name, sup_rel_s(st, nm->last.t_ns),
+	    sup_phase_name(nm->last.phase), nm->last.aimed ? " (aimed)" : "",
+	    sup_rel_s(st, now));
+}
+
+/*
+ * SIGKILL child i (a sidecar: its group), reap it, drain its pipe, tell
+ * the caller what it had published, and start it again now or after
+ * delay.  The reap blocks: SIGKILL cannot be caught, and a stopped child
+ * dies of it too.
+ */
+static void
+sup_nem_kill(struct sup_state *st, size_t i, int64_t delay, int64_t now)
+{
+	struct sup_nem *nm = &st->nem[i];
+	struct sup_child *ch = &st->res->children[i];
+	struct sup_slot *sl = &st->slots[i];
+	int status, aim;
+	long k;
+	pid_t r;
+
+	if (sl->gone || nm->restart_at != 0 || ch->pid <= 0)
+		return;
+	aim = st->specs[i].worker && st->nkills++ % 2 == 0;
+	memset(&nm->last, 0, sizeof nm->last);
+	if (aim)
+		nm->last.aimed = sup_nem_aim(st, i, 0);
+	sup_nem_signal(ch, SIGKILL);
+	nm->last.t_ns = util_now_ns();
+	do
+		r = waitpid(ch->pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	if ((k = sup_window_open(st, nm->last.t_ns, "kill", i)) >= 0)
+		nm->kill_win = (size_t)k;
+	else
+		nm->kill_win = SIZE_MAX;
+	if (nm->paused_until != 0) {
+		sup_window_close(st, nm->pause_win, nm->last.t_ns);
+		nm->paused_until = 0;
+	}
+	nm->last.phase = (enum child_phase)st->cslots[i].phase;
+	nm->last.lo = st->cslots[i].lo;
+	nm->last.hi = st->cslots[i].hi;
+	ch->kills++;
+	st->res->nemesis_kills++;
+	sup_nem_drain(st, i);
+	if (st->opt->on_kill != NULL)
+		st->opt->on_kill(st->opt->user, (int)i, &nm->last);
+	/* What the judge sees if it is never started again. */
+	ch->fate.reaped = r == ch->pid;
+	ch->fate.status = status;
+	ch->fate.sent_signal = SIGKILL;
+	ch->fate.nemesis = 1;
+	ch->t_reaped = util_now_ns();
+	(void)now;
+	if (delay <= 0) {
+		sup_nem_restart(st, i, util_now_ns());
+		return;
+	}
+	nm->restart_at = util_now_ns() + delay;
+	sl->gone = 1;
+	if (!sl->eof) {
+		sl->eof = 1;
+		st->neof++;
+	}
+	st->nalive--;
+	st->nalive_internal -= !ch->fate.external;
+}
+
+/* The child index named name, or -1. */
+static long
+sup_child_named(const struct sup_state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->specs[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The index of the k-th worker of the run, or -1. */
+static long
+sup_worker_at(const struct sup_state *st, int k)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->specs[i].worker && k-- == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+sup_nem_act(struct sup_state *st, const struct nemesis_item *it, size_t i,
+    int64_t now)
+{
+	if (it->action == NEMESIS_KILL)
+		sup_nem_kill(st, i, it->length_ns, now);
+	else
+		sup_nem_pause(st, i, it->length_ns, now);
+}
+
+static void
+sup_nem_fire(struct sup_state *st, const struct nemesis_item *it,
+    int64_t now)
+{
+	int nworkers = 0, k;
+	long c;
+
+	for (c = 0; (size_t)c < st->n; c++)
+		nworkers += st->specs[c].worker != 0;
+	switch (it->target) {
+	case NEMESIS_CHILD:
+		if ((c = sup_child_named(st, it->name)) >= 0)
+			sup_nem_act(st, it, (size_t)c, now);
+		break;
+	case NEMESIS_ANY_WORKER:
+		if (nworkers > 0 && (c = sup_worker_at(st,
+		    nemesis_pick(st->plan, nworkers))) >= 0)
+			sup_nem_act(st, it, (size_t)c, now);
+		break;
+	case NEMESIS_ALL_WORKERS:
+		for (k = 0; k < nworkers; k++)
+			if ((c = sup_worker_at(st, k)) >= 0)
+				sup_nem_act(st, it, (size_t)c, now);
+		break;
+	}
+}
+
+/*
+ * While the run goes on: end the pauses and downtimes that are due, then
+ * fire what the plan says is due.  Returns when something is next due,
+ * or -1.
+ */
+static int64_t
+sup_nemesis_step(struct sup_state *st, int64_t now)
+{
+	int64_t next = -1, t;
+	size_t i;
+	long k;
+
+	if (st->plan == NULL)
+		return -1;
+	for (i = 0; i < st->n; i++) {
+		struct sup_nem *nm = &st->nem[i];
+
+		if (nm->paused_until != 0 && now >= nm->paused_until)
+			sup_nem_continue(st, i, now);
+		if (nm->restart_at != 0 && nm->restart_at != INT64_MAX &&
+		    now >= nm->restart_at)
+			sup_nem_restart(st, i, now);
+	}
+	while ((k = nemesis_due(st->plan, now - st->res->start_ns)) >= 0)
+		sup_nem_fire(st, &st->plan->v[k], util_now_ns());
+	for (i = 0; i < st->n; i++) {
+		if (st->nem[i].paused_until != 0)
+			next = sup_earliest(next, st->nem[i].paused_until);
+		if (st->nem[i].restart_at != 0 &&
+		    st->nem[i].restart_at != INT64_MAX)
+			next = sup_earliest(next, st->nem[i].restart_at);
+	}
+	if ((t = nemesis_next(st->plan)) >= 0)
+		next = sup_earliest(next, st->res->start_ns + t);
+	return next;
+}
+
+/*
+ * The run is over (deadline, interrupt, or an error path): every paused
+ * child gets SIGCONT, never left stopped; a child still down stays down,
+ * judged as the nemesis's kill, and its pipe's end is told to the caller.
+ */
+static void
+sup_nemesis_end(struct sup_state *st, int64_t now)
+{
+	size_t i;
+
+	if (st->nem == NULL || st->res->children == NULL)
+		return;
+	for (i = 0; i < st->n; i++) {
+		struct sup_nem *nm = &st->nem[i];
+		struct sup_child *ch = &st->res->children[i];
+
+		sup_nem_continue(st, i, now);
+		if (nm->restart_at == 0)
+			continue;
+		nm->restart_at = 0;
+		sup_window_close(st, nm->kill_win, now);
+		(void)sup_event_add(st->res, SUP_EV_NEMESIS, (int)i,
+		    SUP_NO_SNAPSHOT, VERDICT_PASS, nm->last.t_ns, "nemesis: "
+		    "kill %s at %.3fs %s, not started again: the run ended",
+		    ch->name, sup_rel_s(st, nm->last.t_ns),
+		    sup_phase_name(nm->last.phase));
+		if (ch->fate.t_gone == 0)
+			ch->fate.t_gone = ch->t_reaped;
+		if (st->opt->on_eof != NULL)
+			st->opt->on_eof(st->opt->user, (int)i);
+	}
 }
 
 /*
@@ -1050,16 +1601,6 @@ sup_escalate_external(struct sup_state *st, int64_t now)
 	return st->ext_killed ? -1 : st->ext_term + st->opt->grace_ns;
 }
 
-static int64_t
-sup_earliest(int64_t a, int64_t b)
-{
-	if (a < 0)
-		return b;
-	if (b < 0)
-		return a;
-	return a < b ? a : b;
-}
-
 /*
  * Give up on pipes still open after every child is gone (a grandchild
  * holds one), as if they had reached EOF.
@@ -1097,7 +1638,7 @@ sup_step(struct sup_state *st, int64_t now, int64_t *wake)
 		*wake = st->res->t_spawned + st->ready_timeout_ns;
 		break;
 	case SUP_RUN:
-		*wake = st->res->deadline_ns;
+		*wake = sup_earliest(st->res->deadline_ns, st->nem_wake);
 		if (st->opt->on_tick != NULL && st->next_tick < *wake)
 			*wake = st->next_tick;
 		break;
@@ -1159,7 +1700,10 @@ sup_loop(struct sup_state *st)
 			if (st->res->interrupted || now >= st->res->deadline_ns ||
 			    sup_everyone_gone(st))
 				sup_shutdown_now(st);
-			else if (st->opt->on_tick != NULL && now >= st->next_tick) {
+			else
+				st->nem_wake = sup_nemesis_step(st, now);
+			if (st->phase == SUP_RUN && st->opt->on_tick != NULL &&
+			    now >= st->next_tick) {
 				st->opt->on_tick(st->opt->user, now);
 				st->next_tick = now + SUP_TICK_NS;
 			}
@@ -1252,8 +1796,9 @@ sup_teardown(struct sup_state *st)
 	util_close(&st->shutdown_w);
 	util_close(&st->shutdown_r);
 	free(st->slots);
+	free(st->nem);
 	if (st->shared != NULL)
-		munmap(st->shared, sizeof *st->shared);
+		munmap(st->shared, st->shared_len);
 	if (st->nofile_raised)
 		(void)setrlimit(RLIMIT_NOFILE, &st->saved_nofile);
 }
@@ -1296,17 +1841,23 @@ sup_setup(struct sup_state *st)
 	int p[2];
 	size_t i;
 
+	/* The page, then one child_slot per child, 64-byte aligned. */
+	size_t head = (sizeof *st->shared + 63) & ~(size_t)63;
+	void *map;
+
 	sup_raise_nofile(st);
-	st->shared = mmap(NULL, sizeof *st->shared, PROT_READ | PROT_WRITE,
+	st->shared_len = head + st->n * sizeof *st->cslots;
+	map = mmap(NULL, st->shared_len, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (st->shared == MAP_FAILED) {
-		st->shared = NULL;
+	if (map == MAP_FAILED)
 		return -1;
-	}
-	memset((void *)st->shared, 0, sizeof *st->shared);
+	memset(map, 0, st->shared_len);
+	st->shared = map;
+	st->cslots = (struct child_slot *)(void *)((char *)map + head);
 	st->slots = calloc(st->n, sizeof *st->slots);
+	st->nem = calloc(st->n, sizeof *st->nem);
 	st->res->children = calloc(st->n, sizeof *st->res->children);
-	if (st->slots == NULL || st->res->children == NULL)
+	if (st->slots == NULL || st->nem == NULL || st->res->children == NULL)
 		return -1;
 	st->res->nchildren = st->n;
 	for (i = 0; i < st->n; i++)
@@ -1342,6 +1893,11 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 	st.res = res;
 	st.start_w = st.start_r = st.shutdown_w = st.shutdown_r = -1;
 	st.self = getpid();
+	st.nem_wake = -1;
+	if (opt->nemesis != NULL && opt->nemesis->n > 0) {
+		st.plan = opt->nemesis;
+		nemesis_start(st.plan, opt->nemesis_seed);
+	}
 	if (opt->ready_timeout_ns <= 0)
 		st.ready_timeout_ns = 30 * UTIL_NS_PER_S;
 	else
@@ -1368,9 +1924,14 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 			goto out;
 		}
 	}
-	/* The parent keeps only the write ends of start and shutdown. */
-	util_close(&st.start_r);
-	util_close(&st.shutdown_r);
+	/*
+	 * The parent keeps only the write ends of start and shutdown, and
+	 * the read ends too when the nemesis may start a child again.
+	 */
+	if (st.plan == NULL) {
+		util_close(&st.start_r);
+		util_close(&st.shutdown_r);
+	}
 	st.phase = SUP_READY;
 	if (sup_loop(&st) < 0) {
 		sup_abort_spawn(&st);
@@ -1381,6 +1942,8 @@ sup_run(const struct sup_options *opt, const struct sup_spec *specs,
 	sup_judge_fates(&st);
 	rc = 0;
 out:
+	/* Never leave a stopped child behind, whatever the way out. */
+	sup_nemesis_end(&st, util_now_ns());
 	sup_teardown(&st);
 	sup_signals_restore(&sv);
 	/*

@@ -11,7 +11,11 @@
  * come from the caller's struct classify_policy.  Records it does not
  * judge itself are handed to the caller's callback, which adds its own
  * typed events (sup_event_add()).  With a trace FILE it logs every record
- * and verdict (trace.h).
+ * and verdict (trace.h).  With a --nemesis plan (nemesis.h) it also
+ * SIGKILLs children and starts them again under the same name with a
+ * fresh pipe, or stops and continues them, on the plan's clock; each
+ * disruption is a window that explains shutdown-typical errors in it
+ * (expected, cause nemesis) and a SUP_EV_NEMESIS event.
  */
 #ifndef SQLSTORM_SUPERVISOR_H
 #define SQLSTORM_SUPERVISOR_H
@@ -24,6 +28,7 @@
 #include "child.h"
 #include "classify.h"
 #include "fault.h"
+#include "nemesis.h"
 #include "wire.h"
 
 #define SUP_NAME_MAX 24
@@ -44,6 +49,20 @@ struct sup_spec {
 	 * SIGKILL a grace later; only its wait status judges it.
 	 */
 	int   external;
+	/* In the group --nemesis calls "workers" (and draws "worker" from). */
+	int   worker;
+};
+
+/*
+ * What the parent saw of a child it killed for --nemesis, once it is
+ * reaped and its pipe drained: the phase and the transaction it had
+ * published (struct child_slot), and when it died.
+ */
+struct sup_kill {
+	int64_t  t_ns;
+	enum child_phase phase;
+	uint64_t lo, hi;
+	int      aimed;             /* the kill waited for COMMIT and saw it */
 };
 
 struct sup_options {
@@ -75,6 +94,19 @@ struct sup_options {
 	 * event's reason after "; " (the child's own reason stays as judged).
 	 */
 	void (*fate_note)(void *user, int child, char *buf, size_t cap);
+	/*
+	 * --nemesis: the plan (run from the release, seeded with
+	 * nemesis_seed; NULL: none), the slack added to the end of each
+	 * disruption's window (the busy timeout), and the callback told of
+	 * each kill once the killed child is reaped and its pipe drained,
+	 * before it is started again (records from the new one follow).
+	 */
+	struct nemesis_plan *nemesis;
+	uint64_t nemesis_seed;
+	int64_t  nemesis_slack_ns;
+	void (*on_kill)(void *user, int child, const struct sup_kill *k);
+	/* Called when a killed child is started again, at t_ns. */
+	void (*on_restart)(void *user, int child, int64_t t_ns);
 	/* Called about every 100 ms while running (progress display). */
 	void (*on_tick)(void *user, int64_t now_ns);
 	void *user;
@@ -98,6 +130,7 @@ enum sup_event_kind {
 	SUP_EV_SETUP,       /* found before any child ran (a broken store) */
 	SUP_EV_INTERRUPT,   /* reserved: a signal stopped the run */
 	SUP_EV_REPORT,      /* reserved: a report could not be written */
+	SUP_EV_NEMESIS,     /* a disruption --nemesis caused (a pass) */
 	SUP_EV_KIND_END
 };
 
@@ -114,6 +147,7 @@ struct sup_event {
 	const char  *code_name;         /* err.code named by the policy, or NULL */
 	int64_t      t_ns;              /* when it happened (monotonic) */
 	int          late;
+	enum classify_cause cause;      /* why an error got its verdict */
 	char         reason[CLASSIFY_REASON_MAX];
 };
 
@@ -127,6 +161,8 @@ struct sup_child {
 	uint64_t records;
 	int64_t t_ready;
 	int64_t t_reaped;
+	/* --nemesis: what it suffered. */
+	uint64_t kills, restarts, pauses;
 };
 
 struct sup_result {
@@ -153,6 +189,14 @@ struct sup_result {
 	struct sup_event *events;       /* every error and every bad end */
 	size_t   nevents, capevents;
 	size_t   nfailures, nexpected;
+	size_t   nexpected_nemesis;     /* of nexpected: cause nemesis */
+	/*
+	 * --nemesis: every disruption's window, in the order they began
+	 * (errors are judged against them), and the counts by kind.
+	 */
+	struct classify_window *windows;
+	size_t   nwindows, capwindows;
+	uint64_t nemesis_kills, nemesis_pauses, nemesis_restarts;
 	uint64_t dropped_events;        /* errors not stored past
 	                                   SUP_MAX_EVENTS (other kinds are
 	                                   always stored) */

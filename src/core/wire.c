@@ -28,6 +28,7 @@
  *   PACE      0 u64 scheduled  8 u64 done  16 i64 behind_max_ns
  *            24 i64 behind_end_ns (both >= 0)
  *            32 u32 count[WIRE_HIST_BUCKETS]                        (480)
+ *   RESUME    0 u64 seq                                               (8)
  * The zero word at the end of the fixed part of ERROR and SNAPSHOT is room
  * for a later field without a new fixed size; it is not in the structs.
  */
@@ -44,6 +45,7 @@
 #define DONE_SIZE       64
 #define ACTION_SIZE     40
 #define PACE_SIZE       (32 + HIST_SIZE)
+#define RESUME_SIZE     8
 
 /* ------------------------------------------------------------ encoding */
 
@@ -128,6 +130,8 @@ payload_size(const struct wire_record *r)
 		return ACTION_SIZE;
 	case WIRE_PACE:
 		return PACE_SIZE;
+	case WIRE_RESUME:
+		return RESUME_SIZE;
 	default:
 		return -1;
 	}
@@ -252,6 +256,9 @@ enc_payload(uint8_t *p, const struct wire_record *r)
 		break;
 	case WIRE_PACE:
 		enc_pace(p, &r->u.pace);
+		break;
+	case WIRE_RESUME:
+		(void)put64(p, r->u.resume.seq);
 		break;
 	}
 }
@@ -396,6 +403,9 @@ length_range(int type, size_t *min, size_t *max)
 		return 1;
 	case WIRE_PACE:
 		*min = *max = PACE_SIZE;
+		return 1;
+	case WIRE_RESUME:
+		*min = *max = RESUME_SIZE;
 		return 1;
 	default:
 		return 0;
@@ -581,6 +591,9 @@ dec_payload(const uint8_t *p, size_t len, struct wire_record *r)
 		return dec_action(p, &r->u.action);
 	case WIRE_PACE:
 		return dec_pace(p, &r->u.pace);
+	case WIRE_RESUME:
+		r->u.resume.seq = get64(&p);
+		return NULL;
 	default:
 		/* READY: nothing to decode; check_header() knew the type. */
 		return NULL;
@@ -631,7 +644,7 @@ wire_type_name(int type)
 		[WIRE_ERROR] = "ERROR", [WIRE_SNAPSHOT] = "SNAPSHOT",
 		[WIRE_SNAPK] = "SNAPK", [WIRE_HIST] = "HIST",
 		[WIRE_DONE] = "DONE", [WIRE_ACTION] = "ACTION",
-		[WIRE_PACE] = "PACE",
+		[WIRE_PACE] = "PACE", [WIRE_RESUME] = "RESUME",
 	};
 
 	if (type < WIRE_READY || type >= WIRE_TYPE_END)

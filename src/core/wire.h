@@ -40,6 +40,7 @@ enum wire_type {
 	WIRE_DONE,          /* last record: final statistics */
 	WIRE_ACTION,        /* one kind of scheduled action's totals */
 	WIRE_PACE,          /* worker with --rate: its schedule's figures */
+	WIRE_RESUME,        /* worker: where a (re)started worker resumes */
 	WIRE_TYPE_END
 };
 
@@ -149,6 +150,15 @@ struct wire_pace {
 	uint32_t count[WIRE_HIST_BUCKETS];
 };
 
+/*
+ * RESUME payload (8 bytes): before READY, a worker's highest committed
+ * seq as it read it from the store; it goes on at seq + 1.  After a
+ * --nemesis kill it says how the cut transaction resolved.
+ */
+struct wire_resume {
+	uint64_t seq;
+};
+
 struct wire_record {
 	struct wire_header h;
 	union {
@@ -160,6 +170,7 @@ struct wire_record {
 		struct wire_done     done;
 		struct wire_action   action;
 		struct wire_pace     pace;
+		struct wire_resume   resume;
 	} u;
 };
 

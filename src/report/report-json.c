@@ -354,6 +354,57 @@ report_json_pace(const struct report *rep, const struct report_pace *p,
 	fputc('}', fp);
 }
 
+/* Why an expected error was expected, as the supervisor stored it. */
+static const char *
+report_json_cause(enum classify_cause c)
+{
+	return c == CLASSIFY_CAUSE_SHUTDOWN ? "shutdown" :
+	    c == CLASSIFY_CAUSE_NEMESIS ? "nemesis" :
+	    c == CLASSIFY_CAUSE_POLICY ? "policy" : NULL;
+}
+
+/* --nemesis: what it did to one worker, and how the cut commits ended. */
+static void
+report_json_worker_nemesis(const struct report_worker *rw, struct jobj *j)
+{
+	jkey(j, "nemesis");
+	fprintf(j->fp, "{\"kills\": %llu, \"restarts\": %llu, \"pauses\": "
+	    "%llu, \"indeterminate\": %llu, \"present\": %llu, "
+	    "\"absent\": %llu}", (unsigned long long)rw->kills,
+	    (unsigned long long)rw->restarts, (unsigned long long)rw->pauses,
+	    (unsigned long long)rw->indeterminate,
+	    (unsigned long long)rw->present, (unsigned long long)rw->absent);
+}
+
+/* --nemesis for the run: the spec, disruptions by kind, their errors. */
+static void
+report_json_nemesis(const struct report *rep, struct jobj *j)
+{
+	uint64_t ind = 0, present = 0, absent = 0;
+	int w;
+
+	for (w = 0; w < rep->nworkers; w++) {
+		ind += rep->workers[w].indeterminate;
+		present += rep->workers[w].present;
+		absent += rep->workers[w].absent;
+	}
+	jkey(j, "nemesis");
+	fputc('{', j->fp);
+	{
+		struct jobj k = { j->fp, ", ", 0 };
+
+		jstr(&k, "spec", rep->cfg != NULL ? rep->cfg->nemesis : NULL);
+		ju64(&k, "kills", rep->sup.nemesis_kills);
+		ju64(&k, "restarts", rep->sup.nemesis_restarts);
+		ju64(&k, "pauses", rep->sup.nemesis_pauses);
+		ju64(&k, "indeterminate", ind);
+		ju64(&k, "present", present);
+		ju64(&k, "absent", absent);
+		ju64(&k, "expected_errors", rep->sup.nexpected_nemesis);
+	}
+	fputc('}', j->fp);
+}
+
 static void
 report_json_worker(const struct report *rep, int w, FILE *fp)
 {
@@ -373,6 +424,7 @@ report_json_worker(const struct report *rep, int w, FILE *fp)
 	jbool(&j, "done", rw->done);
 	jkey(&j, "schedule");
 	report_json_pace(rep, &rw->pace, 0, fp);
+	report_json_worker_nemesis(rw, &j);
 	jstr(&j, "verdict", classify_verdict_name(rw->verdict));
 	jopt(&j, "reason", rw->reason);
 	fputc('}', fp);
@@ -405,7 +457,8 @@ report_json_event(const struct report *rep, const struct sup_event *ev,
 
 	fputc('{', fp);
 	jstr(&j, "child", report_json_who(rep, ev->child));
-	jstr(&j, "kind", ev->kind == SUP_EV_ERROR ? "error" : "check");
+	jstr(&j, "kind", ev->kind == SUP_EV_ERROR ? "error" :
+	    ev->kind == SUP_EV_NEMESIS ? "nemesis" : "check");
 	jstr(&j, "type", sup_event_kind_name(ev->kind));
 	if (ev->snapshot != SUP_NO_SNAPSHOT)
 		jint(&j, "snapshot", ev->snapshot);
@@ -435,6 +488,7 @@ report_json_event(const struct report *rep, const struct sup_event *ev,
 		jnull(&j, "shutdown_seen");
 	}
 	jstr(&j, "verdict", classify_verdict_name(ev->verdict));
+	jstr(&j, "cause", report_json_cause(ev->cause));
 	jstr(&j, "reason", ev->reason);
 	fputc('}', fp);
 }
@@ -570,6 +624,7 @@ report_json_counts(const struct report *rep, struct jobj *j)
 		jnull(j, "shutdown_signalled_ms");
 	jstr(j, "coverage_policy", rep->cfg != NULL ?
 	    config_coverage_name(rep->cfg->coverage) : NULL);
+	report_json_nemesis(rep, j);
 }
 
 /*

@@ -100,7 +100,9 @@ junit_case(const struct report_check *c, void *arg)
 		report_xml_string(fp, c->text);
 		fputs("</failure>\n", fp);
 	} else {
-		fputs("      <system-out>expected late error: ", fp);
+		fputs(c->cause == CLASSIFY_CAUSE_NEMESIS ?
+		    "      <system-out>expected (nemesis): " :
+		    "      <system-out>expected late error: ", fp);
 		report_xml_string(fp, c->detail);
 		fputs("</system-out>\n", fp);
 	}
@@ -166,6 +168,25 @@ junit_pace_properties(const struct report *rep, FILE *fp)
 	    report_hist_percentile_us(rep->pace_hist, 100) * 1000);
 }
 
+/* --nemesis: the spec, the disruptions and the errors they explain. */
+static void
+junit_nemesis_properties(const struct report *rep, FILE *fp)
+{
+	char num[32];
+
+	if (rep->cfg == NULL || rep->cfg->nemesis == NULL)
+		return;
+	junit_property(fp, "nemesis", rep->cfg->nemesis);
+	snprintf(num, sizeof num, "%llu",
+	    (unsigned long long)rep->sup.nemesis_kills);
+	junit_property(fp, "nemesis_kills", num);
+	snprintf(num, sizeof num, "%llu",
+	    (unsigned long long)rep->sup.nemesis_pauses);
+	junit_property(fp, "nemesis_pauses", num);
+	snprintf(num, sizeof num, "%zu", rep->sup.nexpected_nemesis);
+	junit_property(fp, "nemesis_expected_errors", num);
+}
+
 static void
 junit_properties(const struct report *rep, FILE *fp)
 {
@@ -179,6 +200,7 @@ junit_properties(const struct report *rep, FILE *fp)
 	junit_property(fp, "seed", num);
 	snprintf(num, sizeof num, "%zu", rep->sup.nexpected);
 	junit_property(fp, "expected_errors", num);
+	junit_nemesis_properties(rep, fp);
 	snprintf(num, sizeof num, "%llu", (unsigned long long)rep->acked_rows);
 	junit_property(fp, "acked_rows", num);
 	snprintf(num, sizeof num, "%llu", (unsigned long long)rep->lost_rows);

@@ -46,6 +46,7 @@ struct report_check {
 	char         name[96];      /* short, for JUnit's testcase name */
 	char         text[CLASSIFY_REASON_MAX + 96];  /* one line */
 	enum verdict verdict;       /* PASS, EXPECTED (passes, noted), FAILURE */
+	enum classify_cause cause;  /* EXPECTED: by shutdown or the nemesis */
 	const char  *detail;        /* the failure or expected reason, or "" */
 	int64_t      time_ns;       /* how long it took, 0 if unknown */
 };

@@ -79,6 +79,7 @@ walk_event(struct walk *w, size_t i, const char *name)
 	w->used[i] = 1;
 	c.who = walk_who(w->rep, ev->child);
 	c.verdict = ev->verdict;
+	c.cause = ev->cause;
 	c.detail = ev->reason;
 	if (code == NULL) {
 		snprintf(num, sizeof num, "%d", (int)ev->err.code);
@@ -89,11 +90,14 @@ walk_event(struct walk *w, size_t i, const char *name)
 	else if (ev->kind == SUP_EV_ERROR)
 		snprintf(c.name, sizeof c.name, "error %zu: %s in %s", i + 1,
 		    code, wire_op_name(ev->err.op));
+	else if (ev->kind == SUP_EV_NEMESIS)
+		snprintf(c.name, sizeof c.name, "nemesis %zu", i + 1);
 	else
 		snprintf(c.name, sizeof c.name, "failure %zu", i + 1);
 	if (ev->kind == SUP_EV_ERROR && ev->verdict == VERDICT_EXPECTED)
-		snprintf(c.text, sizeof c.text, "%s: late %s in %s", c.who,
-		    code, wire_op_name(ev->err.op));
+		snprintf(c.text, sizeof c.text, "%s: %s %s in %s", c.who,
+		    ev->cause == CLASSIFY_CAUSE_NEMESIS ? "nemesis-window" :
+		    "late", code, wire_op_name(ev->err.op));
 	else
 		snprintf(c.text, sizeof c.text, "%s: %s", c.who, ev->reason);
 	walk_emit(w, &c);
@@ -277,7 +281,9 @@ tap_point(const struct report_check *c, void *arg)
 	tap_text(t->fp, t->prefix);
 	tap_text(t->fp, c->text);
 	if (c->verdict == VERDICT_EXPECTED) {
-		fputs(" # expected late error: ", t->fp);
+		fputs(c->cause == CLASSIFY_CAUSE_NEMESIS ?
+		    " # expected (nemesis): " : " # expected late error: ",
+		    t->fp);
 		tap_text(t->fp, c->detail);
 	}
 	fputc('\n', t->fp);

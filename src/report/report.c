@@ -801,6 +801,64 @@ report_maint_lines(const struct report *rep, FILE *fp)
 		report_line(fp, 0, "file", "%s", text);
 }
 
+/* " (3 by the nemesis)", or "" without any. */
+static const char *
+report_nemesis_expected(const struct report *rep)
+{
+	static char buf[48];
+
+	if (rep->sup.nexpected_nemesis == 0)
+		return "";
+	snprintf(buf, sizeof buf, " (%zu by the nemesis)",
+	    rep->sup.nexpected_nemesis);
+	return buf;
+}
+
+/*
+ * --nemesis: the spec and what it did, then per worker what it suffered
+ * and how the commits it cut resolved (issue 13).
+ */
+static void
+report_nemesis_lines(const struct report *rep, FILE *fp)
+{
+	uint64_t ind = 0, present = 0, absent = 0;
+	int w;
+
+	if (rep->cfg == NULL || rep->cfg->nemesis == NULL)
+		return;
+	for (w = 0; w < rep->nworkers; w++) {
+		ind += rep->workers[w].indeterminate;
+		present += rep->workers[w].present;
+		absent += rep->workers[w].absent;
+	}
+	report_line(fp, 0, "nemesis", "%s: %llu kill%s, %llu restart%s, "
+	    "%llu pause%s", rep->cfg->nemesis,
+	    (unsigned long long)rep->sup.nemesis_kills,
+	    report_s(rep->sup.nemesis_kills),
+	    (unsigned long long)rep->sup.nemesis_restarts,
+	    report_s(rep->sup.nemesis_restarts),
+	    (unsigned long long)rep->sup.nemesis_pauses,
+	    report_s(rep->sup.nemesis_pauses));
+	report_line(fp, 0, "cut", "%llu commit%s cut by a kill: %llu present, "
+	    "%llu absent", (unsigned long long)ind, report_s(ind),
+	    (unsigned long long)present, (unsigned long long)absent);
+	for (w = 0; w < rep->nworkers; w++) {
+		const struct report_worker *rw = &rep->workers[w];
+
+		if (rw->kills == 0 && rw->pauses == 0)
+			continue;
+		report_line(fp, 0, report_child_name(rep, w), "nemesis: %llu "
+		    "kill%s, %llu restart%s, %llu pause%s, %llu cut in "
+		    "COMMIT (%llu present, %llu absent)",
+		    (unsigned long long)rw->kills, report_s(rw->kills),
+		    (unsigned long long)rw->restarts, report_s(rw->restarts),
+		    (unsigned long long)rw->pauses, report_s(rw->pauses),
+		    (unsigned long long)rw->indeterminate,
+		    (unsigned long long)rw->present,
+		    (unsigned long long)rw->absent);
+	}
+}
+
 static void
 report_checks(const struct report *rep, FILE *fp)
 {
@@ -821,9 +879,10 @@ report_checks(const struct report *rep, FILE *fp)
 		    (unsigned long long)rep->acked_rows,
 		    (unsigned long long)rep->lost_rows);
 	report_maint_lines(rep, fp);
-	report_line(fp, 0, "errors", "%zu failure%s, %zu expected",
+	report_nemesis_lines(rep, fp);
+	report_line(fp, 0, "errors", "%zu failure%s, %zu expected%s",
 	    rep->sup.nfailures, report_s(rep->sup.nfailures),
-	    rep->sup.nexpected);
+	    rep->sup.nexpected, report_nemesis_expected(rep));
 	report_events(rep, fp, VERDICT_FAILURE, "failure");
 	report_events(rep, fp, VERDICT_EXPECTED, "expected");
 	report_shutdown_line(rep, fp);

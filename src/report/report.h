@@ -32,6 +32,11 @@ struct report_worker {
 	uint64_t errors;
 	int      done;
 	struct report_pace pace;            /* --rate only */
+	/* --nemesis: kills, restarts, pauses, commits cut and how they
+	 * resolved; rows and commits of the lives before the last. */
+	uint64_t kills, restarts, pauses;
+	uint64_t indeterminate, present, absent;
+	uint64_t prev_rows, prev_commits, resumed;
 	enum verdict verdict;               /* of its lifecycle */
 	char     reason[CLASSIFY_REASON_MAX];
 };

@@ -43,6 +43,16 @@ struct ledger_worker {
 	int       final_lost, final_beyond;   /* reported already */
 	int       lost_known;        /* lost was counted by the caller */
 	uint64_t  lost;
+	/* --nemesis */
+	uint64_t  attempted;         /* highest seq known to be written */
+	int       cut_phase;         /* the last kill's, until the resume */
+	uint64_t  cut_lo, cut_hi;
+	int       cut_pending;
+	struct ledger_nemesis nem;
+};
+
+struct ledger_down {
+	int64_t down, up;            /* up 0: still down */
 };
 
 struct ledger_snap {
@@ -57,6 +67,8 @@ struct ledger {
 	struct ledger_worker *w;
 	struct ledger_snap   *snaps;
 	size_t                nsnaps, capsnaps;
+	struct ledger_down   *downs;    /* the store's downtimes */
+	size_t                ndowns, capdowns;
 };
 
 /* Test hook, deliberately not in ledger.h: live history entries of w. */
@@ -95,6 +107,7 @@ ledger_free(struct ledger *l)
 		free(l->snaps[i].k);
 	free(l->w);
 	free(l->snaps);
+	free(l->downs);
 	free(l);
 }
 
@@ -181,7 +194,9 @@ ledger_finish(struct ledger *l, int w, int clean, uint64_t last_seq)
 	wk = &l->w[w];
 	wk->finished = 1;
 	wk->clean = clean != 0;
-	wk->last_seq = clean ? last_seq : 0;
+	/* Its last life's DONE; earlier lives (--nemesis) may have gone further. */
+	wk->last_seq = clean ? (last_seq > wk->attempted ? last_seq :
+	    wk->attempted) : 0;
 }
 
 int
@@ -232,6 +247,27 @@ ledger_before(const struct ledger_worker *wk, int64_t t)
 	return lo - 1;
 }
 
+/*
+ * The lag a copy whose read began at t may have: --max-lag, plus each
+ * store downtime that began before t and ended less than max-lag before
+ * it (or lasts), by the part of it before t.
+ */
+static int64_t
+ledger_lag(const struct ledger *l, int64_t t)
+{
+	int64_t lag = l->max_lag;
+	size_t i;
+
+	for (i = 0; i < l->ndowns; i++) {
+		const struct ledger_down *d = &l->downs[i];
+
+		if (t < d->down || (d->up != 0 && t > d->up + l->max_lag))
+			continue;
+		lag += (d->up != 0 && d->up < t ? d->up : t) - d->down;
+	}
+	return lag;
+}
+
 static size_t
 ledger_report(ledger_fail_fn fail, void *user, int w, uint32_t snapshot,
     const char *reason)
@@ -271,7 +307,8 @@ ledger_judge(struct ledger *l, size_t si, int w, ledger_fail_fn fail,
 	struct ledger_worker *wk = &l->w[w];
 	const struct ledger_snap *s = &l->snaps[si];
 	char reason[LEDGER_REASON_MAX], range[48], ago[32];
-	size_t i = ledger_before(wk, s->t_begin - l->max_lag), found = 0;
+	int64_t lag = ledger_lag(l, s->t_begin);
+	size_t i = ledger_before(wk, s->t_begin - lag), found = 0;
 
 	if (i + 1 > wk->off && s->k[w] < wk->hist[i].seq) {
 		ledger_range(s->k[w], range, sizeof range);
@@ -279,7 +316,7 @@ ledger_judge(struct ledger *l, size_t si, int w, ledger_fail_fn fail,
 		snprintf(reason, sizeof reason, "snapshot %" PRIu32 ": w%d "
 		    "acknowledged seq %" PRIu64 " (committed %s before the "
 		    "snapshot began%s) but the snapshot holds %s", s->index, w,
-		    wk->hist[i].seq, ago, l->max_lag > 0 ?
+		    wk->hist[i].seq, ago, lag > 0 ?
 		    ", beyond the allowed lag" : "", range);
 		found += ledger_report(fail, user, w, s->index, reason);
 	}
@@ -305,7 +342,8 @@ ledger_prune(struct ledger *l, int w)
 
 	if (wk->judged == 0)
 		return;
-	i = ledger_before(wk, l->snaps[wk->judged - 1].t_begin - l->max_lag);
+	i = ledger_before(wk, l->snaps[wk->judged - 1].t_begin -
+	    ledger_lag(l, l->snaps[wk->judged - 1].t_begin));
 	if (i + 1 > wk->off)
 		wk->off = i;
 }
@@ -323,13 +361,15 @@ ledger_horizon(struct ledger *l, int64_t t)
 
 	for (w = 0; w < l->nworkers; w++) {
 		struct ledger_worker *wk = &l->w[w];
-		int64_t limit = t - l->max_lag;
+		int64_t limit = t - ledger_lag(l, t);
 		size_t i;
 
 		/* A snapshot still to be judged may need what lies before t. */
 		if (wk->judged < l->nsnaps &&
-		    l->snaps[wk->judged].t_begin - l->max_lag < limit)
-			limit = l->snaps[wk->judged].t_begin - l->max_lag;
+		    l->snaps[wk->judged].t_begin - ledger_lag(l,
+		    l->snaps[wk->judged].t_begin) < limit)
+			limit = l->snaps[wk->judged].t_begin -
+			    ledger_lag(l, l->snaps[wk->judged].t_begin);
 		i = ledger_before(wk, limit);
 		if (i + 1 > wk->off)
 			wk->off = i;
@@ -447,6 +487,128 @@ ledger_set_lost(struct ledger *l, int w, uint64_t lost)
 		return;
 	l->w[w].lost_known = 1;
 	l->w[w].lost = lost;
+}
+
+void
+ledger_killed(struct ledger *l, int w, int phase, uint64_t lo, uint64_t hi)
+{
+	struct ledger_worker *wk;
+
+	if (!ledger_valid(l, w))
+		return;
+	wk = &l->w[w];
+	wk->nem.kills++;
+	/*
+	 * Killed again before it told where it resumes (it sends that
+	 * before any transaction): the earlier cut is still to be resolved.
+	 */
+	if (wk->cut_pending && phase == LEDGER_IDLE) {
+		if (hi > wk->attempted)
+			wk->attempted = hi;
+		return;
+	}
+	wk->cut_pending = phase == LEDGER_TXN || phase == LEDGER_COMMIT;
+	wk->cut_phase = phase;
+	wk->cut_lo = lo;
+	wk->cut_hi = hi;
+	/* Between transactions lo..hi is the last one it committed. */
+	if (hi > wk->attempted)
+		wk->attempted = hi;
+	if (phase == LEDGER_COMMIT)
+		wk->nem.indeterminate++;
+}
+
+/* After a kill: how the cut transaction resolved in what seq says. */
+static size_t
+ledger_cut(struct ledger_worker *wk, int w, uint64_t seq,
+    ledger_fail_fn fail, void *user)
+{
+	char reason[LEDGER_REASON_MAX];
+
+	wk->cut_pending = 0;
+	if (wk->cut_phase == LEDGER_COMMIT && seq >= wk->cut_hi) {
+		wk->nem.present++;
+		return 0;
+	}
+	if (seq < wk->cut_lo) {
+		wk->nem.absent += wk->cut_phase == LEDGER_COMMIT;
+		return 0;
+	}
+	if (wk->cut_phase == LEDGER_COMMIT)
+		snprintf(reason, sizeof reason, "w%d restarted after a nemesis "
+		    "kill in COMMIT: its transaction of seqs %" PRIu64 "..%"
+		    PRIu64 " is torn (the store holds up to %" PRIu64 ")", w,
+		    wk->cut_lo, wk->cut_hi, seq);
+	else
+		snprintf(reason, sizeof reason, "w%d restarted after a nemesis "
+		    "kill before its COMMIT: its uncommitted seqs %" PRIu64
+		    "..%" PRIu64 " are in the store (it holds up to %" PRIu64
+		    ")", w, wk->cut_lo, wk->cut_hi, seq);
+	return ledger_report(fail, user, w, LEDGER_FINAL, reason);
+}
+
+size_t
+ledger_resume(struct ledger *l, int w, uint64_t seq, ledger_fail_fn fail,
+    void *user)
+{
+	char reason[LEDGER_REASON_MAX], range[48];
+	struct ledger_worker *wk;
+	size_t found = 0;
+
+	if (!ledger_valid(l, w))
+		return 0;
+	wk = &l->w[w];
+	if (wk->acked > wk->attempted)
+		wk->attempted = wk->acked;
+	if (seq < wk->acked) {
+		ledger_range(seq, range, sizeof range);
+		snprintf(reason, sizeof reason, "w%d restarted and found %s in "
+		    "the store, but seq %" PRIu64 " was acknowledged (%" PRIu64
+		    " acknowledged row%s lost)", w, range, wk->acked,
+		    wk->acked - seq, wk->acked - seq == 1 ? "" : "s");
+		found += ledger_report(fail, user, w, LEDGER_FINAL, reason);
+	}
+	if (seq > wk->attempted) {
+		ledger_range(wk->attempted, range, sizeof range);
+		snprintf(reason, sizeof reason, "w%d restarted and found seq %"
+		    PRIu64 " in the store, but %s were ever inserted", w, seq,
+		    range);
+		found += ledger_report(fail, user, w, LEDGER_FINAL, reason);
+	}
+	if (wk->cut_pending)
+		found += ledger_cut(wk, w, seq, fail, user);
+	if (seq > wk->attempted)
+		wk->attempted = seq;
+	return found;
+}
+
+int
+ledger_downtime(struct ledger *l, int64_t down_ns)
+{
+	if (util_grow(&l->downs, &l->capdowns, l->ndowns, sizeof *l->downs,
+	    8) < 0)
+		return -1;
+	l->downs[l->ndowns].down = down_ns;
+	l->downs[l->ndowns].up = 0;
+	l->ndowns++;
+	return 0;
+}
+
+void
+ledger_downtime_end(struct ledger *l, int64_t up_ns)
+{
+	if (l->ndowns > 0 && l->downs[l->ndowns - 1].up == 0)
+		l->downs[l->ndowns - 1].up = up_ns > l->downs[l->ndowns - 1].down ?
+		    up_ns : l->downs[l->ndowns - 1].down + 1;
+}
+
+void
+ledger_nemesis_stats(const struct ledger *l, int w, struct ledger_nemesis *out)
+{
+	if (ledger_valid(l, w))
+		*out = l->w[w].nem;
+	else
+		memset(out, 0, sizeof *out);
 }
 
 uint64_t

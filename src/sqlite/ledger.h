@@ -8,7 +8,11 @@
  * once a record stamped at or after its t_begin (or EOF) has come from
  * that worker: the worker flushes coalesced ACKs before any later record,
  * so by then every ACK from before t_begin is in.  ACK history older than
- * the newest judged snapshot is dropped.  Pure bookkeeping: no I/O.
+ * the newest judged snapshot is dropped.  Under --nemesis it also judges
+ * where a killed worker resumes (every ACK held, nothing never attempted,
+ * the cut transaction whole or absent), counts the cut commits and how
+ * they resolved, and widens the allowed lag by the store's downtime.
+ * Pure bookkeeping: no I/O.
  */
 #ifndef SQLSTORM_LEDGER_H
 #define SQLSTORM_LEDGER_H
@@ -89,6 +93,48 @@ void ledger_set_max_lag(struct ledger *l, int64_t max_lag_ns);
  * bounded without snapshots.  Snapshots already queued are respected.
  */
 void ledger_horizon(struct ledger *l, int64_t t);
+
+/*
+ * --nemesis.  Worker w was SIGKILLed: phase says where it was (0 between
+ * transactions, 1 inside one, 2 inside its COMMIT: the transaction of
+ * seqs lo..hi is then indeterminate) and lo..hi what it had published.
+ * Its rows up to hi count as attempted.
+ */
+#define LEDGER_IDLE   0
+#define LEDGER_TXN    1
+#define LEDGER_COMMIT 2
+void ledger_killed(struct ledger *l, int w, int phase, uint64_t lo,
+    uint64_t hi);
+
+/*
+ * Worker w (re)started and read seq as its highest committed seq.  It
+ * must hold every acknowledged row (seq >= the highest ACK) and nothing
+ * never attempted (seq <= the highest seq it ever wrote); after a kill in
+ * COMMIT the cut transaction must be all there (present) or not at all
+ * (absent), and one cut before its COMMIT must be absent.  Calls fail
+ * for each problem (snapshot LEDGER_FINAL).  Returns the number found.
+ */
+size_t ledger_resume(struct ledger *l, int w, uint64_t seq,
+    ledger_fail_fn fail, void *user);
+
+/*
+ * The store sidecar went down at down_ns (ledger_downtime), and came back
+ * at up_ns (ledger_downtime_end): a copy whose read began in [down_ns,
+ * up_ns + max_lag] may lag by that downtime more (by the part of it
+ * before the read began; all of it while the store is still down).
+ * Returns 0, or -1 (ENOMEM).
+ */
+int ledger_downtime(struct ledger *l, int64_t down_ns);
+void ledger_downtime_end(struct ledger *l, int64_t up_ns);
+
+/* What the nemesis did to worker w, and how its cut commits resolved. */
+struct ledger_nemesis {
+	uint64_t kills;
+	uint64_t indeterminate;     /* killed inside COMMIT */
+	uint64_t present, absent;   /* ... and how each resolved */
+};
+void ledger_nemesis_stats(const struct ledger *l, int w,
+    struct ledger_nemesis *out);
 
 /* Highest acknowledged seq of worker w (0 if none). */
 uint64_t ledger_acked(const struct ledger *l, int w);

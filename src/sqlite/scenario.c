@@ -24,6 +24,7 @@
 #include "fault.h"
 #include "ledger.h"
 #include "maintain.h"
+#include "nemesis.h"
 #include "scenario-policy.h"
 #include "shellcmd.h"
 #include "store.h"
@@ -45,6 +46,7 @@ struct scen {
 	struct scenario_params params;
 	struct ledger *ledger;
 	struct fault_list faults;
+	struct nemesis_plan nemesis;    /* --nemesis, empty if none */
 	char made[PATH_MAX];     /* the user's database file this run created */
 	uint64_t *snap_k;        /* per-worker maxima of the snapshot being received */
 	uint32_t  snap_index;    /* ... its index */
@@ -295,9 +297,58 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 	case WIRE_PACE:
 		report_pace_add(rep, child, &r->u.pace);
 		break;
+	case WIRE_RESUME:
+		rep->workers[child].resumed = r->u.resume.seq;
+		(void)ledger_resume(sc->ledger, child, r->u.resume.seq,
+		    scen_fail, sc);
+		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * --nemesis killed a child (reaped, its pipe drained): a worker's cut
+ * transaction goes to the ledger and the rows its life acknowledged to
+ * its totals; a validator's half-sent snapshot is dropped; the store's
+ * downtime begins.
+ */
+static void
+scen_on_kill(void *user, int child, const struct sup_kill *k)
+{
+	struct scen *sc = user;
+	struct report_worker *rw;
+	uint64_t rows, batch = (uint64_t)sc->cfg->batch;
+
+	if (child == sc->params.validator_id) {
+		memset(sc->snap_k, 0, (size_t)sc->params.nworkers *
+		    sizeof *sc->snap_k);
+		sc->snap_covered = 0;
+		return;
+	}
+	if (child == sc->params.nworkers + 1) {
+		(void)ledger_downtime(sc->ledger, k->t_ns);
+		return;
+	}
+	if (child < 0 || child >= sc->params.nworkers)
+		return;
+	rw = &sc->rep->workers[child];
+	ledger_killed(sc->ledger, child, k->phase == CHILD_PHASE_COMMIT ?
+	    LEDGER_COMMIT : k->phase == CHILD_PHASE_IDLE ? LEDGER_IDLE :
+	    LEDGER_TXN, k->lo, k->hi);
+	rows = rw->acked > rw->resumed ? rw->acked - rw->resumed : 0;
+	rw->prev_rows += rows;
+	rw->prev_commits += (rows + batch - 1) / batch;
+}
+
+/* The store is back: its downtime ends. */
+static void
+scen_on_restart(void *user, int child, int64_t t_ns)
+{
+	struct scen *sc = user;
+
+	if (child == sc->params.nworkers + 1 && sc->cfg->store_cmd != NULL)
+		ledger_downtime_end(sc->ledger, t_ns);
 }
 
 static void
@@ -429,6 +480,7 @@ scen_specs(struct scen *sc, size_t *n)
 		specs[i].fault_index = i;
 		specs[i].main = worker_main;
 		specs[i].arg = &sc->params;
+		specs[i].worker = 1;
 	}
 	util_strlcpy(specs[nw].name, "validator", sizeof specs[nw].name);
 	specs[nw].fault_index = SCENARIO_VALIDATOR;
@@ -484,6 +536,14 @@ scen_supervise(struct scen *sc)
 	opt.on_tick = scen_on_tick;
 	opt.trace = sc->trace;
 	opt.fate_note = scen_fate_note;
+	if (sc->nemesis.n > 0) {
+		opt.nemesis = &sc->nemesis;
+		opt.nemesis_seed = cfg->seed;
+		/* A wait that began inside a disruption ends this much later. */
+		opt.nemesis_slack_ns = cfg->busy_timeout_ns;
+		opt.on_kill = scen_on_kill;
+		opt.on_restart = scen_on_restart;
+	}
 	opt.user = sc;
 	rc = sup_run(&opt, specs, n, &sc->rep->sup);
 	if (rc < 0)
@@ -648,6 +708,31 @@ scen_undone(struct scen *sc, int w)
 		    rep->sup.events[i].kind == SUP_EV_ERROR;
 }
 
+/* What --nemesis did to worker w, from the supervisor and the ledger. */
+static void
+scen_nemesis_totals(struct scen *sc, int w)
+{
+	struct report_worker *rw = &sc->rep->workers[w];
+	const struct sup_child *ch = &sc->rep->sup.children[w];
+	struct ledger_nemesis ln;
+	size_t i;
+
+	ledger_nemesis_stats(sc->ledger, w, &ln);
+	rw->kills = ch->kills;
+	rw->restarts = ch->restarts;
+	rw->pauses = ch->pauses;
+	rw->indeterminate = ln.indeterminate;
+	rw->present = ln.present;
+	rw->absent = ln.absent;
+	/* Its DONE counted only the last life's errors. */
+	if (ch->kills > 0) {
+		rw->errors = 0;
+		for (i = 0; i < sc->rep->sup.nevents; i++)
+			rw->errors += sc->rep->sup.events[i].child == w &&
+			    sc->rep->sup.events[i].kind == SUP_EV_ERROR;
+	}
+}
+
 static void
 scen_totals(struct scen *sc)
 {
@@ -660,6 +745,12 @@ scen_totals(struct scen *sc)
 
 		if (!rw->done)
 			scen_undone(sc, w);
+		else {
+			/* Earlier lives, cut by --nemesis, sent no DONE. */
+			rw->rows += rw->prev_rows;
+			rw->commits += rw->prev_commits;
+		}
+		scen_nemesis_totals(sc, w);
 		rep->inserts += rw->rows;
 		rep->commits += rw->commits;
 		rep->acked_rows += ledger_acked(sc->ledger, w);
@@ -738,6 +829,18 @@ scen_close_trace(struct scen *sc)
 	sc->rep->sup.trace = NULL;
 }
 
+/* The children --nemesis may name besides the workers. */
+static int
+scen_parse_nemesis(struct scen *sc, char *err, size_t cap)
+{
+	const char *names[] = { "validator", NULL, NULL };
+
+	if (sc->cfg->store_cmd != NULL)
+		names[1] = "store";
+	return nemesis_parse(sc->cfg->nemesis, sc->cfg->workers, names,
+	    &sc->nemesis, err, cap);
+}
+
 static int
 scen_prepare(struct scen *sc)
 {
@@ -749,6 +852,11 @@ scen_prepare(struct scen *sc)
 	if (fault_parse(cfg->fault, cfg->workers, &scenario_faults, &sc->faults,
 	    err, sizeof err) < 0) {
 		scen_hard(rep, "--fault: %s", err);
+		return -1;
+	}
+	if (cfg->nemesis != NULL && scen_parse_nemesis(sc, err,
+	    sizeof err) < 0) {
+		scen_hard(rep, "--nemesis: %s", err);
 		return -1;
 	}
 	sc->ledger = ledger_new(cfg->workers);
@@ -829,6 +937,7 @@ scenario_run(const struct config *cfg, struct report *rep)
 	free(sc.snap_k);
 	ledger_free(sc.ledger);
 	fault_free(&sc.faults);
+	nemesis_free(&sc.nemesis);
 	scen_close_trace(&sc);
 	return rep->exit_code;
 }

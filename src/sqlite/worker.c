@@ -106,6 +106,26 @@ worker_prepare1(struct worker *w, sqlite3_stmt **st, const char *sql)
 }
 
 /*
+ * Tell the parent where a restarted worker resumes (before READY): after
+ * a --nemesis kill it holds that against what was acknowledged and
+ * attempted, and learns how the cut transaction resolved.
+ */
+static int
+worker_resumed(struct worker *w, uint64_t seq)
+{
+	struct wire_record r;
+
+	child_phase(w->ctx, CHILD_PHASE_IDLE, seq, seq);
+	/* A first start has nothing to answer for: its stream stays as is. */
+	if (w->ctx->incarnation == 0)
+		return 0;
+	memset(&r, 0, sizeof r);
+	r.h.type = WIRE_RESUME;
+	r.u.resume.seq = seq;
+	return child_send(w->ctx, &r);
+}
+
+/*
  * The generic statements, then the workload's, then where to resume: a
  * (re)started worker goes on after its highest committed seq.
  */
@@ -134,7 +154,7 @@ worker_prepare(struct worker *w, int nworkers)
 	}
 	w->acked = w->last_attempted = seq;
 	w->next = seq + 1;
-	return 0;
+	return worker_resumed(w, seq);
 }
 
 /* Open the connection and prepare.  Returns 0 or -1 (reported). */
@@ -230,16 +250,21 @@ worker_txn(struct worker *w)
 	uint64_t n = (uint64_t)w->cfg->batch, last = w->next + n - 1, seq;
 	int64_t t0 = w->t_txn = w->conn.t_txn = util_now_ns(), t_commit;
 
+	/* Published first: a --nemesis kill may cut this transaction. */
+	child_phase(w->ctx, CHILD_PHASE_BEGIN, w->next, last);
 	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
 		goto fail;
+	child_phase(w->ctx, CHILD_PHASE_TXN, w->next, last);
 	for (seq = w->next; seq <= last; seq++) {
 		if (seq > w->last_attempted)
 			w->last_attempted = seq;
 		if (w->wl->write_seq(w->state, seq) < 0)
 			goto fail;
 	}
+	child_phase(w->ctx, CHILD_PHASE_COMMIT, w->next, last);
 	if (worker_step(w, w->commit, WIRE_OP_COMMIT) < 0)
 		goto fail;
+	child_phase(w->ctx, CHILD_PHASE_IDLE, w->next, last);
 	t_commit = util_now_ns();
 	w->acked = last;
 	(void)child_ack(w->ctx, last, t_commit);
@@ -252,6 +277,7 @@ fail:
 	/* A failed COMMIT (BUSY) leaves the transaction open. */
 	if (!sqlite3_get_autocommit(w->db))
 		(void)worker_step(w, w->rollback, WIRE_OP_ROLLBACK);
+	child_phase(w->ctx, CHILD_PHASE_IDLE, w->acked, w->acked);
 	return -1;
 }
 
@@ -435,8 +461,18 @@ worker_main(struct child_ctx *ctx, void *arg)
 	w.wl = p->wl;
 	w.index = ctx->index;
 	w.next = 1;
-	if (worker_open(&w, p) < 0)
+	if (worker_open(&w, p) < 0) {
+		/*
+		 * Started again by --nemesis and cut off by the shutdown
+		 * before it could open (its error is late): nothing to do.
+		 */
+		if (ctx->incarnation > 0 && child_shutdown(ctx, 1)) {
+			rc = 0;
+			worker_stats(&w, &d);
+			worker_done(&w, &d);
+		}
 		goto out;
+	}
 	rc = 0;
 	if (child_ready_wait(ctx) < 0)
 		goto out;
