@@ -46,6 +46,17 @@ run_tool killval --duration 2s --workers 2 --validate-every 200ms \
     --nemesis 'kill:validator@700ms'
 expect killval 0 '^sqlstorm: PASS' "the validator killed and restarted passes"
 
+# The maintenance child is a target too (with --maintain): killed and
+# restarted on schedule, and the run passes; without --maintain, "maint"
+# names nothing.
+run_tool killmaint --duration 2500ms --workers 2 --workload churn \
+    --maintain 'checkpoint=truncate@every 300ms,vacuum@every 1s' \
+    --nemesis 'kill:maint@every 700ms'
+expect killmaint 0 '^  nemesis  +kill:maint@every 700ms: 3 kills, 3 restarts' \
+    "the maintenance child killed and restarted passes"
+run_tool nomaint --duration 1s --nemesis 'kill:maint@500ms'
+expect nomaint 99 "unknown target 'maint'" "maint without --maintain is a one-line error"
+
 # A pause longer than the busy timeout: the writer is stopped holding the
 # write lock, the other gets BUSY, expected (nemesis), and the run passes.
 pause="--duration 3s --workers 2 --interval 0 --busy-timeout 200ms"

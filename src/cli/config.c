@@ -129,7 +129,8 @@ check_maintain_spec(const char *text, char *err, size_t errlen)
 static int
 check_nemesis_spec(const char *text, char *err, size_t errlen)
 {
-	static const char *const all[] = { "validator", "store", NULL };
+	static const char *const all[] = { "validator", "maint", "store",
+	    NULL };
 	struct nemesis_plan plan;
 
 	if (nemesis_parse(text, 1024, all, &plan, err, errlen) < 0)
@@ -1144,14 +1145,17 @@ check_fault(const struct config *cfg, char *err, size_t errlen)
 static int
 check_nemesis(const struct config *cfg, char *err, size_t errlen)
 {
-	const char *names[] = { "validator", NULL, NULL };
+	const char *names[] = { "validator", NULL, NULL, NULL };
 	char nerr[CONFIG_ERR_MAX], who[NAME_MAX_LEN + 16];
 	struct nemesis_plan plan;
+	int n = 1;
 
 	if (cfg->nemesis == NULL)
 		return 0;
+	if (cfg->maintain != NULL)
+		names[n++] = "maint";
 	if (cfg->store_cmd != NULL)
-		names[1] = "store";
+		names[n++] = "store";
 	if (nemesis_parse(cfg->nemesis, cfg->workers, names, &plan, nerr,
 	    sizeof(nerr)) == 0) {
 		nemesis_free(&plan);
@@ -1371,7 +1375,8 @@ static const char usage_tail[] =
 "Nemesis specs (--nemesis): a comma-separated list of ITEM@WHEN\n"
 "  kill:TARGET[=DELAY]     SIGKILL, started again after DELAY (default 0)\n"
 "  pause:TARGET=DURATION   SIGSTOP, then SIGCONT after DURATION\n"
-"  TARGET  wN, worker (one drawn from the seed), workers, validator, store\n"
+"  TARGET  wN, worker (one drawn from the seed), workers, validator,\n"
+"          maint (with --maintain), store (with --store-cmd)\n"
 "  WHEN    a duration from the start (2s) or every DURATION\n"
 "  Example: --nemesis 'kill:worker@every 200ms,pause:w1=500ms@2s'\n"
 "\n"

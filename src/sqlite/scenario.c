@@ -833,10 +833,13 @@ scen_close_trace(struct scen *sc)
 static int
 scen_parse_nemesis(struct scen *sc, char *err, size_t cap)
 {
-	const char *names[] = { "validator", NULL, NULL };
+	const char *names[] = { "validator", NULL, NULL, NULL };
+	int n = 1;
 
+	if (sc->cfg->maintain != NULL)
+		names[n++] = "maint";
 	if (sc->cfg->store_cmd != NULL)
-		names[1] = "store";
+		names[n++] = "store";
 	return nemesis_parse(sc->cfg->nemesis, sc->cfg->workers, names,
 	    &sc->nemesis, err, cap);
 }
