@@ -57,6 +57,7 @@ struct worker {
 	/* --rate: the schedule and its figures (worker_loop_paced). */
 	struct pace   pace;
 	struct wire_pace paced;
+	int64_t       pace_from;       /* offset of this life's first start */
 };
 
 /* Send an ERROR for the statement that just failed with rc. */
@@ -293,6 +294,14 @@ worker_pace_due(struct worker *w, int64_t limit)
 	int64_t start = w->ctx->shared->start_ns;
 	int64_t off = pace_next(&w->pace);
 
+	/*
+	 * A life restarted by --nemesis takes the schedule up where it
+	 * begins: the starts due while the worker was down were the killed
+	 * life's, which reported nothing, and are neither counted twice nor
+	 * run in a burst.
+	 */
+	while (off < w->pace_from)
+		off = pace_next(&w->pace);
 	if (off >= limit - start)
 		return -1;
 	w->paced.scheduled++;
@@ -363,6 +372,8 @@ worker_loop_paced(struct worker *w)
 
 	pace_init(&w->pace, w->cfg->rate, w->cfg->pattern, w->cfg->seed,
 	    w->index);
+	if (w->ctx->incarnation > 0)
+		w->pace_from = util_now_ns() - w->ctx->shared->start_ns;
 	due = worker_pace_due(w, w->ctx->shared->deadline_ns);
 	while (due >= 0 && !child_shutdown(w->ctx, 0) && !w->ctx->parent_gone) {
 		/*
