@@ -193,7 +193,8 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_RESTORE_TIMEOUT=5s", "SQLSTORM_MAX_LAG=250ms",
 		"SQLSTORM_COVERAGE=report", "SQLSTORM_VERBOSE=yes",
 		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log",
-		"SQLSTORM_CHURN=keys=8", NULL
+		"SQLSTORM_CHURN=keys=8", "SQLSTORM_CHECK=quick",
+		"SQLSTORM_POPULATE=64MiB", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -230,6 +231,8 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_str_eq(c->workload, "append");
 	ck_assert_str_eq(c->trace, "t.log");
 	ck_assert_str_eq(c->churn, "keys=8");
+	ck_assert_int_eq(c->check, CONFIG_CHECK_QUICK);
+	ck_assert_str_eq(c->populate, "64MiB");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
@@ -411,7 +414,8 @@ START_TEST(test_config_flags_every_knob)
 	    "--restore-cmd", "cp {db} {output}", "--restore-timeout=100ms",
 	    "--max-lag", "1h", "--coverage=report", "--verbose",
 	    "--workload", "append", "--trace=/tmp/t.log",
-	    "--churn", "keys=9,ops=2", NULL);
+	    "--churn", "keys=9,ops=2", "--check=QUICK", "--populate", "1GiB",
+	    NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -445,6 +449,8 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->workload, "append");
 	ck_assert_str_eq(c->trace, "/tmp/t.log");
 	ck_assert_str_eq(c->churn, "keys=9,ops=2");
+	ck_assert_int_eq(c->check, CONFIG_CHECK_QUICK);
+	ck_assert_str_eq(c->populate, "1GiB");
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
@@ -1039,9 +1045,11 @@ START_TEST(test_config_output_print)
 	    "interval         10ms                     default\n"
 	    "batch            1                        default\n"
 	    "validate-every   500ms                    default\n"
+	    "check            full                     default\n"
 	    "grace            10s                      default\n"
 	    "busy-timeout     5s                       default\n"
 	    "db               x.db                     flag\n"
+	    "populate         0                        default\n"
 	    "keep             no                       default\n"
 	    "journal          wal                      default\n"
 	    "sync             normal                   default\n"

@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "fault.h"
+#include "populate.h"
 #include "workload.h"
 #include "workload-churn.h"
 #include "scenario-policy.h"
@@ -84,6 +85,7 @@ static const char *const sync_names[] = {
 };
 static const char *const late_names[] = { "strict", "ignore", NULL };
 static const char *const coverage_names[] = { "strict", "report", NULL };
+static const char *const check_names[] = { "full", "quick", NULL };
 
 
 static const char *const bool_true[] = { "yes", "true", "1", "on", NULL };
@@ -106,6 +108,15 @@ check_churn(const char *text, char *err, size_t errlen)
 	struct churn_spec sp;
 
 	return churn_spec_parse(text, &sp, err, errlen);
+}
+
+/* A --populate size is populate.c's to parse. */
+static int
+check_populate(const char *text, char *err, size_t errlen)
+{
+	uint64_t bytes;
+
+	return populate_size_parse(text, &bytes, err, errlen);
 }
 
 #define MS	DURATION_MS
@@ -134,6 +145,9 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    KNOB_DURATION, FIELD(validate_every_ns), .min = 0, .max = H,
 	    .dflt = "500ms",
 	    .help = "snapshot and validate this often (0 = final check only)" },
+	[CONFIG_CHECK] = { "check", "MODE", KNOB_ENUM, FIELD(check),
+	    .names = check_names, .dflt = "full",
+	    .help = "snapshots get integrity_check or quick_check" },
 	/* At 0 every child would be killed before it could exit. */
 	[CONFIG_GRACE] = { "grace", "DURATION", KNOB_DURATION,
 	    FIELD(grace_ns), .min = 100 * MS, .max = H, .dflt = "10s",
@@ -147,6 +161,10 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    .unset = "temporary directory",
 	    .help = "database file to create and test, instead of a fresh "
 	    "temp dir" },
+	[CONFIG_POPULATE] = { "populate", "SIZE", KNOB_SPEC, FIELD(populate),
+	    .dflt = "0", .check = check_populate,
+	    .help = "grow the database to SIZE (KiB, MiB, GiB) before the "
+	    "start (0 = off)" },
 	[CONFIG_KEEP] = { "keep", NULL, KNOB_BOOL, FIELD(keep), .dflt = "no",
 	    .help = "keep the run directory even when the run passes" },
 	[CONFIG_JOURNAL] = { "journal", "MODE", KNOB_ENUM, FIELD(journal),
@@ -309,6 +327,12 @@ const char *
 config_coverage_name(enum config_coverage c)
 {
 	return name_at(coverage_names, (int)c);
+}
+
+const char *
+config_check_name(enum config_check c)
+{
+	return name_at(check_names, (int)c);
 }
 
 /* "SQLSTORM_" + the flag upper-cased with '-' turned into '_'. */

@@ -161,6 +161,34 @@ report_coverage(const struct report *rep, struct report_coverage *cov)
 	    rep->sup.start_ns != 0;
 }
 
+void
+report_pace(const struct report *rep, struct report_pace *pace)
+{
+	struct report_coverage cov;
+	int64_t prev = rep->sup.start_ns, gap;
+	size_t i;
+
+	memset(pace, 0, sizeof *pace);
+	report_coverage(rep, &cov);
+	pace->on = cov.snapshots_on && rep->sup.start_ns != 0;
+	pace->taken = cov.snapshots_taken;
+	pace->scheduled = cov.snapshots_scheduled;
+	pace->every_ns = rep->cfg != NULL ? rep->cfg->validate_every_ns : 0;
+	if (!pace->on)
+		return;
+	for (i = 0; i < rep->nsnapshots; i++) {
+		gap = rep->snapshots[i].t_begin_ns - prev;
+		if (gap > pace->max_gap_ns)
+			pace->max_gap_ns = gap;
+		prev = rep->snapshots[i].t_begin_ns;
+	}
+	if (rep->nsnapshots > 0)
+		pace->mean_gap_ns = (prev - rep->sup.start_ns) /
+		    (int64_t)rep->nsnapshots;
+	pace->behind = pace->taken < pace->scheduled ||
+	    pace->max_gap_ns > 2 * pace->every_ns;
+}
+
 size_t
 report_starved(const struct report *rep, char *buf, size_t cap)
 {
@@ -535,6 +563,51 @@ report_coverage_lines(const struct report *rep, FILE *fp)
 		report_line(fp, 0, "starved", "%s", starved);
 }
 
+/* A span in ms for the summary: "530 ms", "1.25 s" from a second on. */
+static void
+report_span(char *buf, size_t cap, int64_t ns)
+{
+	if (ns < UTIL_NS_PER_S)
+		snprintf(buf, cap, "%lld ms", (long long)(ns / UTIL_NS_PER_MS));
+	else
+		snprintf(buf, cap, "%.2f s", (double)ns / UTIL_NS_PER_S);
+}
+
+/*
+ * The snapshots' pace and how they were checked, a "validator fell
+ * behind" line of its own when it did (never silently), and what
+ * --populate wrote.
+ */
+static void
+report_validate_lines(const struct report *rep, FILE *fp)
+{
+	const struct populate_stats *ps = &rep->populate;
+	struct report_pace pace;
+	char every[32], mean[32], max[32];
+
+	report_pace(rep, &pace);
+	duration_format(pace.every_ns, every, sizeof every);
+	report_span(mean, sizeof mean, pace.mean_gap_ns);
+	report_span(max, sizeof max, pace.max_gap_ns);
+	if (pace.on && pace.taken > 0)
+		report_line(fp, 0, "pace", "%s every %s: gap mean %s, max %s",
+		    rep->cfg->check == CONFIG_CHECK_QUICK ? "quick_check" :
+		    "integrity_check", every, mean, max);
+	if (pace.on && pace.behind)
+		report_line(fp, 0, "pace", "validator fell behind: %llu of %llu "
+		    "scheduled snapshot%s taken, max gap %s (asked every %s)",
+		    (unsigned long long)pace.taken,
+		    (unsigned long long)pace.scheduled,
+		    report_s(pace.scheduled), max, every);
+	if (ps->target > 0)
+		report_line(fp, 0, "populate", "%.1f MiB (asked %s), %llu rows "
+		    "of %d KiB in %.1f s, %.0f MB/s",
+		    (double)ps->bytes / (1 << 20), rep->cfg->populate,
+		    (unsigned long long)ps->rows, POPULATE_VALUE_BYTES / 1024,
+		    (double)ps->ns / UTIL_NS_PER_S, ps->ns > 0 ?
+		    (double)ps->added * 1000.0 / (double)ps->ns : 0.0);
+}
+
 static void
 report_shutdown_line(const struct report *rep, FILE *fp)
 {
@@ -560,6 +633,7 @@ report_checks(const struct report *rep, FILE *fp)
 		bad += !rep->snapshots[i].ok;
 	report_line(fp, 0, "snapshots", "%zu validated, %zu failed",
 	    rep->nsnapshots, bad);
+	report_validate_lines(rep, fp);
 	report_coverage_lines(rep, fp);
 	if (rep->final_checked)
 		report_line(fp, 0, "final", "%llu row%s, %s, %llu "

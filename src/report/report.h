@@ -13,6 +13,7 @@
 
 #include "classify.h"
 #include "config.h"
+#include "populate.h"
 #include "supervisor.h"
 #include "wire.h"
 
@@ -53,6 +54,7 @@ struct report {
 	uint64_t inserts, commits, acked_rows, lost_rows;
 	int      final_checked, final_ok;
 	uint64_t final_rows;
+	struct populate_stats populate;     /* --populate (target 0: off) */
 	char     journal_mode[32];
 	char     fs_type[64];
 	char     repro[2048];
@@ -83,6 +85,23 @@ struct report_coverage {
 	int      judged;               /* long enough, not cut short: the
 	                                  coverage rule applies */
 };
+
+/*
+ * How evenly the validator kept its schedule (--check, issue 12): gaps
+ * between the starts of consecutive snapshots, the first counted from
+ * the run's start.  It fell behind when it took fewer snapshots than were
+ * scheduled or a gap was longer than twice --validate-every.
+ */
+struct report_pace {
+	int      on;                   /* --validate-every > 0 and a start */
+	uint64_t taken, scheduled;
+	int64_t  every_ns;
+	int64_t  mean_gap_ns, max_gap_ns;  /* 0 when none was taken */
+	int      behind;
+};
+
+/* The pace of rep's snapshots. */
+void report_pace(const struct report *rep, struct report_pace *pace);
 
 /* Zero rep and bind it to cfg. */
 void report_init(struct report *rep, const struct config *cfg);

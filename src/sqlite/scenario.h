@@ -10,6 +10,7 @@
 #define SQLSTORM_SCENARIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "report.h"
@@ -24,6 +25,7 @@ struct scenario_params {
 	const char *run_dir;
 	int         nworkers;
 	int         validator_id;   /* wire child id of the validator */
+	uint64_t    fill_rows;      /* --populate's rows 1..n (0: none) */
 };
 
 /* Child entry points (see supervisor.h, struct sup_spec). */
