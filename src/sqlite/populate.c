@@ -358,7 +358,9 @@ populate_walk(sqlite3 *db, uint64_t seed, uint64_t rows,
 	rc = sqlite3_prepare_v2(db, want != NULL ? "SELECT id, v FROM "
 	    POPULATE_TABLE " ORDER BY id" : "SELECT id FROM " POPULATE_TABLE
 	    " ORDER BY id", -1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (rc != SQLITE_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 
 		if (id < 1 || (uint64_t)id > rows) {
