@@ -476,7 +476,7 @@ report_json_pace(const struct report *rep, struct jobj *j)
 	    config_check_name(rep->cfg->check) : NULL);
 	jkey(j, "snapshot_pace");
 	fputc('{', j->fp);
-	ju64(&o, "taken", p.taken);
+	ju64(&o, "started", p.started);
 	ju64(&o, "scheduled", p.scheduled);
 	jms(&o, "every_ms", p.every_ns);
 	jms(&o, "mean_gap_ms", p.mean_gap_ns);

@@ -161,31 +161,70 @@ report_coverage(const struct report *rep, struct report_coverage *cov)
 	    rep->sup.start_ns != 0;
 }
 
+static int
+report_cmp_ns(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * When each snapshot began: every SNAPSHOT verdict, and every copy or
+ * check the validator reported as an error instead (one cut short by the
+ * shutdown began on time too).  The validator is the child after the
+ * workers.  Returns a sorted malloc'd array of *n, or NULL.
+ */
+static int64_t *
+report_snapshot_starts(const struct report *rep, size_t *n)
+{
+	int64_t *t = malloc((rep->nsnapshots + rep->sup.nevents + 1) *
+	    sizeof *t);
+	size_t i;
+
+	*n = 0;
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < rep->nsnapshots; i++)
+		t[(*n)++] = rep->snapshots[i].t_begin_ns;
+	for (i = 0; i < rep->sup.nevents; i++) {
+		const struct sup_event *ev = &rep->sup.events[i];
+
+		if (ev->kind == SUP_EV_ERROR && ev->child == rep->nworkers &&
+		    (ev->err.op == WIRE_OP_SNAPSHOT ||
+		    ev->err.op == WIRE_OP_VALIDATE) &&
+		    ev->err.t_begin >= rep->sup.start_ns)
+			t[(*n)++] = ev->err.t_begin;
+	}
+	qsort(t, *n, sizeof *t, report_cmp_ns);
+	return t;
+}
+
 void
 report_pace(const struct report *rep, struct report_pace *pace)
 {
 	struct report_coverage cov;
-	int64_t prev = rep->sup.start_ns, gap;
-	size_t i;
+	int64_t prev = rep->sup.start_ns, gap, *t;
+	size_t i, n;
 
 	memset(pace, 0, sizeof *pace);
 	report_coverage(rep, &cov);
 	pace->on = cov.snapshots_on && rep->sup.start_ns != 0;
-	pace->taken = cov.snapshots_taken;
 	pace->scheduled = cov.snapshots_scheduled;
 	pace->every_ns = rep->cfg != NULL ? rep->cfg->validate_every_ns : 0;
-	if (!pace->on)
+	if (!pace->on || (t = report_snapshot_starts(rep, &n)) == NULL)
 		return;
-	for (i = 0; i < rep->nsnapshots; i++) {
-		gap = rep->snapshots[i].t_begin_ns - prev;
+	for (i = 0; i < n; i++) {
+		gap = t[i] - prev;
 		if (gap > pace->max_gap_ns)
 			pace->max_gap_ns = gap;
-		prev = rep->snapshots[i].t_begin_ns;
+		prev = t[i];
 	}
-	if (rep->nsnapshots > 0)
-		pace->mean_gap_ns = (prev - rep->sup.start_ns) /
-		    (int64_t)rep->nsnapshots;
-	pace->behind = pace->taken < pace->scheduled ||
+	free(t);
+	pace->started = n;
+	if (n > 0)
+		pace->mean_gap_ns = (prev - rep->sup.start_ns) / (int64_t)n;
+	pace->behind = pace->started < pace->scheduled ||
 	    pace->max_gap_ns > 2 * pace->every_ns;
 }
 
@@ -589,14 +628,14 @@ report_validate_lines(const struct report *rep, FILE *fp)
 	duration_format(pace.every_ns, every, sizeof every);
 	report_span(mean, sizeof mean, pace.mean_gap_ns);
 	report_span(max, sizeof max, pace.max_gap_ns);
-	if (pace.on && pace.taken > 0)
+	if (pace.on && pace.started > 0)
 		report_line(fp, 0, "pace", "%s every %s: gap mean %s, max %s",
 		    rep->cfg->check == CONFIG_CHECK_QUICK ? "quick_check" :
 		    "integrity_check", every, mean, max);
 	if (pace.on && pace.behind)
 		report_line(fp, 0, "pace", "validator fell behind: %llu of %llu "
-		    "scheduled snapshot%s taken, max gap %s (asked every %s)",
-		    (unsigned long long)pace.taken,
+		    "scheduled snapshot%s started, max gap %s (asked every %s)",
+		    (unsigned long long)pace.started,
 		    (unsigned long long)pace.scheduled,
 		    report_s(pace.scheduled), max, every);
 	if (ps->target > 0)

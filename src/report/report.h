@@ -87,16 +87,18 @@ struct report_coverage {
 };
 
 /*
- * How evenly the validator kept its schedule (--check, issue 12): gaps
- * between the starts of consecutive snapshots, the first counted from
- * the run's start.  It fell behind when it took fewer snapshots than were
- * scheduled or a gap was longer than twice --validate-every.
+ * How evenly the validator kept its schedule (--check, issue 12): when
+ * each snapshot began (a SNAPSHOT verdict, or a copy or check that ended
+ * in an error, e.g. cut short by the shutdown) and the gaps between those
+ * starts, the first counted from the run's start.  It fell behind when
+ * fewer began than were scheduled, or a gap was longer than twice
+ * --validate-every.
  */
 struct report_pace {
 	int      on;                   /* --validate-every > 0 and a start */
-	uint64_t taken, scheduled;
+	uint64_t started, scheduled;
 	int64_t  every_ns;
-	int64_t  mean_gap_ns, max_gap_ns;  /* 0 when none was taken */
+	int64_t  mean_gap_ns, max_gap_ns;  /* 0 when none began */
 	int      behind;
 };
 
