@@ -1338,6 +1338,11 @@ START_TEST(test_report_pace_of_snapshots)
 	    "\"max_gap_ms\": 1000.000001, \"behind\": true}") != NULL, "%.160s",
 	    strstr(doc, "\"snapshot_pace\": "));
 	free(doc);
+	/* TAP and JUnit name the check the snapshots passed. */
+	doc = fx_render(&fx.rep, report_tap_write);
+	ck_assert_msg(strstr(doc, " rows, quick_check ok, no acknowledged row "
+	    "missing") != NULL, "%.300s", doc);
+	free(doc);
 	/* Off: nothing is scheduled, nothing is behind. */
 	fx.cfg.validate_every_ns = 0;
 	report_pace(&fx.rep, &p);

@@ -789,6 +789,12 @@ START_TEST(test_validate_fill_values)
 	populate_value(0, 1, a, 8);
 	populate_value(0, 1, b, 16);
 	ck_assert_int_eq(memcmp(a, b, 8), 0);
+	populate_value(0, 1, a, 13);
+	ck_assert_int_eq(memcmp(a, b, 13), 0);
+	/* Pinned: a copy made by one build is checked by another. */
+	ck_assert_int_eq(b[0], 0xc3);
+	ck_assert_int_eq(b[7], 0x8e);
+	ck_assert_int_eq(b[15], 0x1a);
 }
 END_TEST
 
