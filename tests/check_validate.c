@@ -907,6 +907,24 @@ START_TEST(test_validate_fill_tiny)
 }
 END_TEST
 
+/*
+ * A file populated before (a --db kept across runs) is populated again
+ * in full: the old table's freed pages do not count towards the size.
+ */
+START_TEST(test_validate_fill_again)
+{
+	struct populate_stats st;
+	char path[PATH_MAX], err[512] = "";
+	uint64_t rows = fill_db(tpath(path, sizeof path, "again.db"),
+	    256 * 1024, "delete");
+
+	ck_assert_int_eq(populate_run(path, 256 * 1024, FILL_SEED + 1,
+	    "delete", &st, err, sizeof err), 0);
+	ck_assert_uint_eq(st.rows, rows);
+	ck_assert_uint_ge(st.added, 256 * 1024);
+}
+END_TEST
+
 START_TEST(test_validate_fill_changed_byte)
 {
 	char path[PATH_MAX], sql[256];
@@ -1097,6 +1115,7 @@ validate_suite(void)
 	tcase_add_test(tc, test_validate_fill_values);
 	tcase_add_test(tc, test_validate_fill_good);
 	tcase_add_test(tc, test_validate_fill_tiny);
+	tcase_add_test(tc, test_validate_fill_again);
 	tcase_add_test(tc, test_validate_fill_changed_byte);
 	tcase_add_test(tc, test_validate_fill_deleted_row);
 	tcase_add_test(tc, test_validate_fill_last_row_deleted);

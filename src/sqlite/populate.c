@@ -131,17 +131,29 @@ populate_value(uint64_t seed, uint64_t id, unsigned char *buf, size_t len)
 
 /* ------------------------------------------------------------ populate */
 
-/* page_count * page_size of main, into *bytes.  A SQLite code. */
+/*
+ * The bytes of main in use, (page_count - freelist_count) * page_size,
+ * into *used, and the file's, page_count * page_size, into *file (may be
+ * NULL).  Pages freed by an earlier fill table stay in the file: only
+ * used pages count towards the target.  A SQLite code.
+ */
 static int
-populate_file_bytes(sqlite3 *db, uint64_t *bytes)
+populate_file_bytes(sqlite3 *db, uint64_t *used, uint64_t *file)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "SELECT page_count * page_size FROM "
-	    "pragma_page_count, pragma_page_size", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(db, "SELECT page_count, freelist_count, "
+	    "page_size FROM pragma_page_count, pragma_freelist_count, "
+	    "pragma_page_size", -1, &st, NULL);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*bytes = (uint64_t)sqlite3_column_int64(st, 0);
+		uint64_t pages = (uint64_t)sqlite3_column_int64(st, 0);
+		uint64_t free = (uint64_t)sqlite3_column_int64(st, 1);
+		uint64_t size = (uint64_t)sqlite3_column_int64(st, 2);
+
+		*used = (pages - (free < pages ? free : pages)) * size;
+		if (file != NULL)
+			*file = pages * size;
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
@@ -197,8 +209,8 @@ populate_rows(sqlite3 *db, sqlite3_stmt *ins, uint64_t seed, uint64_t *id,
 }
 
 /*
- * Add rows until the file holds target bytes: each round asks for what
- * is still missing (a row costs a little more than its value, so the last
+ * Add rows until the file uses target bytes: each round asks for what is
+ * still missing (a row costs a little more than its value, so the last
  * round or two add a few rows), at most POPULATE_TXN_ROWS at a time.
  */
 static int
@@ -207,25 +219,28 @@ populate_grow(sqlite3 *db, uint64_t target, uint64_t seed,
 {
 	sqlite3_stmt *ins = NULL;
 	unsigned char *buf = malloc(POPULATE_VALUE_BYTES);
-	uint64_t size = 0, need, n;
+	uint64_t used = 0, before = 0, need, n;
 	int rc = SQLITE_NOMEM;
 
 	if (buf == NULL)
 		return rc;
-	rc = sqlite3_prepare_v2(db, "INSERT INTO " POPULATE_TABLE
-	    "(id, v) VALUES(?, ?)", -1, &ins, NULL);
-	while (rc == SQLITE_OK && (size < target || st->rows == 0)) {
-		need = size < target ? target - size : 1;
+	rc = populate_file_bytes(db, &before, NULL);
+	used = before;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "INSERT INTO " POPULATE_TABLE
+		    "(id, v) VALUES(?, ?)", -1, &ins, NULL);
+	while (rc == SQLITE_OK && (used < target || st->rows == 0)) {
+		need = used < target ? target - used : 1;
 		n = (need + POPULATE_VALUE_BYTES - 1) / POPULATE_VALUE_BYTES;
 		if (n > POPULATE_TXN_ROWS)
 			n = POPULATE_TXN_ROWS;
 		rc = populate_rows(db, ins, seed, &st->rows, n, buf);
 		if (rc == SQLITE_OK)
-			rc = populate_file_bytes(db, &size);
+			rc = populate_file_bytes(db, &used, &st->bytes);
 	}
 	sqlite3_finalize(ins);
 	free(buf);
-	st->bytes = size;
+	st->added = used - before;
 	return rc;
 }
 
@@ -272,34 +287,33 @@ populate_run(const char *path, uint64_t target, uint64_t seed,
     size_t errlen)
 {
 	sqlite3 *db = NULL;
-	uint64_t before = 0;
 	int64_t t0 = util_now_ns();
 	int rc, ret = -1;
 
 	memset(st, 0, sizeof *st);
 	st->target = target;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
 	if (populate_open(path, &db, err, errlen) < 0)
 		goto out;
 	/*
 	 * No journal, no sync: nothing else has the file open, nothing is
 	 * acknowledged yet, and a populate cut short is a hard error.
 	 */
-	if ((rc = populate_file_bytes(db, &before)) != SQLITE_OK ||
-	    (rc = populate_journal(db, "off", err, errlen)) != SQLITE_OK ||
-	    (rc = sqlite3_exec(db, "PRAGMA synchronous=OFF;"
+	if ((rc = populate_journal(db, "off", err, errlen)) != SQLITE_OK)
+		goto out;
+	if ((rc = sqlite3_exec(db, "PRAGMA synchronous=OFF;"
 	    "DROP TABLE IF EXISTS " POPULATE_TABLE ";"
 	    "CREATE TABLE " POPULATE_TABLE "(id INTEGER PRIMARY KEY,"
 	    " v BLOB NOT NULL)", NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = populate_grow(db, target, seed, st)) != SQLITE_OK) {
-		if (err[0] == '\0' || rc != SQLITE_ERROR)
-			util_set_err(err, errlen, "cannot populate '%s': %s",
-			    path, sqlite3_errmsg(db));
+		util_set_err(err, errlen, "cannot populate '%s': %s", path,
+		    sqlite3_errmsg(db));
 		goto out;
 	}
 	if (populate_sync(db, err, errlen) < 0 ||
 	    populate_journal(db, journal, err, errlen) != SQLITE_OK)
 		goto out;
-	st->added = st->bytes > before ? st->bytes - before : 0;
 	ret = 0;
 out:
 	sqlite3_close(db);

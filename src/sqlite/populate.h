@@ -30,7 +30,7 @@ struct validate_result;
 struct populate_stats {
 	uint64_t target;      /* bytes asked for (0: off) */
 	uint64_t bytes;       /* page_count * page_size afterwards */
-	uint64_t added;       /* ... minus the size before */
+	uint64_t added;       /* bytes the fill table took (pages in use) */
 	uint64_t rows;        /* fill rows 1..rows */
 	int64_t  ns;          /* wall time of the whole populate, with sync */
 };
@@ -54,8 +54,9 @@ void populate_value(uint64_t seed, uint64_t id, unsigned char *buf,
 /*
  * In the parent, before any fork, after the schema is made and nothing
  * else has the file open: drop and recreate the fill table in the
- * database at path and add rows until page_count * page_size >= target
- * (at least one row).  It writes with journal_mode=OFF and
+ * database at path and add rows until the pages in use (page_count -
+ * freelist_count, times page_size) hold target bytes (at least one
+ * row).  It writes with journal_mode=OFF and
  * synchronous=OFF in big transactions, then fsync()s the file once and
  * sets journal_mode back to journal (a journal_mode name, "wal"), so the
  * run itself starts in the configured mode on a durable file.  The
