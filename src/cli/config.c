@@ -161,8 +161,9 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    .unset = "temporary directory",
 	    .help = "database file to create and test, instead of a fresh "
 	    "temp dir" },
+	/* Unset, not "0": a default string would be one more to free. */
 	[CONFIG_POPULATE] = { "populate", "SIZE", KNOB_SPEC, FIELD(populate),
-	    .dflt = "0", .check = check_populate,
+	    .unset = "0", .check = check_populate,
 	    .help = "grow the database to SIZE (KiB, MiB, GiB) before the "
 	    "start (0 = off)" },
 	[CONFIG_KEEP] = { "keep", NULL, KNOB_BOOL, FIELD(keep), .dflt = "no",

@@ -82,7 +82,7 @@ struct config {
 	int64_t grace_ns;           /* 100ms .. 1h, default 10s */
 	int64_t busy_timeout_ns;    /* 0 .. 1h,     default 5s */
 	char   *db;                 /* NULL = a fresh temporary directory */
-	char   *populate;           /* --populate SIZE (populate.h), "0" = off */
+	char   *populate;           /* --populate SIZE (populate.h); NULL, "0": off */
 	int     keep;               /* keep the run directory */
 	enum config_journal journal;
 	enum config_sync    sync;
