@@ -195,7 +195,8 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_WORKLOAD=APPEND", "SQLSTORM_TRACE=t.log",
 		"SQLSTORM_CHURN=keys=8", "SQLSTORM_MAINTAIN=optimize@1s",
 		"SQLSTORM_PAGE_SIZE=8192", "SQLSTORM_AUTO_VACUUM=Incremental",
-		"SQLSTORM_STORE_WARMUP=2s", "SQLSTORM_NEMESIS=kill:w6@1s", NULL
+		"SQLSTORM_STORE_WARMUP=2s", "SQLSTORM_NEMESIS=kill:w6@1s",
+		"SQLSTORM_CHECK=quick", "SQLSTORM_POPULATE=64MiB", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -239,6 +240,8 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_int_eq(c->auto_vacuum, CONFIG_AUTO_VACUUM_INCREMENTAL);
 	ck_assert_int_eq(c->auto_vacuum_set, 1);
 	ck_assert_str_eq(c->nemesis, "kill:w6@1s");
+	ck_assert_int_eq(c->check, CONFIG_CHECK_QUICK);
+	ck_assert_str_eq(c->populate, "64MiB");
 	/* --rate excludes --interval and --pattern needs --rate: below. */
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
@@ -470,7 +473,8 @@ START_TEST(test_config_flags_every_knob)
 	    "--churn", "keys=9,ops=2", "--maintain",
 	    "vacuum@every 5s,incremental_vacuum=8@1s", "--page-size=512",
 	    "--auto-vacuum", "incremental", "--store-warmup", "0",
-	    "--nemesis", "pause:store=1s@every 2s", NULL);
+	    "--nemesis", "pause:store=1s@every 2s", "--check=QUICK",
+	    "--populate", "1GiB", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -509,6 +513,8 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_int_eq(c->page_size, 512);
 	ck_assert_int_eq(c->auto_vacuum, CONFIG_AUTO_VACUUM_INCREMENTAL);
 	ck_assert_str_eq(c->nemesis, "pause:store=1s@every 2s");
+	ck_assert_int_eq(c->check, CONFIG_CHECK_QUICK);
+	ck_assert_str_eq(c->populate, "1GiB");
 	/* --rate excludes --interval and --pattern needs --rate: below. */
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
@@ -1112,9 +1118,11 @@ START_TEST(test_config_output_print)
 	    "rate             0                        default\n"
 	    "pattern          constant                 default\n"
 	    "validate-every   500ms                    default\n"
+	    "check            full                     default\n"
 	    "grace            10s                      default\n"
 	    "busy-timeout     5s                       default\n"
 	    "db               x.db                     flag\n"
+	    "populate         0                        default\n"
 	    "keep             no                       default\n"
 	    "journal          wal                      default\n"
 	    "sync             normal                   default\n"

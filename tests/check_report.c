@@ -1274,6 +1274,113 @@ START_TEST(test_report_summary_shows_coverage)
 }
 END_TEST
 
+START_TEST(test_report_pace_of_snapshots)
+{
+	struct fixture fx;
+	struct report_snap_pace p;
+	struct sup_event *ev;
+	char *text, *doc;
+
+	fx_build(&fx, 0);
+	fx.cfg.duration_ns = 2000 * MS;
+	fx.rep.sup.deadline_ns = fx.rep.sup.shutdown_ns = T0 + 2000 * MS;
+	fx.rep.sup.done_ns = T0 + 2010 * MS;
+	/* 3 due (0.5, 1, 1.5 s), 1 taken: behind. */
+	report_snap_pace(&fx.rep, &p);
+	ck_assert_int_eq(p.on, 1);
+	ck_assert_uint_eq(p.started, 1);
+	ck_assert_uint_eq(p.scheduled, 3);
+	ck_assert(p.max_gap_ns == 500 * MS && p.mean_gap_ns == 500 * MS);
+	ck_assert_int_eq(p.behind, 1);
+	text = summary_of(&fx.rep);
+	/* Its own line (folded at 80 columns: the gap comes next). */
+	ck_assert_msg(strstr(text, "\n  pace      validator fell behind: 1 of "
+	    "3 scheduled snapshots started, max gap\n            500 ms (asked "
+	    "every 500ms)\n") != NULL, "%s", text);
+	free(text);
+	/* Two more began: one ended in a SNAPSHOT, one cut by the shutdown. */
+	fx.rep.nsnapshots = 2;
+	fx.rep.snapshots[1].t_begin_ns = T0 + 1000 * MS;
+	ev = &fx.rep.sup.events[0];
+	ck_assert_int_eq(ev->child, 2);
+	ev->err.op = WIRE_OP_SNAPSHOT;
+	ev->err.t_begin = T0 + 1500 * MS;
+	report_snap_pace(&fx.rep, &p);
+	ck_assert_uint_eq(p.started, 3);
+	ck_assert(p.max_gap_ns == 500 * MS && p.mean_gap_ns == 500 * MS);
+	ck_assert_int_eq(p.behind, 0);
+	text = summary_of(&fx.rep);
+	ck_assert_ptr_null(strstr(text, "fell behind"));
+	ck_assert_msg(strstr(text, "\n  pace      integrity_check every 500ms: "
+	    "gap mean 500 ms, max 500 ms\n") != NULL, "%s", text);
+	free(text);
+	/* A gap of exactly twice the interval is on time; more is not. */
+	fx.rep.snapshots[1].t_begin_ns = T0 + 1500 * MS;
+	ev->err.t_begin = T0 + 1600 * MS;
+	report_snap_pace(&fx.rep, &p);
+	ck_assert(p.max_gap_ns == 1000 * MS);
+	ck_assert_int_eq(p.behind, 0);
+	fx.rep.snapshots[1].t_begin_ns = T0 + 1500 * MS + 1;
+	report_snap_pace(&fx.rep, &p);
+	ck_assert_int_eq(p.behind, 1);
+	/* An injected fault is not a snapshot. */
+	ev->err.op = WIRE_OP_FAULT;
+	report_snap_pace(&fx.rep, &p);
+	ck_assert_uint_eq(p.started, 2);
+	fx.cfg.check = CONFIG_CHECK_QUICK;
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert(json_valid(doc));
+	ck_assert_ptr_nonnull(strstr(doc, "\"check\": \"quick\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"populate\": null"));
+	ck_assert_ptr_nonnull(strstr(doc, "\"snapshot_pace\": "));
+	ck_assert_msg(strstr(doc, "\"snapshot_pace\": {\"started\": 2, "
+	    "\"scheduled\": 3, \"every_ms\": 500, \"mean_gap_ms\": 750, "
+	    "\"max_gap_ms\": 1000.000001, \"behind\": true}") != NULL, "%.160s",
+	    strstr(doc, "\"snapshot_pace\": "));
+	free(doc);
+	/* TAP and JUnit name the check the snapshots passed. */
+	doc = fx_render(&fx.rep, report_tap_write);
+	ck_assert_msg(strstr(doc, " rows, quick_check ok, no acknowledged row "
+	    "missing") != NULL, "%.300s", doc);
+	free(doc);
+	/* Off: nothing is scheduled, nothing is behind. */
+	fx.cfg.validate_every_ns = 0;
+	report_snap_pace(&fx.rep, &p);
+	ck_assert_int_eq(p.on, 0);
+	ck_assert_int_eq(p.behind, 0);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_report_populate_line)
+{
+	struct fixture fx;
+	char *text, *doc;
+
+	fx_build(&fx, 0);
+	free(fx.cfg.populate);
+	fx.cfg.populate = strdup("8MiB");
+	ck_assert_ptr_nonnull(fx.cfg.populate);
+	fx.rep.populate.target = 8 << 20;
+	fx.rep.populate.bytes = (8 << 20) + 4096 * 10;
+	fx.rep.populate.added = 8 << 20;
+	fx.rep.populate.rows = 512;
+	fx.rep.populate.ns = 500 * MS;
+	text = summary_of(&fx.rep);
+	ck_assert_msg(strstr(text, "\n  populate  8.0 MiB (asked 8MiB), 512 "
+	    "rows of 16 KiB in 0.5 s, 17 MB/s\n") != NULL, "%s", text);
+	free(text);
+	doc = fx_render(&fx.rep, report_json_write);
+	ck_assert(json_valid(doc));
+	ck_assert_msg(strstr(doc, "\"populate\": {\"target_bytes\": 8388608, "
+	    "\"bytes\": 8429568, \"added_bytes\": 8388608, \"rows\": 512, "
+	    "\"value_bytes\": 16384, \"ms\": 500, \"mb_per_s\": 16.8}") != NULL,
+	    "%.200s", strstr(doc, "\"populate\""));
+	free(doc);
+	fx_free(&fx);
+}
+END_TEST
+
 START_TEST(test_report_summary_counts_read_right)
 {
 	struct fixture fx;
@@ -1606,6 +1713,8 @@ report_c2_tcases(Suite *s)
 
 	tcase_add_test(tc, test_report_snapshots_due_never_at_deadline);
 	tcase_add_test(tc, test_report_coverage_counts);
+	tcase_add_test(tc, test_report_pace_of_snapshots);
+	tcase_add_test(tc, test_report_populate_line);
 	tcase_add_test(tc, test_report_starved_is_compact);
 	tcase_add_test(tc, test_report_summary_shows_coverage);
 	suite_add_tcase(s, tc);

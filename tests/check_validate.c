@@ -3,8 +3,11 @@
  * check_validate: validate_file() with the append workload on databases
  * built here with known rows (good, a gap, a duplicate refused by the key,
  * an unknown worker, columns off the key, empty, not a database,
- * corrupted), and validate_backup() copies (round trip, consistency under
- * an open write transaction, giving up on a locked source).  Every file
+ * corrupted), validate_backup() copies (round trip, consistency under
+ * an open write transaction, giving up on a locked source), and the
+ * --populate fill table (populate.c: sizes, values, growing a file, and
+ * the check naming a changed byte, a deleted row, an extra row, full and
+ * quick).  Every file
  * lives in a fresh mkdtemp directory under $TMPDIR.
  */
 #include "autoconf.h"
@@ -21,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "populate.h"
 #include "util.h"
 #include "validate.h"
 #include "workload.h"
@@ -724,6 +728,341 @@ START_TEST(test_validate_backup_bad_source)
 }
 END_TEST
 
+/* ------------------------------------------------------------ fill */
+
+#define FILL_SEED UINT64_C(4242)
+
+START_TEST(test_validate_fill_sizes)
+{
+	static const struct {
+		const char *text;
+		uint64_t    bytes;
+		int         ok;
+	} cases[] = {
+		{ "0", 0, 1 }, { "0MiB", 0, 1 }, { "1KiB", 1024, 1 },
+		{ "64MiB", UINT64_C(64) << 20, 1 },
+		{ "1100MiB", UINT64_C(1100) << 20, 1 },
+		{ "1gib", UINT64_C(1) << 30, 1 },
+		{ "1024GiB", UINT64_C(1) << 40, 1 },
+		{ "1025GiB", 0, 0 }, { "1048577MiB", 0, 0 }, { "64MB", 0, 0 },
+		{ "64M", 0, 0 }, { "64", 0, 0 }, { "", 0, 0 }, { "-1MiB", 0, 0 },
+		{ "+1MiB", 0, 0 }, { " 1MiB", 0, 0 }, { "1 MiB", 0, 0 },
+		{ "1.5GiB", 0, 0 }, { "GiB", 0, 0 }, { "1MiBx", 0, 0 },
+		{ "99999999999999999999999GiB", 0, 0 },
+	};
+	char err[256];
+	uint64_t bytes;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err[0] = '\0';
+		bytes = UINT64_MAX;
+		ck_assert_msg((populate_size_parse(cases[i].text, &bytes, err,
+		    sizeof err) == 0) == cases[i].ok, "'%s': %s",
+		    cases[i].text, err);
+		if (cases[i].ok)
+			ck_assert_uint_eq(bytes, cases[i].bytes);
+		else
+			ck_assert_msg(strstr(err, "is not a size") != NULL &&
+			    strchr(err, '\n') == NULL, "'%s': %s",
+			    cases[i].text, err);
+	}
+	/* A decimal unit gets a hint towards the binary one. */
+	ck_assert_int_eq(populate_size_parse("64MB", &bytes, err, sizeof err),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err, "KiB, MiB or GiB (powers of 1024)"));
+}
+END_TEST
+
+START_TEST(test_validate_fill_values)
+{
+	unsigned char a[POPULATE_VALUE_BYTES], b[POPULATE_VALUE_BYTES];
+
+	populate_value(FILL_SEED, 7, a, sizeof a);
+	populate_value(FILL_SEED, 7, b, sizeof b);
+	ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+	populate_value(FILL_SEED, 8, b, sizeof b);
+	ck_assert_int_ne(memcmp(a, b, sizeof a), 0);
+	populate_value(FILL_SEED + 1, 7, b, sizeof b);
+	ck_assert_int_ne(memcmp(a, b, sizeof a), 0);
+	/* Written byte by byte from little-endian words: fixed forever. */
+	populate_value(0, 1, a, 8);
+	populate_value(0, 1, b, 16);
+	ck_assert_int_eq(memcmp(a, b, 8), 0);
+	populate_value(0, 1, a, 13);
+	ck_assert_int_eq(memcmp(a, b, 13), 0);
+	/* Pinned: a copy made by one build is checked by another. */
+	ck_assert_int_eq(b[0], 0xc3);
+	ck_assert_int_eq(b[7], 0x8e);
+	ck_assert_int_eq(b[15], 0x1a);
+}
+END_TEST
+
+/* An append database with the fill table grown to about target bytes. */
+static uint64_t
+fill_db(const char *path, uint64_t target, const char *journal)
+{
+	struct populate_stats st;
+	char err[512] = "";
+	sqlite3 *db = db_create(path, journal);
+
+	db_fill(db, 0, 1, 3);
+	sqlite3_close(db);
+	if (populate_run(path, target, FILL_SEED, journal, &st, err,
+	    sizeof err) != 0)
+		ck_abort_msg("populate_run: %s", err);
+	ck_assert_uint_ge(st.bytes, target);
+	ck_assert_uint_ge(st.rows, 1);
+	ck_assert_uint_eq(st.target, target);
+	ck_assert_uint_le(st.added, st.bytes);
+	return st.rows;
+}
+
+/* Check path with rows of fill; quick or full. */
+static void
+fill_check(const char *path, uint64_t rows, int quick,
+    struct validate_result *r)
+{
+	struct validate_opts o;
+	char err[512] = "";
+	int code = -1;
+
+	memset(&o, 0, sizeof o);
+	o.wl = &workload_append;
+	o.nworkers = 1;
+	o.quick = quick;
+	o.fill_rows = rows;
+	o.fill_seed = FILL_SEED;
+	o.sample_seed = 99;
+	if (validate_file_opts(path, &o, r, err, sizeof err, &code) != 0)
+		ck_abort_msg("validate_file_opts(%s): %s", path, err);
+	ck_assert_int_eq(code, SQLITE_OK);
+	ck_assert_int_eq(r->integrity_ok, 1);
+}
+
+static void
+fill_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, sql);
+	sqlite3_close(db);
+}
+
+/* The fill is found wanting with this problem (a prefix), full or quick. */
+static void
+fill_fails(const char *path, uint64_t rows, int quick, const char *want)
+{
+	struct validate_result r;
+
+	fill_check(path, rows, quick, &r);
+	ck_assert_int_eq(r.fill_ok, 0);
+	ck_assert_int_eq(r.rows_ok, 0);
+	ck_assert_msg(strncmp(r.problem, want, strlen(want)) == 0,
+	    "%s: problem '%s', wanted '%s...'", quick ? "quick" : "full",
+	    r.problem, want);
+	validate_result_free(&r);
+}
+
+START_TEST(test_validate_fill_good)
+{
+	struct validate_result r;
+	char path[PATH_MAX], mode[16];
+	uint64_t rows = fill_db(tpath(path, sizeof path, "fill.db"),
+	    256 * 1024, "wal");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int quick;
+
+	ck_assert_uint_ge(rows, 256 / 16);
+	for (quick = 0; quick <= 1; quick++) {
+		fill_check(path, rows, quick, &r);
+		ck_assert_int_eq(r.fill_ok, 1);
+		ck_assert_int_eq(r.rows_ok, 1);
+		ck_assert_uint_eq(r.fill_rows, rows);
+		ck_assert_str_eq(r.problem, "");
+		validate_result_free(&r);
+	}
+	/* The configured journal mode is back on the file. */
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	util_strlcpy(mode, (const char *)sqlite3_column_text(st, 0),
+	    sizeof mode);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	ck_assert_str_eq(mode, "wal");
+}
+END_TEST
+
+/* A target below the file's size still writes one row, to be checked. */
+START_TEST(test_validate_fill_tiny)
+{
+	char path[PATH_MAX];
+
+	ck_assert_uint_eq(fill_db(tpath(path, sizeof path, "tiny.db"), 1024,
+	    "delete"), 1);
+}
+END_TEST
+
+/*
+ * A file populated before (a --db kept across runs) is populated again
+ * in full: the old table's freed pages do not count towards the size.
+ */
+START_TEST(test_validate_fill_again)
+{
+	struct populate_stats st;
+	char path[PATH_MAX], err[512] = "";
+	uint64_t rows = fill_db(tpath(path, sizeof path, "again.db"),
+	    256 * 1024, "delete");
+
+	ck_assert_int_eq(populate_run(path, 256 * 1024, FILL_SEED + 1,
+	    "delete", &st, err, sizeof err), 0);
+	ck_assert_uint_eq(st.rows, rows);
+	ck_assert_uint_ge(st.added, 256 * 1024);
+}
+END_TEST
+
+START_TEST(test_validate_fill_changed_byte)
+{
+	char path[PATH_MAX], sql[256];
+	uint64_t rows = fill_db(tpath(path, sizeof path, "byte.db"),
+	    128 * 1024, "delete");
+
+	/* Byte 100 (offset 99) of row 5 flipped. */
+	fill_exec(path, "UPDATE " POPULATE_TABLE " SET v = CAST(substr(v, 1, "
+	    "99) || (CASE WHEN substr(v, 100, 1) = x'00' THEN x'01' ELSE "
+	    "x'00' END) || substr(v, 101) AS BLOB) WHERE id = 5");
+	fill_fails(path, rows, 0, "fill: row id 5 differs at byte 99 of 16384");
+	/* Quick always reads the last row: a flip there is found. */
+	rows = fill_db(tpath(path, sizeof path, "byte2.db"), 128 * 1024,
+	    "wal");
+	snprintf(sql, sizeof sql, "UPDATE " POPULATE_TABLE " SET v = "
+	    "CAST(substr(v, 1, 16383) || (CASE WHEN substr(v, 16384, 1) = "
+	    "x'00' THEN x'01' ELSE x'00' END) AS BLOB) WHERE id = %llu",
+	    (unsigned long long)rows);
+	fill_exec(path, sql);
+	snprintf(sql, sizeof sql, "fill: row id %llu differs at byte 16383 "
+	    "of 16384", (unsigned long long)rows);
+	fill_fails(path, rows, 1, sql);
+	fill_fails(path, rows, 0, sql);
+}
+END_TEST
+
+START_TEST(test_validate_fill_deleted_row)
+{
+	char path[PATH_MAX];
+	uint64_t rows = fill_db(tpath(path, sizeof path, "del.db"),
+	    128 * 1024, "wal");
+
+	fill_exec(path, "DELETE FROM " POPULATE_TABLE " WHERE id = 3");
+	fill_fails(path, rows, 0, "fill: row id 3 is missing (populated 1..");
+	fill_fails(path, rows, 1, "fill: row id 3 is missing (populated 1..");
+}
+END_TEST
+
+START_TEST(test_validate_fill_last_row_deleted)
+{
+	char path[PATH_MAX], want[96];
+	uint64_t rows = fill_db(tpath(path, sizeof path, "last.db"),
+	    128 * 1024, "wal");
+
+	fill_exec(path, "DELETE FROM " POPULATE_TABLE " WHERE id = (SELECT "
+	    "max(id) FROM " POPULATE_TABLE ")");
+	snprintf(want, sizeof want, "fill: row id %llu is missing",
+	    (unsigned long long)rows);
+	fill_fails(path, rows, 0, want);
+	fill_fails(path, rows, 1, want);
+}
+END_TEST
+
+START_TEST(test_validate_fill_extra_row)
+{
+	char path[PATH_MAX], sql[160], want[96];
+	uint64_t rows = fill_db(tpath(path, sizeof path, "extra.db"),
+	    128 * 1024, "delete");
+
+	snprintf(sql, sizeof sql, "INSERT INTO " POPULATE_TABLE " SELECT "
+	    "id + 1, v FROM " POPULATE_TABLE " WHERE id = %llu",
+	    (unsigned long long)rows);
+	fill_exec(path, sql);
+	snprintf(want, sizeof want, "fill: row id %llu is extra (populated "
+	    "1..%llu)", (unsigned long long)rows + 1, (unsigned long long)rows);
+	fill_fails(path, rows, 0, want);
+	fill_fails(path, rows, 1, want);
+	/* One below the range comes first, in id order. */
+	fill_exec(path, "INSERT INTO " POPULATE_TABLE " VALUES(0, x'00')");
+	fill_fails(path, rows, 0, "fill: row id 0 is extra");
+	fill_fails(path, rows, 1, "fill: row id 0 is extra");
+}
+END_TEST
+
+START_TEST(test_validate_fill_wrong_length)
+{
+	char path[PATH_MAX];
+	uint64_t rows = fill_db(tpath(path, sizeof path, "len.db"),
+	    128 * 1024, "delete");
+
+	fill_exec(path, "UPDATE " POPULATE_TABLE " SET v = substr(v, 2) "
+	    "WHERE id = 1");
+	fill_fails(path, rows, 0, "fill: row id 1 holds a blob of 16383 bytes");
+	fill_fails(path, rows, 1, "fill: row id 1 holds a blob of 16383 bytes");
+}
+END_TEST
+
+START_TEST(test_validate_fill_table_gone)
+{
+	char path[PATH_MAX];
+	uint64_t rows = fill_db(tpath(path, sizeof path, "gone.db"),
+	    64 * 1024, "wal");
+
+	fill_exec(path, "DROP TABLE " POPULATE_TABLE);
+	fill_fails(path, rows, 0, "fill: table sqlstorm_fill is missing");
+}
+END_TEST
+
+/* A workload's finding comes first; the fill's is kept only without one. */
+START_TEST(test_validate_fill_after_rows)
+{
+	struct validate_result r;
+	char path[PATH_MAX];
+	uint64_t rows = fill_db(tpath(path, sizeof path, "order.db"),
+	    64 * 1024, "wal");
+
+	fill_exec(path, "DELETE FROM " POPULATE_TABLE " WHERE id = 1;"
+	    "DELETE FROM " TABLE " WHERE seq = 2");
+	fill_check(path, rows, 0, &r);
+	ck_assert_int_eq(r.fill_ok, 0);
+	ck_assert_int_eq(r.rows_ok, 0);
+	ck_assert_ptr_null(strstr(r.problem, "fill"));
+	validate_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_validate_quick_check_named)
+{
+	struct validate_result r;
+	struct validate_opts o;
+	char path[PATH_MAX], err[512] = "";
+	int code = -1;
+
+	db_big(tpath(path, sizeof path, "qbad.db"));
+	corrupt_page(path, 0);
+	memset(&o, 0, sizeof o);
+	o.wl = &workload_append;
+	o.nworkers = 2;
+	o.quick = 1;
+	ck_assert_int_eq(validate_file_opts(path, &o, &r, err, sizeof err,
+	    &code), 0);
+	ck_assert_int_eq(r.integrity_ok, 0);
+	ck_assert_msg(strncmp(r.problem, "quick_check: ", 13) == 0,
+	    "problem: %s", r.problem);
+	validate_result_free(&r);
+}
+END_TEST
+
 Suite *validate_suite(void);
 
 Suite *
@@ -767,6 +1106,24 @@ validate_suite(void)
 	tcase_add_test(tc, test_validate_backup_gives_up);
 	tcase_add_test(tc, test_validate_backup_timeout);
 	tcase_add_test(tc, test_validate_backup_bad_source);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fill");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_validate_fill_sizes);
+	tcase_add_test(tc, test_validate_fill_values);
+	tcase_add_test(tc, test_validate_fill_good);
+	tcase_add_test(tc, test_validate_fill_tiny);
+	tcase_add_test(tc, test_validate_fill_again);
+	tcase_add_test(tc, test_validate_fill_changed_byte);
+	tcase_add_test(tc, test_validate_fill_deleted_row);
+	tcase_add_test(tc, test_validate_fill_last_row_deleted);
+	tcase_add_test(tc, test_validate_fill_extra_row);
+	tcase_add_test(tc, test_validate_fill_wrong_length);
+	tcase_add_test(tc, test_validate_fill_table_gone);
+	tcase_add_test(tc, test_validate_fill_after_rows);
+	tcase_add_test(tc, test_validate_quick_check_named);
 	suite_add_tcase(s, tc);
 	return s;
 }

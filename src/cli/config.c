@@ -31,6 +31,7 @@
 
 #include "fault.h"
 #include "nemesis.h"
+#include "populate.h"
 #include "workload.h"
 #include "workload-churn.h"
 #include "maintain.h"
@@ -89,6 +90,7 @@ static const char *const coverage_names[] = { "strict", "report", NULL };
 static const char *const auto_vacuum_names[] = {
 	"none", "full", "incremental", NULL
 };
+static const char *const check_names[] = { "full", "quick", NULL };
 
 
 static const char *const bool_true[] = { "yes", "true", "1", "on", NULL };
@@ -139,6 +141,15 @@ check_nemesis_spec(const char *text, char *err, size_t errlen)
 	return 0;
 }
 
+/* A --populate size is populate.c's to parse. */
+static int
+check_populate(const char *text, char *err, size_t errlen)
+{
+	uint64_t bytes;
+
+	return populate_size_parse(text, &bytes, err, errlen);
+}
+
 #define MS	DURATION_MS
 #define H	DURATION_H
 
@@ -183,6 +194,9 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    KNOB_DURATION, FIELD(validate_every_ns), .min = 0, .max = H,
 	    .dflt = "500ms",
 	    .help = "snapshot and validate this often (0 = final check only)" },
+	[CONFIG_CHECK] = { "check", "MODE", KNOB_ENUM, FIELD(check),
+	    .names = check_names, .dflt = "full",
+	    .help = "snapshots get integrity_check or quick_check" },
 	/* At 0 every child would be killed before it could exit. */
 	[CONFIG_GRACE] = { "grace", "DURATION", KNOB_DURATION,
 	    FIELD(grace_ns), .min = 100 * MS, .max = H, .dflt = "10s",
@@ -196,6 +210,11 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    .unset = "temporary directory",
 	    .help = "database file to create and test, instead of a fresh "
 	    "temp dir" },
+	/* Unset, not "0": a default string would be one more to free. */
+	[CONFIG_POPULATE] = { "populate", "SIZE", KNOB_SPEC, FIELD(populate),
+	    .unset = "0", .check = check_populate,
+	    .help = "grow the database to SIZE (KiB, MiB, GiB) before the "
+	    "start (0 = off)" },
 	[CONFIG_KEEP] = { "keep", NULL, KNOB_BOOL, FIELD(keep), .dflt = "no",
 	    .help = "keep the run directory even when the run passes" },
 	[CONFIG_JOURNAL] = { "journal", "MODE", KNOB_ENUM, FIELD(journal),
@@ -370,6 +389,12 @@ const char *
 config_auto_vacuum_name(enum config_auto_vacuum a)
 {
 	return name_at(auto_vacuum_names, (int)a);
+}
+
+const char *
+config_check_name(enum config_check c)
+{
+	return name_at(check_names, (int)c);
 }
 
 /* "SQLSTORM_" + the flag upper-cased with '-' turned into '_'. */

@@ -45,6 +45,11 @@ enum config_coverage {
 	CONFIG_COVERAGE_STRICT, CONFIG_COVERAGE_REPORT
 };
 
+/* How snapshots are checked: PRAGMA integrity_check or quick_check. */
+enum config_check {
+	CONFIG_CHECK_FULL, CONFIG_CHECK_QUICK
+};
+
 /* Where a value came from, for --print-config. */
 enum config_source {
 	CONFIG_SRC_DEFAULT, CONFIG_SRC_ENV, CONFIG_SRC_FLAG
@@ -64,8 +69,9 @@ enum config_key {
 	CONFIG_DURATION, CONFIG_WORKLOAD, CONFIG_CHURN,
 	CONFIG_MAINTAIN, CONFIG_PAGE_SIZE, CONFIG_AUTO_VACUUM,
 	CONFIG_WORKERS, CONFIG_INTERVAL, CONFIG_BATCH, CONFIG_RATE,
-	CONFIG_PATTERN, CONFIG_VALIDATE_EVERY, CONFIG_GRACE, CONFIG_BUSY_TIMEOUT,
-	CONFIG_DB, CONFIG_KEEP, CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
+	CONFIG_PATTERN, CONFIG_VALIDATE_EVERY, CONFIG_CHECK, CONFIG_GRACE,
+	CONFIG_BUSY_TIMEOUT, CONFIG_DB, CONFIG_POPULATE, CONFIG_KEEP,
+	CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
 	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP, CONFIG_QUIET,
 	CONFIG_FAULT, CONFIG_NEMESIS, CONFIG_REPEAT, CONFIG_UNTIL_FAIL, CONFIG_STORE_CMD,
 	CONFIG_RESTORE_CMD, CONFIG_RESTORE_TIMEOUT, CONFIG_MAX_LAG,
@@ -89,9 +95,11 @@ struct config {
 	int64_t rate;               /* 0 .. PACE_RATE_MAX txn/s/worker, 0 = off */
 	enum pace_pattern pattern;  /* --rate's shape, default constant */
 	int64_t validate_every_ns;  /* 0 .. 1h,     default 500ms (0 = final only) */
+	enum config_check check;    /* snapshots: full (default) or quick */
 	int64_t grace_ns;           /* 100ms .. 1h, default 10s */
 	int64_t busy_timeout_ns;    /* 0 .. 1h,     default 5s */
 	char   *db;                 /* NULL = a fresh temporary directory */
+	char   *populate;           /* --populate SIZE (populate.h); NULL, "0": off */
 	int     keep;               /* keep the run directory */
 	enum config_journal journal;
 	enum config_sync    sync;
@@ -161,6 +169,7 @@ const char *config_sync_name(enum config_sync s);
 const char *config_late_name(enum late_policy p);
 const char *config_coverage_name(enum config_coverage c);
 const char *config_auto_vacuum_name(enum config_auto_vacuum a);
+const char *config_check_name(enum config_check c);
 
 /*
  * Write the flags that reproduce cfg (every non-default value, and the

@@ -592,6 +592,48 @@ report_json_final(const struct report *rep, FILE *fp)
 	fputc('}', fp);
 }
 
+/*
+ * How snapshots were checked and kept pace (report_snap_pace()), and what
+ * --populate wrote (null when off).
+ */
+static void
+report_json_snap_pace(const struct report *rep, struct jobj *j)
+{
+	const struct populate_stats *ps = &rep->populate;
+	struct report_snap_pace p;
+	struct jobj o = { j->fp, ", ", 0 };
+
+	report_snap_pace(rep, &p);
+	jstr(j, "check", rep->cfg != NULL ?
+	    config_check_name(rep->cfg->check) : NULL);
+	jkey(j, "snapshot_pace");
+	fputc('{', j->fp);
+	ju64(&o, "started", p.started);
+	ju64(&o, "scheduled", p.scheduled);
+	jms(&o, "every_ms", p.every_ns);
+	jms(&o, "mean_gap_ms", p.mean_gap_ns);
+	jms(&o, "max_gap_ms", p.max_gap_ns);
+	jbool(&o, "behind", p.on && p.behind);
+	fputc('}', j->fp);
+	if (ps->target == 0) {
+		jnull(j, "populate");
+		return;
+	}
+	jkey(j, "populate");
+	o.n = 0;
+	fputc('{', j->fp);
+	ju64(&o, "target_bytes", ps->target);
+	ju64(&o, "bytes", ps->bytes);
+	ju64(&o, "added_bytes", ps->added);
+	ju64(&o, "rows", ps->rows);
+	jint(&o, "value_bytes", POPULATE_VALUE_BYTES);
+	jms(&o, "ms", ps->ns);
+	jkey(&o, "mb_per_s");
+	fprintf(j->fp, "%.1f", ps->ns > 0 ?
+	    (double)ps->added * 1000.0 / (double)ps->ns : 0.0);
+	fputc('}', j->fp);
+}
+
 static void
 report_json_counts(const struct report *rep, struct jobj *j)
 {
@@ -625,6 +667,7 @@ report_json_counts(const struct report *rep, struct jobj *j)
 	jstr(j, "coverage_policy", rep->cfg != NULL ?
 	    config_coverage_name(rep->cfg->coverage) : NULL);
 	report_json_nemesis(rep, j);
+	report_json_snap_pace(rep, j);
 }
 
 /*

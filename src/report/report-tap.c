@@ -162,10 +162,12 @@ walk_snapshot(struct walk *w, const struct report_snapshot *s)
 	c.who = walk_who(rep, rep->nworkers);
 	util_strlcpy(c.name, name, sizeof c.name);
 	snprintf(c.text, sizeof c.text, "snapshot %u at %.3fs: %llu rows, "
-	    "integrity ok, no acknowledged row missing", (unsigned)s->index,
+	    "%s ok, no acknowledged row missing", (unsigned)s->index,
 	    rep->sup.start_ns != 0 ? (double)(s->t_begin_ns -
 	    rep->sup.start_ns) / (double)UTIL_NS_PER_S : 0.0,
-	    (unsigned long long)s->rows);
+	    (unsigned long long)s->rows, rep->cfg != NULL &&
+	    rep->cfg->check == CONFIG_CHECK_QUICK ? "quick_check" :
+	    "integrity");
 	c.verdict = VERDICT_PASS;
 	c.detail = "";
 	c.time_ns = s->t_end_ns - s->t_begin_ns;

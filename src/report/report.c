@@ -221,6 +221,73 @@ report_coverage(const struct report *rep, struct report_coverage *cov)
 	    rep->sup.start_ns != 0;
 }
 
+static int
+report_cmp_ns(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * When each snapshot began: every SNAPSHOT verdict, and every copy or
+ * check the validator reported as an error instead (one cut short by the
+ * shutdown began on time too).  The validator is the child after the
+ * workers.  Returns a sorted malloc'd array of *n, or NULL.
+ */
+static int64_t *
+report_snapshot_starts(const struct report *rep, size_t *n)
+{
+	int64_t *t = malloc((rep->nsnapshots + rep->sup.nevents + 1) *
+	    sizeof *t);
+	size_t i;
+
+	*n = 0;
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < rep->nsnapshots; i++)
+		t[(*n)++] = rep->snapshots[i].t_begin_ns;
+	for (i = 0; i < rep->sup.nevents; i++) {
+		const struct sup_event *ev = &rep->sup.events[i];
+
+		if (ev->kind == SUP_EV_ERROR && ev->child == rep->nworkers &&
+		    (ev->err.op == WIRE_OP_SNAPSHOT ||
+		    ev->err.op == WIRE_OP_VALIDATE) &&
+		    ev->err.t_begin >= rep->sup.start_ns)
+			t[(*n)++] = ev->err.t_begin;
+	}
+	qsort(t, *n, sizeof *t, report_cmp_ns);
+	return t;
+}
+
+void
+report_snap_pace(const struct report *rep, struct report_snap_pace *pace)
+{
+	struct report_coverage cov;
+	int64_t prev = rep->sup.start_ns, gap, *t;
+	size_t i, n;
+
+	memset(pace, 0, sizeof *pace);
+	report_coverage(rep, &cov);
+	pace->on = cov.snapshots_on && rep->sup.start_ns != 0;
+	pace->scheduled = cov.snapshots_scheduled;
+	pace->every_ns = rep->cfg != NULL ? rep->cfg->validate_every_ns : 0;
+	if (!pace->on || (t = report_snapshot_starts(rep, &n)) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		gap = t[i] - prev;
+		if (gap > pace->max_gap_ns)
+			pace->max_gap_ns = gap;
+		prev = t[i];
+	}
+	free(t);
+	pace->started = n;
+	if (n > 0)
+		pace->mean_gap_ns = (prev - rep->sup.start_ns) / (int64_t)n;
+	pace->behind = pace->started < pace->scheduled ||
+	    pace->max_gap_ns > 2 * pace->every_ns;
+}
+
 size_t
 report_starved(const struct report *rep, char *buf, size_t cap)
 {
@@ -662,6 +729,51 @@ report_stop_breakdown(const struct report *rep, char *buf, size_t cap)
 	}
 }
 
+/* A span in ms for the summary: "530 ms", "1.25 s" from a second on. */
+static void
+report_span(char *buf, size_t cap, int64_t ns)
+{
+	if (ns < UTIL_NS_PER_S)
+		snprintf(buf, cap, "%lld ms", (long long)(ns / UTIL_NS_PER_MS));
+	else
+		snprintf(buf, cap, "%.2f s", (double)ns / UTIL_NS_PER_S);
+}
+
+/*
+ * The snapshots' pace and how they were checked, a "validator fell
+ * behind" line of its own when it did (never silently), and what
+ * --populate wrote.
+ */
+static void
+report_validate_lines(const struct report *rep, FILE *fp)
+{
+	const struct populate_stats *ps = &rep->populate;
+	struct report_snap_pace pace;
+	char every[32], mean[32], max[32];
+
+	report_snap_pace(rep, &pace);
+	duration_format(pace.every_ns, every, sizeof every);
+	report_span(mean, sizeof mean, pace.mean_gap_ns);
+	report_span(max, sizeof max, pace.max_gap_ns);
+	if (pace.on && pace.started > 0)
+		report_line(fp, 0, "pace", "%s every %s: gap mean %s, max %s",
+		    rep->cfg->check == CONFIG_CHECK_QUICK ? "quick_check" :
+		    "integrity_check", every, mean, max);
+	if (pace.on && pace.behind)
+		report_line(fp, 0, "pace", "validator fell behind: %llu of %llu "
+		    "scheduled snapshot%s started, max gap %s (asked every %s)",
+		    (unsigned long long)pace.started,
+		    (unsigned long long)pace.scheduled,
+		    report_s(pace.scheduled), max, every);
+	if (ps->target > 0)
+		report_line(fp, 0, "populate", "%.1f MiB (asked %s), %llu rows "
+		    "of %d KiB in %.1f s, %.0f MB/s",
+		    (double)ps->bytes / (1 << 20), rep->cfg->populate,
+		    (unsigned long long)ps->rows, POPULATE_VALUE_BYTES / 1024,
+		    (double)ps->ns / UTIL_NS_PER_S, ps->ns > 0 ?
+		    (double)ps->added * 1000.0 / (double)ps->ns : 0.0);
+}
+
 static void
 report_shutdown_line(const struct report *rep, FILE *fp)
 {
@@ -869,6 +981,7 @@ report_checks(const struct report *rep, FILE *fp)
 	report_line(fp, 0, "snapshots", "%zu validated, %zu failed",
 	    rep->nsnapshots, bad);
 	report_unready_line(rep, fp);
+	report_validate_lines(rep, fp);
 	report_coverage_lines(rep, fp);
 	if (rep->final_checked)
 		report_line(fp, 0, "final", "%llu row%s, %s, %llu "

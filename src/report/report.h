@@ -13,6 +13,7 @@
 
 #include "classify.h"
 #include "config.h"
+#include "populate.h"
 #include "supervisor.h"
 #include "wire.h"
 
@@ -96,6 +97,7 @@ struct report {
 	uint64_t inserts, commits, acked_rows, lost_rows;
 	int      final_checked, final_ok;
 	uint64_t final_rows;
+	struct populate_stats populate;     /* --populate (target 0: off) */
 	char     journal_mode[32];
 	char     fs_type[64];
 	char     repro[2048];
@@ -149,6 +151,26 @@ void report_maint_text(const struct report *rep, char *buf, size_t cap);
  * 4.0 MiB max, 0 B at end") into buf; "" when no sample was taken.
  */
 void report_file_text(const struct report *rep, char *buf, size_t cap);
+
+/*
+ * How evenly the validator kept its schedule (--check, issue 12): when
+ * each snapshot began (a SNAPSHOT verdict, or a copy or check that ended
+ * in an error, e.g. cut short by the shutdown) and the gaps between those
+ * starts, the first counted from the run's start.  It fell behind when
+ * fewer began than were scheduled, or a gap was longer than twice
+ * --validate-every.
+ */
+struct report_snap_pace {
+	int      on;                   /* --validate-every > 0 and a start */
+	uint64_t started, scheduled;
+	int64_t  every_ns;
+	int64_t  mean_gap_ns, max_gap_ns;  /* 0 when none began */
+	int      behind;
+};
+
+/* The pace of rep's snapshots. */
+void report_snap_pace(const struct report *rep,
+    struct report_snap_pace *pace);
 
 /* Zero rep and bind it to cfg. */
 void report_init(struct report *rep, const struct config *cfg);

@@ -25,6 +25,7 @@
 #include "ledger.h"
 #include "maintain.h"
 #include "nemesis.h"
+#include "populate.h"
 #include "scenario-policy.h"
 #include "shellcmd.h"
 #include "store.h"
@@ -626,6 +627,22 @@ scen_coverage(struct scen *sc, int64_t now)
 	}
 }
 
+/* The final check is always full: integrity_check, every fill byte. */
+static int
+scen_check_final(struct scen *sc, void *model, struct validate_result *vr,
+    char *err, size_t errlen, int *code)
+{
+	struct validate_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.wl = sc->params.wl;
+	o.model = model;
+	o.nworkers = sc->params.nworkers;
+	o.fill_rows = sc->params.fill_rows;
+	o.fill_seed = sc->cfg->seed;
+	return validate_file_opts(sc->rep->db_path, &o, vr, err, errlen, code);
+}
+
 /* The final database, against every ACK; runs after every child is gone. */
 static void
 scen_final(struct scen *sc)
@@ -647,8 +664,7 @@ scen_final(struct scen *sc)
 	    (model = wl->model_new(sc->cfg, sc->params.nworkers)) == NULL)
 		snprintf(err, sizeof err, "out of memory for the model");
 	else
-		rc = validate_file(rep->db_path, wl, model,
-		    sc->params.nworkers, &vr, err, sizeof err, &code);
+		rc = scen_check_final(sc, model, &vr, err, sizeof err, &code);
 	if (wl->model_free != NULL)
 		wl->model_free(model);
 	if (rc < 0) {
@@ -844,6 +860,29 @@ scen_parse_nemesis(struct scen *sc, char *err, size_t cap)
 	    &sc->nemesis, err, cap);
 }
 
+/*
+ * --populate: grow the file after the schema, before any fork; the
+ * checks learn its rows through params.
+ */
+static int
+scen_populate(struct scen *sc)
+{
+	uint64_t target = 0;
+	char err[512];
+
+	if (sc->cfg->populate == NULL || populate_size_parse(sc->cfg->populate,
+	    &target, err, sizeof err) < 0 || target == 0)
+		return 0;
+	if (populate_run(sc->rep->db_path, target, sc->cfg->seed,
+	    config_journal_name(sc->cfg->journal), &sc->rep->populate, err,
+	    sizeof err) < 0) {
+		scen_hard(sc->rep, "--populate: %s", err);
+		return -1;
+	}
+	sc->params.fill_rows = sc->rep->populate.rows;
+	return 0;
+}
+
 static int
 scen_prepare(struct scen *sc)
 {
@@ -886,7 +925,7 @@ scen_prepare(struct scen *sc)
 		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, util_now_ns(), "%s", err);
 		return 1;
 	}
-	return 0;
+	return scen_populate(sc);
 }
 
 /*

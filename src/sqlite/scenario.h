@@ -10,6 +10,7 @@
 #define SQLSTORM_SCENARIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "report.h"
@@ -26,6 +27,7 @@ struct scenario_params {
 	int         validator_id;   /* wire child id of the validator */
 	int         maint_id;       /* ... of the maintenance child, or -1 */
 	int         store_id;       /* ... of the store sidecar, or -1 */
+	uint64_t    fill_rows;      /* --populate's rows 1..n (0: none) */
 };
 
 /* Child entry points (see supervisor.h, struct sup_spec). */

@@ -2,9 +2,10 @@
 /*
  * validate: take a consistent copy of a live database with the online
  * backup API (one step, so one read transaction), and check a database
- * file: open it read-only, PRAGMA integrity_check, then the workload's
- * own check (its rows, and per worker a gap-free prefix 1..k), keeping
- * the first concrete fault.  It only reads the file it checks and never
+ * file: open it read-only, PRAGMA integrity_check (or quick_check), then
+ * the workload's own check (its rows, and per worker a gap-free prefix
+ * 1..k), then the --populate fill table, keeping the first concrete
+ * fault.  It only reads the file it checks and never
  * writes the live database.  It knows no table (the workload does), does
  * not judge the result against ACKs (ledger.c does) and knows nothing of
  * children or pipes: give-up is a callback.
@@ -22,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "populate.h"
 #include "util.h"
 #include "workload.h"
 
@@ -87,16 +89,21 @@ vprepare(struct vcheck *v, const char *sql, sqlite3_stmt **st)
 }
 
 /*
- * PRAGMA integrity_check: ok iff exactly one row "ok".  Returns 0 (ran or
- * found corruption), -1 hard error.
+ * PRAGMA integrity_check (or quick_check: the same without matching
+ * indexes against their tables, O(N) instead of O(N log N)): ok iff
+ * exactly one row "ok".  Returns 0 (ran or found corruption), -1 hard
+ * error.
  */
 static int
-vintegrity(struct vcheck *v)
+vintegrity(struct vcheck *v, int quick)
 {
+	const char *pragma = quick ? "quick_check" : "integrity_check";
 	sqlite3_stmt *st = NULL;
+	char sql[32];
 	int rc, nrows = 0, ret;
 
-	if ((ret = vprepare(v, "PRAGMA integrity_check", &st)) != 0)
+	snprintf(sql, sizeof sql, "PRAGMA %s", pragma);
+	if ((ret = vprepare(v, sql, &st)) != 0)
 		return ret < 0 ? -1 : 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *line = (const char *)sqlite3_column_text(st, 0);
@@ -113,7 +120,7 @@ vintegrity(struct vcheck *v)
 		if (strncmp(line, "*** ", 4) == 0 && strchr(line, '\n'))
 			line = strchr(line, '\n') + 1;
 		if (v->out->integrity_ok)
-			validate_problem(v->out, "integrity_check: %.*s",
+			validate_problem(v->out, "%s: %.*s", pragma,
 			    (int)strcspn(line, "\n"), line);
 		v->out->integrity_ok = 0;
 	}
@@ -137,6 +144,23 @@ vrows(struct vcheck *v, const struct workload *wl, void *model)
 	return vfail(v, rc) < 0 ? -1 : 0;
 }
 
+/* The fill table, like the workload's rows: corruption is a verdict. */
+static int
+vfill(struct vcheck *v, const struct validate_opts *o)
+{
+	int rc;
+
+	if (o->fill_rows == 0)
+		return 0;
+	rc = populate_check(v->db, o->fill_seed, o->fill_rows, o->quick,
+	    o->sample_seed, v->out);
+	if (rc == SQLITE_OK)
+		return 0;
+	v->out->rows_ok = 0;
+	v->out->fill_ok = 0;
+	return vfail(v, rc) < 0 ? -1 : 0;
+}
+
 int
 validate_file(const char *path, const struct workload *wl, void *model,
     int nworkers, struct validate_result *out, char *err, size_t errlen,
@@ -151,6 +175,22 @@ validate_file_until(const char *path, const struct workload *wl,
     void *model, int nworkers, int (*give_up)(void *arg), void *arg,
     struct validate_result *out, char *err, size_t errlen, int *code)
 {
+	struct validate_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.wl = wl;
+	o.model = model;
+	o.nworkers = nworkers;
+	o.give_up = give_up;
+	o.arg = arg;
+	return validate_file_opts(path, &o, out, err, errlen, code);
+}
+
+int
+validate_file_opts(const char *path, const struct validate_opts *o,
+    struct validate_result *out, char *err, size_t errlen, int *code)
+{
+	int nworkers = o->nworkers;
 	struct vcheck v;
 	int rc, ret = -1;
 
@@ -162,6 +202,7 @@ validate_file_until(const char *path, const struct workload *wl,
 	v.errlen = errlen;
 	out->integrity_ok = 1;
 	out->rows_ok = 1;
+	out->fill_ok = 1;
 	out->nworkers = nworkers > 0 ? nworkers : 0;
 	out->k = calloc(nworkers > 0 ? (size_t)nworkers : 1, sizeof *out->k);
 	if (out->k == NULL) {
@@ -179,9 +220,11 @@ validate_file_until(const char *path, const struct workload *wl,
 	sqlite3_extended_result_codes(v.db, 1);
 	sqlite3_busy_timeout(v.db, VALIDATE_OPEN_BUSY_MS);
 	/* integrity_check of a big file takes a while: stop it on demand. */
-	if (give_up != NULL)
-		sqlite3_progress_handler(v.db, VALIDATE_PROGRESS_OPS, give_up, arg);
-	if (vintegrity(&v) < 0 || vrows(&v, wl, model) < 0)
+	if (o->give_up != NULL)
+		sqlite3_progress_handler(v.db, VALIDATE_PROGRESS_OPS, o->give_up,
+		    o->arg);
+	if (vintegrity(&v, o->quick) < 0 || vrows(&v, o->wl, o->model) < 0 ||
+	    vfill(&v, o) < 0)
 		goto out;
 	ret = 0;
 out:

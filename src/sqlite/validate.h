@@ -2,8 +2,9 @@
 /*
  * validate: the SQLite side of checking a database file: take a consistent
  * snapshot of a live database (sqlite3_backup), and check a file: PRAGMA
- * integrity_check, then the workload's check (row count, and per worker a
- * gap-free prefix 1..k of seq).  Used by the validator child for snapshots
+ * integrity_check (or quick_check), then the workload's check (row count,
+ * and per worker a gap-free prefix 1..k of seq), then the --populate fill
+ * table (populate.c).  Used by the validator child for snapshots
  * and by the parent for the final database after every child is reaped.
  * It never judges against ACKs (that is ledger.c).
  */
@@ -19,8 +20,11 @@ struct workload;
 
 struct validate_result {
 	int      integrity_ok;
-	int      rows_ok;                 /* every worker's rows are 1..k */
+	int      rows_ok;                 /* every worker's rows are 1..k,
+	                                     and the fill table is right */
+	int      fill_ok;                 /* the fill table is right (or none) */
 	uint64_t rows;                    /* count(*) */
+	uint64_t fill_rows;               /* count(*) of the fill table */
 	int      nworkers;
 	uint64_t *k;                      /* nworkers gap-free maxima (malloc) */
 	char     problem[VALIDATE_PROBLEM_MAX + 1];  /* first problem, one line */
@@ -44,6 +48,28 @@ int validate_file(const char *path, const struct workload *wl, void *model,
  */
 int validate_file_until(const char *path, const struct workload *wl,
     void *model, int nworkers, int (*give_up)(void *arg), void *arg,
+    struct validate_result *out, char *err, size_t errlen, int *code);
+
+/* Everything validate_file_opts() checks a file with. */
+struct validate_opts {
+	const struct workload *wl;
+	void     *model;                  /* wl->model_new's, or NULL */
+	int       nworkers;
+	int       quick;                  /* PRAGMA quick_check, sampled fill */
+	uint64_t  fill_rows;              /* --populate's rows 1..n; 0: none */
+	uint64_t  fill_seed;              /* ... made from this seed */
+	uint64_t  sample_seed;            /* which fill rows quick reads */
+	int     (*give_up)(void *arg);    /* NULL: never */
+	void     *arg;
+};
+
+/*
+ * validate_file_until() with every option: with o->quick the file gets
+ * PRAGMA quick_check instead of integrity_check and the fill table a
+ * sampled check (populate_check()); with o->fill_rows > 0 the fill table
+ * is checked after the workload's rows.  Same returns.
+ */
+int validate_file_opts(const char *path, const struct validate_opts *o,
     struct validate_result *out, char *err, size_t errlen, int *code);
 
 /*

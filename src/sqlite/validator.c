@@ -4,9 +4,10 @@
  * Every cfg->validate_every_ns from the start it copies the live database
  * into <run_dir>/snap-<index>.db with one backup step (a consistent read),
  * or has the user's --restore-cmd produce that file from the store,
- * checks the copy with validate_file() and reports the per-worker maxima
- * (SNAPK records) and the verdict (one SNAPSHOT record).  It never judges
- * against ACKs (the parent's ledger does) and never writes a row of the live
+ * checks the copy with validate_file_opts() (--check full or quick, and
+ * the --populate fill table) and reports the per-worker maxima (SNAPK
+ * records) and the verdict (one SNAPSHOT record).  It never judges against
+ * ACKs (the parent's ledger does) and never writes a row of the live
  * database.  Failing copies stay on disk for the post-mortem; passing ones
  * are kept while the parent may still find them wanting (the three most
  * recent, and any younger than VALIDATOR_KEEP_NS or four intervals); the
@@ -275,6 +276,31 @@ validator_backup(struct validator *v, const char *path, int64_t t_begin)
 }
 
 /*
+ * Check the copy: --check quick (quick_check, a sample of the fill chosen
+ * anew for each snapshot) or full.
+ */
+static int
+validator_check(struct validator *v, uint32_t index, const char *path,
+    struct validate_result *res, char *err, size_t errlen, int *code)
+{
+	const struct config *cfg = v->p->cfg;
+	struct validate_opts o;
+	uint64_t mix = cfg->seed ^ index;
+
+	memset(&o, 0, sizeof o);
+	o.wl = v->p->wl;
+	o.model = v->model;
+	o.nworkers = v->p->nworkers;
+	o.quick = cfg->check == CONFIG_CHECK_QUICK;
+	o.fill_rows = v->p->fill_rows;
+	o.fill_seed = cfg->seed;
+	o.sample_seed = util_rand64(&mix);
+	o.give_up = validator_give_up;
+	o.arg = v->ctx;
+	return validate_file_opts(path, &o, res, err, errlen, code);
+}
+
+/*
  * Take, check and report snapshot index.  Returns 0 to go on, -1 to stop
  * (shutdown seen during a failed copy, or the parent is gone).
  */
@@ -294,8 +320,7 @@ validator_snapshot(struct validator *v, uint32_t index)
 	    validator_backup(v, path, t_begin);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (validate_file_until(path, v->p->wl, v->model, v->p->nworkers,
-	    validator_give_up, v->ctx, &res, err, sizeof err, &code) < 0) {
+	if (validator_check(v, index, path, &res, err, sizeof err, &code) < 0) {
 		/*
 		 * Cut short by shutdown: reported (the parent calls it
 		 * expected), but the copy proves nothing.  Otherwise the copy
