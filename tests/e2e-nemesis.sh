@@ -5,7 +5,7 @@
 # the others, expected (nemesis); the same BUSY outside every window
 # fails; the store killed and restarted passes when it resumes and fails,
 # naming the rows, when it does not.  The 60 s acceptance soak is
-# tests/soak-nemesis.sh (SQLSTORM_SOAK=1).
+# tests/soak-nemesis.sh (STORM_SOAK=1).
 . "${top_srcdir:-..}/tests/lib.sh"
 clean_env
 scratch_init
