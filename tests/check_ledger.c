@@ -676,6 +676,41 @@ START_TEST(test_ledger_resume_across_lives)
 END_TEST
 
 /*
+ * A cut still pending at the end (the last life was cut off by the
+ * shutdown before it said where it resumed) is settled by the final
+ * database: present, absent or torn by the same rules; a worker with
+ * nothing pending is left alone.
+ */
+START_TEST(test_ledger_settle_cuts)
+{
+	struct ledger *l = make(2);
+	struct ledger_nemesis st;
+	uint64_t k[2] = { 13, 5 };
+
+	ck_assert_int_eq(ledger_ack(l, 0, 10, 10 * MS), 0);
+	ledger_killed(l, 0, LEDGER_COMMIT, 11, 13);
+	ck_assert_uint_eq(ledger_settle_cuts(l, k, 2, collect, &fails), 0);
+	ledger_nemesis_stats(l, 0, &st);
+	ck_assert_uint_eq(st.present, 1);
+	/* Settled once: a second call finds nothing pending. */
+	ck_assert_uint_eq(ledger_settle_cuts(l, k, 2, collect, &fails), 0);
+	ledger_killed(l, 0, LEDGER_COMMIT, 14, 16);
+	k[0] = 15;
+	ck_assert_uint_eq(ledger_settle_cuts(l, k, 2, collect, &fails), 1);
+	ck_assert_msg(strstr(fails.reason[0], "seqs 14..16 is torn") != NULL,
+	    "%s", fails.reason[0]);
+	ledger_killed(l, 0, LEDGER_COMMIT, 17, 17);
+	k[0] = 16;
+	ck_assert_uint_eq(ledger_settle_cuts(l, k, 2, collect, &fails), 0);
+	ledger_nemesis_stats(l, 0, &st);
+	ck_assert_uint_eq(st.indeterminate, 3);
+	ck_assert_uint_eq(st.present, 1);
+	ck_assert_uint_eq(st.absent, 1);
+	ledger_free(l);
+}
+END_TEST
+
+/*
  * The store down from 1 s to 1.5 s, --max-lag 100 ms: a copy read at
  * 1.4 s may miss what was acknowledged after 0.9 s (0.1 s + 0.4 s of
  * downtime), one at 1.55 s what came after 0.95 s (all 0.5 s of it), one
@@ -757,6 +792,7 @@ ledger_suite(void)
 	tcase_add_loop_test(tc, test_ledger_resume_table, 0,
 	    (int)(sizeof resume_cases / sizeof resume_cases[0]));
 	tcase_add_test(tc, test_ledger_resume_across_lives);
+	tcase_add_test(tc, test_ledger_settle_cuts);
 	tcase_add_test(tc, test_ledger_store_downtime);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1520,6 +1520,7 @@ struct nem_seen {
 	int      kills[4];
 	uint64_t last_hi[4];
 	int      restarts[4];
+	int      phases[8];         /* child 0's phase at each kill */
 };
 static struct nem_seen nem_seen;
 
@@ -1528,6 +1529,8 @@ nem_on_kill(void *user, int child, const struct sup_kill *k)
 {
 	(void)user;
 	ck_assert(child >= 0 && child < 4);
+	if (child == 0 && nem_seen.kills[0] < 8)
+		nem_seen.phases[nem_seen.kills[0]] = (int)k->phase;
 	nem_seen.kills[child]++;
 	nem_seen.last_hi[child] = k->hi;
 	ck_assert_int_gt(k->t_ns, 0);
@@ -1613,6 +1616,46 @@ START_TEST(test_supervisor_nemesis_kill_restarts)
 	/* ACKs of the later lives came through their new pipes. */
 	ck_assert_uint_gt(run.acks, 3);
 	ck_assert_int_eq(run.eofs, 3);
+	sup_result_free(&run.res);
+	nemesis_free(&plan);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * The first life stays inside COMMIT; every later one never publishes a
+ * phase (it is still opening, say).  A kill of a later life must find
+ * it idle, not in the dead life's COMMIT: else one cut commit would be
+ * counted twice and never resolved.
+ */
+static int
+stuck_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	if (c->incarnation == 0)
+		child_phase(c, CHILD_PHASE_COMMIT, 5, 7);
+	while (child_sleep_until(c, util_now_ns() + 10 * MS) == 0)
+		continue;
+	memset(&done, 0, sizeof done);
+	(void)child_finish(c, &done);
+	return 0;
+}
+
+START_TEST(test_supervisor_nemesis_slot_reset_at_restart)
+{
+	struct nemesis_plan plan;
+	struct run run;
+
+	nem_init(&run, &plan, "kill:w0@200ms,kill:w0@500ms", 1, 800);
+	run.specs[0].main = stuck_main;
+	run_go(&run);
+	ck_assert_int_eq(nem_seen.kills[0], 2);
+	ck_assert_int_eq(nem_seen.phases[0], CHILD_PHASE_COMMIT);
+	ck_assert_int_eq(nem_seen.phases[1], CHILD_PHASE_IDLE);
 	sup_result_free(&run.res);
 	nemesis_free(&plan);
 	assert_no_children();
@@ -1787,6 +1830,7 @@ supervisor_suite(void)
 	tc = tcase_create("nemesis");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_supervisor_nemesis_kill_restarts);
+	tcase_add_test(tc, test_supervisor_nemesis_slot_reset_at_restart);
 	tcase_add_test(tc, test_supervisor_nemesis_pause_and_down);
 	tcase_add_test(tc, test_supervisor_nemesis_no_orphan_on_shutdown_eof);
 	tcase_add_test(tc, test_supervisor_nemesis_no_orphan_with_pdeathsig);

@@ -582,6 +582,19 @@ ledger_resume(struct ledger *l, int w, uint64_t seq, ledger_fail_fn fail,
 	return found;
 }
 
+size_t
+ledger_settle_cuts(struct ledger *l, const uint64_t *k, int nworkers,
+    ledger_fail_fn fail, void *user)
+{
+	size_t found = 0;
+	int w;
+
+	for (w = 0; w < nworkers && ledger_valid(l, w); w++)
+		if (l->w[w].cut_pending)
+			found += ledger_cut(&l->w[w], w, k[w], fail, user);
+	return found;
+}
+
 int
 ledger_downtime(struct ledger *l, int64_t down_ns)
 {

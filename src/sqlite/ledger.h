@@ -125,6 +125,16 @@ size_t ledger_resume(struct ledger *l, int w, uint64_t seq,
  * Returns 0, or -1 (ENOMEM).
  */
 int ledger_downtime(struct ledger *l, int64_t down_ns);
+
+/*
+ * After the run: a cut transaction still pending (its worker's last
+ * life was cut off by the shutdown before it said where it resumed) is
+ * settled by the final database, whose gap-free prefixes are k[0..n):
+ * no later life wrote after it, so k[w] shows how it ended, by the same
+ * rules as ledger_resume().  Returns the number of problems found.
+ */
+size_t ledger_settle_cuts(struct ledger *l, const uint64_t *k, int nworkers,
+    ledger_fail_fn fail, void *user);
 void ledger_downtime_end(struct ledger *l, int64_t up_ns);
 
 /* What the nemesis did to worker w, and how its cut commits resolved. */

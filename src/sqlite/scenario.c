@@ -680,6 +680,8 @@ scen_final(struct scen *sc)
 		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, now,
 		    "final database: %s", vr.problem);
 	scen_lost(sc, &vr);
+	(void)ledger_settle_cuts(sc->ledger, vr.k, sc->params.nworkers,
+	    scen_fail, sc);
 	(void)ledger_check_final(sc->ledger, vr.k, sc->params.nworkers,
 	    scen_fail, sc);
 	/*
