@@ -677,7 +677,7 @@ static const struct mutation mutations[] = {
 	{ WIRE_SNAPSHOT, 24, 2, "integrity_ok 2" },
 	{ WIRE_SNAPSHOT, 25, 2, "rows_ok 2" },
 	{ WIRE_SNAPSHOT, 26, 10, "problem_len disagrees" },
-	{ WIRE_SNAPSHOT, 20 + 36, 2, "SNAPSHOT flag not known" },
+	{ WIRE_SNAPSHOT, 20 + 36, 4, "SNAPSHOT flag not known" },
 	{ WIRE_SNAPSHOT, 20 + 39, 0x80, "SNAPSHOT flag not known, high bit" },
 	{ WIRE_SNAPSHOT, 20 + 43, 1, "SNAPSHOT zero word" },
 	{ WIRE_SNAPSHOT, 20 + 44 + 4, 0, "NUL inside the problem" },

@@ -18,11 +18,27 @@ figures() {
 	    tr '\n' ' '
 }
 
+# kills N, restarts N, N >= 1: how many of the scheduled disruptions
+# came depends on the machine (a parent stalled past a period skips one,
+# never bursts), so only their agreement is asserted, never their number.
+agree() {
+	_k=$(sed -n 's/^  nemesis  .*: \([0-9]*\) kills*, \([0-9]*\) restarts*.*/\1 \2/p' "$SCRATCH/$1.out")
+	# shellcheck disable=SC2086
+	set -- $_k
+	[ -n "${1:-}" ] && [ "$1" -ge 1 ] && [ "$1" = "${2:-}" ]
+}
+
 for j in ${NEMESIS_JOURNALS:-wal delete}; do
 	run_tool kill$j --duration 2500ms --workers 4 --interval 0 --journal $j \
 	    --coverage report --nemesis 'kill:worker@every 200ms'
-	expect kill$j 0 '^  nemesis  +kill:worker@every 200ms: 12 kills, 12 restarts' \
+	expect kill$j 0 '^  nemesis  +kill:worker@every 200ms: [1-9][0-9]* kills?, [1-9][0-9]* restarts?' \
 	    "$j: a worker killed every 200 ms passes ($(figures kill$j))"
+	if agree kill$j; then
+		ok "$j: every kill was followed by a restart"
+	else
+		not_ok "$j: every kill was followed by a restart"
+		show kill$j
+	fi
 	expect kill$j 0 '^  cut  +[0-9]+ commits? cut by a kill' \
 	    "$j: the commits cut by a kill are counted"
 done
@@ -30,11 +46,12 @@ done
 # Every worker at once, twice: each restarts and resumes after its rows.
 run_tool killall --duration 2s --workers 3 --interval 1ms \
     --nemesis 'kill:workers@every 700ms' --json "$SCRATCH/killall.json"
-expect killall 0 '6 kills, 6 restarts' "killing every worker at once passes"
-if grep -q '"nemesis": {"spec": "kill:workers@every 700ms", "kills": 6, "restarts": 6' \
+expect killall 0 '[1-9][0-9]* kills, [1-9][0-9]* restarts' "killing every worker at once passes"
+if agree killall &&
+    grep -q '"nemesis": {"spec": "kill:workers@every 700ms", "kills": [1-9]' \
     "$SCRATCH/killall.json" &&
     grep -q '"type": "nemesis"' "$SCRATCH/killall.json" &&
-    grep -q '"nemesis": {"kills": 2, "restarts": 2, "pauses": 0' "$SCRATCH/killall.json"; then
+    grep -q '"nemesis": {"kills": [1-9][0-9]*, "restarts": [1-9][0-9]*, "pauses": 0' "$SCRATCH/killall.json"; then
 	ok "the JSON report has the run's and each worker's nemesis figures"
 else
 	not_ok "the JSON report has the run's and each worker's nemesis figures"
@@ -52,7 +69,7 @@ expect killval 0 '^sqlstorm: PASS' "the validator killed and restarted passes"
 run_tool killmaint --duration 2500ms --workers 2 --workload churn \
     --maintain 'checkpoint=truncate@every 300ms,vacuum@every 1s' \
     --nemesis 'kill:maint@every 700ms'
-expect killmaint 0 '^  nemesis  +kill:maint@every 700ms: 3 kills, 3 restarts' \
+expect killmaint 0 '^  nemesis  +kill:maint@every 700ms: [1-9][0-9]* kills?, [1-9][0-9]* restarts?' \
     "the maintenance child killed and restarted passes"
 run_tool nomaint --duration 1s --nemesis 'kill:maint@500ms'
 expect nomaint 99 "unknown target 'maint'" "maint without --maintain is a one-line error"

@@ -111,4 +111,27 @@ run_tool chattydied --duration 1500ms --workers 2 \
 expect chattydied 1 'store: sidecar ended before the deadline.*code 2.*sqlstorm \| replicator lost its lease$' \
     "a chatty sidecar that dies fails with the newest line of its rotated log"
 
+# The final restore: with a sidecar and a restore command, the store
+# gets --max-lag past the deadline to catch up, then one last copy must
+# hold every acknowledged row.  A replica refreshed every 300 ms passes;
+# one that stops copying after the second restore passes every snapshot
+# inside the lag and fails the final restore, naming the rows.
+if command -v sqlite3 >/dev/null 2>&1; then
+	n='n=$(($(cat "$SQLSTORM_RUN_DIR/n" 2>/dev/null || echo 0) + 1)); echo $n > "$SQLSTORM_RUN_DIR/n";'
+	copier='while [ ! -e "$SQLSTORM_RUN_DIR/stop" ]; do rm -f "$SQLSTORM_RUN_DIR/r.tmp"; sqlite3 {db} .dump | sqlite3 "$SQLSTORM_RUN_DIR/r.tmp" && mv "$SQLSTORM_RUN_DIR/r.tmp" "$SQLSTORM_RUN_DIR/r.db"; sleep 0.3; done; exec sleep 600'
+	fetch='while [ ! -f "$SQLSTORM_RUN_DIR/r.db" ]; do sleep 0.05; done; cp "$SQLSTORM_RUN_DIR/r.db" {output}'
+	run_tool finalok --duration 3s --workers 2 --max-lag 2s \
+	    --store-cmd "$copier" --restore-cmd "$fetch"
+	expect finalok 0 '^  restore   final restore \(snapshot [0-9]+, begun [0-9.]+ s after the deadline\): ok' \
+	    "a replica that keeps copying passes its final restore"
+	run_tool finalbad --duration 3s --workers 2 --max-lag 2s \
+	    --store-cmd "$copier" \
+	    --restore-cmd "$n"' if [ $n -eq 2 ]; then touch "$SQLSTORM_RUN_DIR/stop"; fi; '"$fetch"
+	expect finalbad 1 'restore   final restore \(snapshot [0-9]+, begun [0-9.]+ s after the deadline\): FAILED: .*acknowledged seq [0-9]+' \
+	    "a replica that stopped copying fails the final restore, naming the rows"
+else
+	ok "# SKIP sqlite3 command-line tool not installed"
+	ok "# SKIP sqlite3 command-line tool not installed"
+fi
+
 finish

@@ -95,7 +95,9 @@ struct wire_snapshot {
 
 /* The restore command exited 75 (EX_TEMPFAIL): the store is not ready. */
 #define WIRE_SNAP_TEMPFAIL 0x1u
-#define WIRE_SNAP_FLAGS    WIRE_SNAP_TEMPFAIL
+/* The final restore, taken after the store's catch-up past the deadline. */
+#define WIRE_SNAP_FINAL    0x2u
+#define WIRE_SNAP_FLAGS    (WIRE_SNAP_TEMPFAIL | WIRE_SNAP_FINAL)
 
 /* SNAPK payload: 12 fixed bytes + 8 * n: k[i] is worker first+i's max seq. */
 struct wire_snapk {

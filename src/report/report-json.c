@@ -504,6 +504,7 @@ report_json_snapshot(const struct report *rep,
 	jrel(&j, "t_ms", rep, s->t_begin_ns);
 	jms(&j, "took_ms", s->t_end_ns - s->t_begin_ns);
 	jbool(&j, "ok", s->ok);
+	jbool(&j, "final", s->final_restore);
 	ju64(&j, "rows", s->rows);
 	jopt(&j, "problem", s->ok ? NULL : s->problem);
 	fputc('}', fp);

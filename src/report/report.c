@@ -202,13 +202,16 @@ report_coverage(const struct report *rep, struct report_coverage *cov)
 {
 	const struct config *cfg = rep->cfg;
 	int64_t end = report_end_ns(rep);
+	size_t i;
 	int w;
 
 	memset(cov, 0, sizeof *cov);
 	cov->workers = rep->nworkers;
 	for (w = 0; w < rep->nworkers; w++)
 		cov->workers_committed += rep->workers[w].acked > 0;
-	cov->snapshots_taken = rep->nsnapshots;
+	cov->snapshots_taken = 0;
+	for (i = 0; i < rep->nsnapshots; i++)
+		cov->snapshots_taken += !rep->snapshots[i].final_restore;
 	if (cfg == NULL)
 		return;
 	cov->snapshots_on = cfg->validate_every_ns > 0;
@@ -246,14 +249,17 @@ report_snapshot_starts(const struct report *rep, size_t *n)
 	if (t == NULL)
 		return NULL;
 	for (i = 0; i < rep->nsnapshots; i++)
-		t[(*n)++] = rep->snapshots[i].t_begin_ns;
+		if (!rep->snapshots[i].final_restore)
+			t[(*n)++] = rep->snapshots[i].t_begin_ns;
 	for (i = 0; i < rep->sup.nevents; i++) {
 		const struct sup_event *ev = &rep->sup.events[i];
 
 		if (ev->kind == SUP_EV_ERROR && ev->child == rep->nworkers &&
 		    (ev->err.op == WIRE_OP_SNAPSHOT ||
 		    ev->err.op == WIRE_OP_VALIDATE) &&
-		    ev->err.t_begin >= rep->sup.start_ns)
+		    ev->err.t_begin >= rep->sup.start_ns &&
+		    (rep->sup.deadline_ns == 0 ||
+		    ev->err.t_begin < rep->sup.deadline_ns))
 			t[(*n)++] = ev->err.t_begin;
 	}
 	qsort(t, *n, sizeof *t, report_cmp_ns);
@@ -795,6 +801,32 @@ report_shutdown_line(const struct report *rep, FILE *fp)
 		    rep->interrupted ? "signal" : "deadline");
 }
 
+/*
+ * The final restore, after the store's catch-up: its verdict on its own
+ * line, since it alone must hold every acknowledged row.
+ */
+static void
+report_final_restore_line(const struct report *rep, FILE *fp)
+{
+	const struct report_snapshot *s = NULL;
+	size_t i;
+
+	for (i = 0; i < rep->nsnapshots; i++)
+		if (rep->snapshots[i].final_restore)
+			s = &rep->snapshots[i];
+	if (s == NULL || rep->sup.deadline_ns == 0)
+		return;
+	if (s->ok)
+		report_line(fp, 0, "restore", "final restore (snapshot %u, "
+		    "begun %.1f s after the deadline): ok", s->index,
+		    (double)(s->t_begin_ns - rep->sup.deadline_ns) / 1e9);
+	else
+		report_line(fp, 0, "restore", "final restore (snapshot %u, "
+		    "begun %.1f s after the deadline): FAILED: %s", s->index,
+		    (double)(s->t_begin_ns - rep->sup.deadline_ns) / 1e9,
+		    s->problem);
+}
+
 /* Restores during the store's warm-up: counted and shown, not failures. */
 static void
 report_unready_line(const struct report *rep, FILE *fp)
@@ -980,6 +1012,7 @@ report_checks(const struct report *rep, FILE *fp)
 		bad += !rep->snapshots[i].ok;
 	report_line(fp, 0, "snapshots", "%zu validated, %zu failed",
 	    rep->nsnapshots, bad);
+	report_final_restore_line(rep, fp);
 	report_unready_line(rep, fp);
 	report_validate_lines(rep, fp);
 	report_coverage_lines(rep, fp);

@@ -46,6 +46,7 @@ struct report_snapshot {
 	uint32_t index;
 	int64_t  t_begin_ns, t_end_ns;      /* monotonic */
 	int      ok;                        /* integrity, rows and ledger */
+	int      final_restore;             /* the restore after the deadline */
 	uint64_t rows;
 	char     problem[CLASSIFY_REASON_MAX];
 };

@@ -151,6 +151,7 @@ scen_not_ready(const struct scen *sc, const struct wire_snapshot *w)
 	int64_t start = sc->rep->sup.start_ns;
 
 	if (sc->cfg->restore_cmd == NULL || w->nworkers > 0 || start == 0 ||
+	    (w->flags & WIRE_SNAP_FINAL) != 0 ||
 	    w->t_begin - start >= sc->cfg->store_warmup_ns)
 		return 0;
 	return !sc->restored || (w->flags & WIRE_SNAP_TEMPFAIL) != 0;
@@ -204,6 +205,7 @@ scen_take_snapshot(struct scen *sc, int child, const struct wire_snapshot *w)
 	s->t_end_ns = w->t_end;
 	s->rows = w->rows;
 	s->ok = w->integrity_ok && w->rows_ok;
+	s->final_restore = (w->flags & WIRE_SNAP_FINAL) != 0;
 	if (!s->ok) {
 		util_strlcpy(s->problem, w->problem, sizeof s->problem);
 		(void)sup_event_add(&rep->sup, SUP_EV_SNAPSHOT, child,

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -40,6 +41,10 @@
 
 #define VALIDATOR_KEEP 3
 #define VALIDATOR_KEEP_NS (5 * UTIL_NS_PER_S)
+/* The final restore: a margin kept from the grace, and the least time
+ * worth giving it (else there is none). */
+#define VALIDATOR_FINAL_MARGIN_NS (1 * UTIL_NS_PER_S)
+#define VALIDATOR_FINAL_MIN_NS    (100 * UTIL_NS_PER_MS)
 /* With validation off, wake this often just to notice shutdown. */
 #define VALIDATOR_IDLE_NS (3600 * UTIL_NS_PER_S)
 
@@ -53,12 +58,29 @@ struct validator {
 		int64_t  t;
 	}       *kept;                   /* recent passing snapshots, oldest first */
 	size_t   nkept, capkept;
+	uint32_t index;                  /* of the last snapshot begun */
+	int      final;                  /* taking the final restore */
+	int64_t  final_timeout_ns;       /* ... and how long it may run */
 };
 
 static int
 validator_give_up(void *arg)
 {
 	return child_shutdown(arg, 0);
+}
+
+/*
+ * What stops a restore and its check: the shutdown, except for the final
+ * restore, which runs after it: then only a parent that is gone.
+ */
+static int
+validator_stop(void *arg)
+{
+	struct validator *v = arg;
+
+	if (v->final)
+		return v->ctx->parent_gone || getppid() != v->ctx->parent_pid;
+	return child_shutdown(v->ctx, 0);
 }
 
 static void
@@ -110,6 +132,7 @@ validator_send(struct validator *v, uint32_t index, int64_t t_begin,
 	s->t_end = util_now_ns();
 	s->rows = res->rows;
 	s->nworkers = (uint32_t)res->nworkers;
+	s->flags = v->final ? WIRE_SNAP_FINAL : 0;
 	util_strlcpy(s->problem, res->problem, sizeof s->problem);
 	s->problem_len = (uint16_t)strlen(s->problem);
 	if (child_send(v->ctx, &r) < 0)
@@ -183,7 +206,7 @@ validator_send_failed(struct validator *v, uint32_t index, int64_t t_begin,
 	s->index = index;
 	s->t_begin = t_begin;
 	s->t_end = util_now_ns();
-	s->flags = flags;
+	s->flags = flags | (v->final ? WIRE_SNAP_FINAL : 0);
 	util_strlcpy(s->problem, problem, sizeof s->problem);
 	s->problem_len = (uint16_t)strlen(s->problem);
 	if (child_send(v->ctx, &r) < 0)
@@ -216,7 +239,8 @@ validator_restore(struct validator *v, uint32_t index, const char *path,
 		return validator_send_failed(v, index, t_begin,
 		    "restore command: out of memory", 0) < 0 ? -1 : 1;
 	cr = command_run(cmd, log, v->p->db_path, v->p->run_dir,
-	    cfg->restore_timeout_ns, validator_give_up, v->ctx, &status);
+	    v->final ? v->final_timeout_ns : cfg->restore_timeout_ns,
+	    validator_stop, v, &status);
 	free(cmd);
 	command_tail(log, 3, tail, sizeof tail);
 	switch (cr) {
@@ -237,7 +261,8 @@ validator_restore(struct validator *v, uint32_t index, const char *path,
 		    tail);
 		break;
 	case COMMAND_TIMEOUT:
-		duration_format(cfg->restore_timeout_ns, how, sizeof how);
+		duration_format(v->final ? v->final_timeout_ns :
+		    cfg->restore_timeout_ns, how, sizeof how);
 		snprintf(problem, sizeof problem, "restore command ran longer "
 		    "than %s and was killed: %s", how, tail);
 		break;
@@ -295,8 +320,8 @@ validator_check(struct validator *v, uint32_t index, const char *path,
 	o.fill_rows = v->p->fill_rows;
 	o.fill_seed = cfg->seed;
 	o.sample_seed = util_rand64(&mix);
-	o.give_up = validator_give_up;
-	o.arg = v->ctx;
+	o.give_up = validator_stop;
+	o.arg = v;
 	return validate_file_opts(path, &o, res, err, errlen, code);
 }
 
@@ -344,7 +369,6 @@ validator_loop(struct validator *v)
 {
 	int64_t every = v->p->cfg->validate_every_ns;
 	int64_t next = v->ctx->shared->start_ns;
-	uint32_t index = 0;
 
 	for (;;) {
 		/* Behind schedule: start at once, but never in a burst. */
@@ -366,9 +390,53 @@ validator_loop(struct validator *v)
 		if (child_sleep_until(v->ctx, next) != 0)
 			break;
 		(void)child_faults_due(v->ctx);
-		if (validator_snapshot(v, ++index) < 0)
+		if (validator_snapshot(v, ++v->index) < 0)
 			break;
 	}
+}
+
+/*
+ * The final restore (a store sidecar and a restore command, a run that
+ * reached its deadline): the store gets --max-lag past the shutdown to
+ * catch up (at most half the grace, so the whole stays inside it), then
+ * one last restore is checked like any snapshot, but against every ACK:
+ * its read begins max-lag after the last commit, so the ledger's rule
+ * asks for every row acknowledged.  It runs after the shutdown, so only
+ * a parent that is gone stops it, and its restore may take the other
+ * half of the grace less a margin.
+ */
+static void
+validator_final(struct validator *v)
+{
+	const struct config *cfg = v->p->cfg;
+	const struct child_shared *sh = v->ctx->shared;
+	int64_t half = cfg->grace_ns / 2, wait = cfg->max_lag_ns, until;
+
+	if (cfg->restore_cmd == NULL || cfg->store_cmd == NULL ||
+	    cfg->validate_every_ns == 0 || v->ctx->parent_gone ||
+	    sh->shutdown_ns == 0 || sh->shutdown_ns < sh->deadline_ns ||
+	    half - VALIDATOR_FINAL_MARGIN_NS < VALIDATOR_FINAL_MIN_NS)
+		return;
+	if (wait > half)
+		wait = half;
+	until = sh->shutdown_ns + wait;
+	while (util_now_ns() < until && getppid() == v->ctx->parent_pid) {
+		int64_t left = until - util_now_ns();
+		struct timespec ts;
+
+		if (left > 100 * UTIL_NS_PER_MS)
+			left = 100 * UTIL_NS_PER_MS;
+		if (left <= 0)
+			break;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left;
+		(void)nanosleep(&ts, NULL);
+	}
+	v->final = 1;
+	v->final_timeout_ns = half - VALIDATOR_FINAL_MARGIN_NS;
+	if (cfg->restore_timeout_ns < v->final_timeout_ns)
+		v->final_timeout_ns = cfg->restore_timeout_ns;
+	(void)validator_snapshot(v, ++v->index);
 }
 
 int
@@ -389,8 +457,10 @@ validator_main(struct child_ctx *ctx, void *arg)
 		return 1;
 	if (child_ready_wait(ctx) < 0)
 		goto out;
-	if (v.p->cfg->validate_every_ns > 0)
+	if (v.p->cfg->validate_every_ns > 0) {
 		validator_loop(&v);
+		validator_final(&v);
+	}
 	else
 		while (child_sleep_until(ctx, util_now_ns() +
 		    VALIDATOR_IDLE_NS) == 0)
