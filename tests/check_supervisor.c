@@ -119,6 +119,8 @@ struct page {
 	volatile pid_t   pgid;          /* the children's group, once known */
 	volatile int     released[8];   /* release_main: child i was released */
 	volatile int64_t shutdown_seen_ns[8]; /* shared->shutdown_ns, as read */
+	volatile int     copy_sent;     /* the sender's second SIGINT is out */
+	volatile int     run_over;      /* sup_run() has returned */
 };
 
 static struct page *page;
@@ -206,6 +208,32 @@ stubborn_main(struct child_ctx *c, void *arg)
 		if (getppid() != c->parent_pid)
 			return 0;
 	}
+}
+
+/*
+ * Sees shutdown, then stays until the sender's copy of the interrupt is
+ * out and 300 ms more, so that the parent takes the copy while a child
+ * is still running: counted as a second interrupt, it would kill us.
+ */
+static int
+witness_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+	int64_t t0;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	while (child_sleep_until(c, util_now_ns() + 20 * MS) == 0)
+		continue;
+	page->shutdown_seen_ns[c->id] = c->shared->shutdown_ns;
+	t0 = util_now_ns();
+	while (!page->copy_sent && util_now_ns() - t0 < 20000 * MS)
+		(void)poll(NULL, 0, 5);
+	(void)poll(NULL, 0, 300);
+	memset(&done, 0, sizeof done);
+	(void)child_finish(c, &done);
+	return 0;
 }
 
 /* Every child notes whether it was released; none signals anyone. */
@@ -941,6 +969,12 @@ END_TEST
  * through the shutdown pipe; the same signal twice from one sender is one
  * request.  (Before issue 10 the children died of SIGINT, "crashed", and
  * the duplicate SIGKILLed them all as "hung".)
+ *
+ * Under the guard, as main runs it: the sender may be preempted between
+ * its two kill()s until the run is over, and the copy then meets the
+ * disposition sup_run() restored.  Without the guard that is the one a
+ * forked Check test inherits from srunner, whose SIGINT handler
+ * killpg()s the test's own group with SIGKILL.
  */
 static void
 group_tick(void *user, int64_t now)
@@ -955,10 +989,12 @@ group_tick(void *user, int64_t now)
 START_TEST(test_supervisor_group_signal_is_one_interrupt)
 {
 	struct run run;
-	pid_t sender, parent = getpid();
+	pid_t sender, from = -1, parent = getpid();
+	int64_t t0;
 	size_t i;
 
 	page_init();
+	ck_assert_int_eq(sup_signals_guard(), 0);
 	/* The sender, like timeout(1): another process, forked first. */
 	sender = fork();
 	ck_assert_int_ge(sender, 0);
@@ -969,10 +1005,21 @@ START_TEST(test_supervisor_group_signal_is_one_interrupt)
 		(void)kill(-page->pgid, SIGTERM);
 		(void)kill(-page->pgid, SIGHUP);
 		(void)kill(parent, SIGINT);
+		/*
+		 * The copy once the first is taken (the witness saw the
+		 * shutdown it caused): sent at once, a signal still pending
+		 * would absorb it and leave nothing to test.
+		 */
+		t0 = util_now_ns();
+		while (page->shutdown_seen_ns[0] == 0 && getppid() == parent &&
+		    util_now_ns() - t0 < 10000 * MS)
+			(void)poll(NULL, 0, 5);
 		(void)kill(parent, SIGINT);
+		page->copy_sent = 1;
 		_exit(0);
 	}
 	run_init(&run, 4, 60000);
+	run.specs[0].main = witness_main;
 	run.opt.on_tick = group_tick;
 	run_go(&run);
 	ck_assert_int_eq(waitpid(sender, NULL, 0), sender);
@@ -990,6 +1037,51 @@ START_TEST(test_supervisor_group_signal_is_one_interrupt)
 	}
 	/* Generous: nothing waited for the 10 s grace. */
 	ck_assert_int_lt(run.res.done_ns - run.res.shutdown_ns, 5000 * MS);
+	/* Whenever the copy came, the guard holds the one interrupt. */
+	ck_assert_int_eq(sup_signal_take(&from), SIGINT);
+	ck_assert_int_eq(from, sender);
+	ck_assert_int_eq(sup_signal_take(NULL), 0);
+	sup_result_free(&run.res);
+	munmap(page, sizeof *page);
+	assert_no_children();
+}
+END_TEST
+
+/*
+ * The copy that comes only after sup_run() returned, every time: the
+ * sender waits for the run to be over.  The guard takes it as the run's
+ * interrupt, neither a second one (which would kill) nor a new one.
+ */
+START_TEST(test_supervisor_late_copy_after_run_is_same_interrupt)
+{
+	struct run run;
+	pid_t sender, from = -1, parent = getpid();
+
+	page_init();
+	ck_assert_int_eq(sup_signals_guard(), 0);
+	sender = fork();
+	ck_assert_int_ge(sender, 0);
+	if (sender == 0) {
+		while (page->pgid == 0 && getppid() == parent)
+			(void)poll(NULL, 0, 5);
+		(void)kill(parent, SIGINT);
+		while (!page->run_over && getppid() == parent)
+			(void)poll(NULL, 0, 5);
+		if (getppid() == parent)
+			(void)kill(parent, SIGINT);
+		_exit(0);
+	}
+	run_init(&run, 2, 60000);
+	run.opt.on_tick = group_tick;
+	run_go(&run);
+	ck_assert_int_eq(run.res.interrupted, 1);
+	ck_assert_int_eq(run.res.signal, SIGINT);
+	assert_no_failure(&run);
+	page->run_over = 1;             /* the sender's cue for the copy */
+	ck_assert_int_eq(waitpid(sender, NULL, 0), sender);
+	ck_assert_int_eq(sup_signal_take(&from), SIGINT);
+	ck_assert_int_eq(from, sender);
+	ck_assert_int_eq(sup_signal_take(NULL), 0);
 	sup_result_free(&run.res);
 	munmap(page, sizeof *page);
 	assert_no_children();
@@ -1795,6 +1887,8 @@ supervisor_suite(void)
 	tcase_add_test(tc, test_supervisor_sigterm_interrupts);
 	tcase_add_test(tc, test_supervisor_sighup_interrupts);
 	tcase_add_test(tc, test_supervisor_group_signal_is_one_interrupt);
+	tcase_add_test(tc,
+	    test_supervisor_late_copy_after_run_is_same_interrupt);
 	tcase_add_test(tc, test_supervisor_second_interrupt_kills_at_once);
 	tcase_add_test(tc,
 	    test_supervisor_interrupt_before_release_releases_nobody);
