@@ -24,17 +24,9 @@ expect_hard() {
 	fi
 }
 
-# json FILE KEY: one value of a JSON report (jq, or python3).
+# json FILE KEY: one value of a JSON report.
 json() {
-	if command -v jq >/dev/null 2>&1; then
-		jq -r "$2" "$1"
-	else
-		python3 -c 'import json, sys
-v = json.load(open(sys.argv[1]))
-for k in sys.argv[2].strip(".").split("."):
-    v = v[k]
-print(str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"
-	fi
+	json_get "$1" "$2"
 }
 
 # --- configuration errors: nothing runs, nothing is created.

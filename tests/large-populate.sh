@@ -24,15 +24,7 @@ fi
 
 # json KEY: one value of the run's JSON report.
 json() {
-	if command -v jq >/dev/null 2>&1; then
-		jq -r "$1" "$SCRATCH/large.json"
-	else
-		python3 -c 'import json, sys
-v = json.load(open(sys.argv[1]))
-for k in sys.argv[2].strip(".").split("."):
-    v = v[k]
-print(str(v).lower() if isinstance(v, bool) else v)' "$SCRATCH/large.json" "$1"
-	fi
+	json_get "$SCRATCH/large.json" "$1"
 }
 
 # The shell's .backup copies 100 pages a step and restarts when another

@@ -116,3 +116,17 @@ finish() {
 	[ "$nfail" -eq 0 ] || exit 1
 	exit 0
 }
+
+# json_get FILE KEY: one value (".a.b") of a JSON report, with jq, or
+# python3 where jq is missing; booleans as true/false.
+json_get() {
+	if command -v jq >/dev/null 2>&1; then
+		jq -r "$2" "$1"
+	else
+		python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2].strip(".").split("."):
+    v = v[k]
+print(str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"
+	fi
+}
