@@ -676,6 +676,41 @@ START_TEST(test_ledger_resume_across_lives)
 END_TEST
 
 /*
+ * A copy's replication lag: how long the oldest acknowledged row missing
+ * from it had been acknowledged when its read began, the worst worker's;
+ * 0 when nothing acknowledged before the read is missing, and unknown
+ * until every worker has judged it.
+ */
+START_TEST(test_ledger_snapshot_lag)
+{
+	struct ledger *l = make(2);
+	int64_t lag = -1;
+
+	ck_assert_int_eq(ledger_ack(l, 0, 1, 10 * MS), 0);
+	ck_assert_int_eq(ledger_ack(l, 0, 2, 20 * MS), 0);
+	ck_assert_int_eq(ledger_ack(l, 0, 3, 90 * MS), 0);
+	ck_assert_int_eq(ledger_ack(l, 1, 4, 60 * MS), 0);
+	ck_assert_int_eq(ledger_ack(l, 1, 5, 150 * MS), 0);
+	ledger_set_max_lag(l, 1000 * MS);
+	/* w0 lacks seq 2 (acknowledged at 20 ms), w1 lacks nothing before 100 ms. */
+	snap(l, 1, 100 * MS, 1, 4);
+	ck_assert_int_eq(ledger_snapshot_lag(l, 1, &lag), -1);
+	/* Two snapshots later: w1's seq 5 (at 150 ms) is missing from the second. */
+	snap(l, 2, 200 * MS, 3, 4);
+	snap(l, 3, 300 * MS, 3, 5);
+	ck_assert_uint_eq(evaluate(l, 1), 0);
+	ck_assert_int_eq(ledger_snapshot_lag(l, 1, &lag), 0);
+	ck_assert(lag == 80 * MS);
+	ck_assert_int_eq(ledger_snapshot_lag(l, 2, &lag), 0);
+	ck_assert(lag == 50 * MS);
+	ck_assert_int_eq(ledger_snapshot_lag(l, 3, &lag), 0);
+	ck_assert(lag == 0);
+	ck_assert_int_eq(ledger_snapshot_lag(l, 9, &lag), -1);
+	ledger_free(l);
+}
+END_TEST
+
+/*
  * A cut still pending at the end (the last life was cut off by the
  * shutdown before it said where it resumed) is settled by the final
  * database: present, absent or torn by the same rules; a worker with
@@ -793,6 +828,7 @@ ledger_suite(void)
 	    (int)(sizeof resume_cases / sizeof resume_cases[0]));
 	tcase_add_test(tc, test_ledger_resume_across_lives);
 	tcase_add_test(tc, test_ledger_settle_cuts);
+	tcase_add_test(tc, test_ledger_snapshot_lag);
 	tcase_add_test(tc, test_ledger_store_downtime);
 	suite_add_tcase(s, tc);
 	return s;

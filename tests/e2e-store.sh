@@ -124,6 +124,8 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	    --store-cmd "$copier" --restore-cmd "$fetch"
 	expect finalok 0 '^  restore   final restore \(snapshot [0-9]+, begun [0-9.]+ s after the deadline\): ok' \
 	    "a replica that keeps copying passes its final restore"
+	expect finalok 0 '^  lag       restored copies behind the ACKs: p50 [0-9.]+ m?s, p99 [0-9.]+ m?s, max [0-9.]+ m?s over [0-9]+ cop' \
+	    "the summary gives the copies' replication lag"
 	run_tool finalbad --duration 3s --workers 2 --max-lag 2s \
 	    --store-cmd "$copier" \
 	    --restore-cmd "$n"' if [ $n -eq 2 ]; then touch "$SQLSTORM_RUN_DIR/stop"; fi; '"$fetch"

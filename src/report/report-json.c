@@ -505,6 +505,10 @@ report_json_snapshot(const struct report *rep,
 	jms(&j, "took_ms", s->t_end_ns - s->t_begin_ns);
 	jbool(&j, "ok", s->ok);
 	jbool(&j, "final", s->final_restore);
+	if (s->lag_known)
+		jms(&j, "lag_ms", s->lag_ns);
+	else
+		jnull(&j, "lag_ms");
 	ju64(&j, "rows", s->rows);
 	jopt(&j, "problem", s->ok ? NULL : s->problem);
 	fputc('}', fp);
@@ -528,6 +532,26 @@ report_json_stopped(const struct report *rep, FILE *fp)
 		if ((ms = report_stop_ms(rep, rep->sup.children[i].name)) >= 0)
 			jms(&j, rep->sup.children[i].name, ms * UTIL_NS_PER_MS);
 	fputc('}', fp);
+}
+
+/*
+ * The copies' replication lag (the ledger's figure, which --max-lag
+ * judges): {"copies": 12, "p50": 120, "p99": 980, "max": 1200}.
+ */
+static void
+report_json_lag(const struct report *rep, struct jobj *j)
+{
+	int64_t p50, p99, max;
+	size_t n = report_lag(rep, &p50, &p99, &max);
+	struct jobj k = { j->fp, ", ", 0 };
+
+	jkey(j, "lag_ms");
+	fputc('{', j->fp);
+	ju64(&k, "copies", n);
+	jms(&k, "p50", p50);
+	jms(&k, "p99", p99);
+	jms(&k, "max", max);
+	fputc('}', j->fp);
 }
 
 /* "[\n    {...},\n    {...}\n  ]", or "[]". */
@@ -650,6 +674,7 @@ report_json_counts(const struct report *rep, struct jobj *j)
 	ju64(j, "snapshots_validated", rep->nsnapshots);
 	ju64(j, "snapshots_failed", bad);
 	ju64(j, "snapshots_not_ready", rep->nunready);
+	report_json_lag(rep, j);
 	jkey(j, "final");
 	report_json_final(rep, j->fp);
 	ju64(j, "acked_rows", rep->acked_rows);

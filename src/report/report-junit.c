@@ -142,6 +142,19 @@ junit_ms_property(FILE *fp, const char *name, int64_t ns)
 	junit_property(fp, name, num);
 }
 
+/* The restored copies' replication lag, as the JSON "lag_ms". */
+static void
+junit_lag_properties(const struct report *rep, FILE *fp)
+{
+	int64_t p50, p99, max;
+
+	if (report_lag(rep, &p50, &p99, &max) == 0)
+		return;
+	junit_ms_property(fp, "lag_p50_ms", p50);
+	junit_ms_property(fp, "lag_p99_ms", p99);
+	junit_ms_property(fp, "lag_max_ms", max);
+}
+
 /* --rate: the schedule's figures (the JSON "schedule" object). */
 static void
 junit_pace_properties(const struct report *rep, FILE *fp)
@@ -207,6 +220,7 @@ junit_properties(const struct report *rep, FILE *fp)
 	junit_property(fp, "lost_rows", num);
 	snprintf(num, sizeof num, "%zu", rep->nunready);
 	junit_property(fp, "snapshots_not_ready", num);
+	junit_lag_properties(rep, fp);
 	junit_property(fp, "sqlite_version", sqlite3_libversion());
 	junit_property(fp, "sqlite_source_id", sqlite3_sourceid());
 	junit_property(fp, "journal_mode", rep->journal_mode);

@@ -827,6 +827,64 @@ report_final_restore_line(const struct report *rep, FILE *fp)
 		    s->problem);
 }
 
+static int
+report_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+size_t
+report_lag(const struct report *rep, int64_t *p50, int64_t *p99,
+    int64_t *max)
+{
+	int64_t *v = malloc((rep->nsnapshots + 1) * sizeof *v);
+	size_t i, n = 0;
+
+	*p50 = *p99 = *max = 0;
+	if (v == NULL)
+		return 0;
+	for (i = 0; i < rep->nsnapshots; i++)
+		if (rep->snapshots[i].lag_known)
+			v[n++] = rep->snapshots[i].lag_ns;
+	if (n > 0) {
+		qsort(v, n, sizeof *v, report_cmp_i64);
+		/* Nearest rank: the smallest value at or above the share. */
+		*p50 = v[(n * 50 + 99) / 100 - 1];
+		*p99 = v[(n * 99 + 99) / 100 - 1];
+		*max = v[n - 1];
+	}
+	free(v);
+	return n;
+}
+
+/*
+ * How far behind the ACKs the restored copies were (with --restore-cmd;
+ * the built-in snapshot reads the live database: its lag is 0 by
+ * construction, and the line says so only when asked with a store).
+ */
+static void
+report_lag_line(const struct report *rep, FILE *fp)
+{
+	int64_t p50, p99, max;
+	char a[32], b[32], c[32], lag[32];
+	size_t n;
+
+	if (rep->cfg == NULL || rep->cfg->restore_cmd == NULL)
+		return;
+	n = report_lag(rep, &p50, &p99, &max);
+	if (n == 0)
+		return;
+	report_span(a, sizeof a, p50);
+	report_span(b, sizeof b, p99);
+	report_span(c, sizeof c, max);
+	duration_format(rep->cfg->max_lag_ns, lag, sizeof lag);
+	report_line(fp, 0, "lag", "restored copies behind the ACKs: p50 %s, "
+	    "p99 %s, max %s over %zu cop%s (--max-lag %s)", a, b, c, n,
+	    n == 1 ? "y" : "ies", lag);
+}
+
 /* Restores during the store's warm-up: counted and shown, not failures. */
 static void
 report_unready_line(const struct report *rep, FILE *fp)
@@ -1013,6 +1071,7 @@ report_checks(const struct report *rep, FILE *fp)
 	report_line(fp, 0, "snapshots", "%zu validated, %zu failed",
 	    rep->nsnapshots, bad);
 	report_final_restore_line(rep, fp);
+	report_lag_line(rep, fp);
 	report_unready_line(rep, fp);
 	report_validate_lines(rep, fp);
 	report_coverage_lines(rep, fp);

@@ -47,6 +47,8 @@ struct report_snapshot {
 	int64_t  t_begin_ns, t_end_ns;      /* monotonic */
 	int      ok;                        /* integrity, rows and ledger */
 	int      final_restore;             /* the restore after the deadline */
+	int      lag_known;                 /* lag_ns holds its replication lag */
+	int64_t  lag_ns;                    /* oldest missing ACK's age */
 	uint64_t rows;
 	char     problem[CLASSIFY_REASON_MAX];
 };
@@ -168,6 +170,14 @@ struct report_snap_pace {
 	int64_t  mean_gap_ns, max_gap_ns;  /* 0 when none began */
 	int      behind;
 };
+
+/*
+ * Replication lag over the copies whose lag is known (the ledger judged
+ * them for every worker): how many, and the p50, p99 and max in ns
+ * (nearest rank).  Returns the number of copies (0: the rest is 0).
+ */
+size_t report_lag(const struct report *rep, int64_t *p50, int64_t *p99,
+    int64_t *max);
 
 /* The pace of rep's snapshots. */
 void report_snap_pace(const struct report *rep,

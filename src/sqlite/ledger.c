@@ -59,6 +59,8 @@ struct ledger_snap {
 	uint32_t  index;
 	int64_t   t_begin;
 	uint64_t *k;                 /* one entry per ledger worker */
+	int64_t   lag;               /* replication lag, over the judged workers */
+	int       njudged;           /* workers it was judged for */
 };
 
 struct ledger {
@@ -222,6 +224,8 @@ ledger_snapshot(struct ledger *l, uint32_t index, int64_t t_begin,
 		s->k[w] = k[w];
 	s->index = index;
 	s->t_begin = t_begin;
+	s->lag = 0;
+	s->njudged = 0;
 	l->nsnaps++;
 	return 0;
 }
@@ -299,17 +303,46 @@ ledger_ago(int64_t ns, char *buf, size_t cap)
 		snprintf(buf, cap, "%" PRId64 " ns", ns);
 }
 
+/*
+ * The replication lag of snapshot s for worker w: how long the oldest
+ * acknowledged row missing from it (the first ACK past k) had been
+ * acknowledged when its read began; 0 when every row acknowledged before
+ * then is in it.  ACK seqs only grow, so a binary search finds it.
+ */
+static int64_t
+ledger_missing_age(const struct ledger_worker *wk,
+    const struct ledger_snap *s, int w)
+{
+	size_t lo = wk->off, hi = wk->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (wk->hist[mid].seq <= s->k[w])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= wk->n || wk->hist[lo].t_commit >= s->t_begin)
+		return 0;
+	return s->t_begin - wk->hist[lo].t_commit;
+}
+
 /* Judge snapshot si for worker w: lost ACKed rows, then shrinking. */
 static size_t
 ledger_judge(struct ledger *l, size_t si, int w, ledger_fail_fn fail,
     void *user)
 {
 	struct ledger_worker *wk = &l->w[w];
-	const struct ledger_snap *s = &l->snaps[si];
+	struct ledger_snap *s = &l->snaps[si];
+	int64_t age = ledger_missing_age(wk, s, w);
 	char reason[LEDGER_REASON_MAX], range[48], ago[32];
 	int64_t lag = ledger_lag(l, s->t_begin);
 	size_t i = ledger_before(wk, s->t_begin - lag), found = 0;
 
+	if (age > s->lag)
+		s->lag = age;
+	s->njudged++;
 	if (i + 1 > wk->off && s->k[w] < wk->hist[i].seq) {
 		ledger_range(s->k[w], range, sizeof range);
 		ledger_ago(s->t_begin - wk->hist[i].t_commit, ago, sizeof ago);
@@ -408,6 +441,21 @@ ledger_beyond(struct ledger *l, int w, ledger_fail_fn fail, void *user)
 		found += ledger_report(fail, user, w, s->index, reason);
 	}
 	return found;
+}
+
+int
+ledger_snapshot_lag(const struct ledger *l, uint32_t index, int64_t *lag_ns)
+{
+	size_t i;
+
+	for (i = 0; l != NULL && i < l->nsnaps; i++)
+		if (l->snaps[i].index == index) {
+			if (l->snaps[i].njudged < l->nworkers)
+				return -1;
+			*lag_ns = l->snaps[i].lag;
+			return 0;
+		}
+	return -1;
 }
 
 size_t

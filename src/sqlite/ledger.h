@@ -57,6 +57,17 @@ int ledger_snapshot(struct ledger *l, uint32_t index, int64_t t_begin,
     const uint64_t *k, int nworkers);
 
 /*
+ * The replication lag of snapshot index, into *lag_ns: over every
+ * worker, how long the oldest acknowledged row missing from it had been
+ * acknowledged when its read began (0: it held every row acknowledged
+ * before then; the built-in snapshot is 0 by construction).  Returns 0,
+ * or -1 when there is no such snapshot or it is not judged for every
+ * worker yet.
+ */
+int ledger_snapshot_lag(const struct ledger *l, uint32_t index,
+    int64_t *lag_ns);
+
+/*
  * Judge every snapshot that can be judged now (all, if final is set: call
  * it after every worker finished).  Calls fail for each lost acknowledged
  * row, each snapshot that shrank, and (when final) each row beyond what

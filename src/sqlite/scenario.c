@@ -645,6 +645,21 @@ scen_check_final(struct scen *sc, void *model, struct validate_result *vr,
 	return validate_file_opts(sc->rep->db_path, &o, vr, err, errlen, code);
 }
 
+/* Each copy's replication lag, once the ledger has judged them all. */
+static void
+scen_lags(struct scen *sc)
+{
+	struct report *rep = sc->rep;
+	size_t i;
+
+	for (i = 0; i < rep->nsnapshots; i++) {
+		struct report_snapshot *s = &rep->snapshots[i];
+
+		s->lag_known = ledger_snapshot_lag(sc->ledger, s->index,
+		    &s->lag_ns) == 0;
+	}
+}
+
 /* The final database, against every ACK; runs after every child is gone. */
 static void
 scen_final(struct scen *sc)
@@ -659,6 +674,7 @@ scen_final(struct scen *sc)
 
 	scen_sample_file(sc, 1);
 	(void)ledger_evaluate(sc->ledger, 1, scen_fail, sc);
+	scen_lags(sc);
 	scen_coverage(sc, now);
 	memset(&vr, 0, sizeof vr);
 	/* The final check replays every worker's ops from the start. */
