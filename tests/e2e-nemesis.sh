@@ -60,8 +60,17 @@ fi
 
 # The validator killed mid-run is started again and snapshots go on.
 run_tool killval --duration 2s --workers 2 --validate-every 200ms \
-    --nemesis 'kill:validator@700ms'
+    --nemesis 'kill:validator@700ms,kill:validator@1300ms' --json "$SCRATCH/killval.json"
 expect killval 0 '^sqlstorm: PASS' "the validator killed and restarted passes"
+# Each life numbers on from the slots already past: no index twice.
+if ! command -v jq >/dev/null 2>&1; then
+	ok "# SKIP jq not installed"
+elif [ "$(jq '[.snapshots[].index] | (length == (unique | length)) and length > 2' "$SCRATCH/killval.json")" = true ]; then
+	ok "a restarted validator never reuses a snapshot's number"
+else
+	not_ok "a restarted validator never reuses a snapshot's number"
+	jq -c '[.snapshots[].index]' "$SCRATCH/killval.json"
+fi
 
 # The maintenance child is a target too (with --maintain): killed and
 # restarted on schedule, and the run passes; without --maintain, "maint"

@@ -457,6 +457,15 @@ validator_main(struct child_ctx *ctx, void *arg)
 		return 1;
 	if (child_ready_wait(ctx) < 0)
 		goto out;
+	/*
+	 * Restarted by --nemesis: number on from the slots already past, so
+	 * no index (and no snap-N.db) of an earlier life is used twice; an
+	 * earlier life took at most one snapshot per slot.
+	 */
+	if (ctx->incarnation > 0 && v.p->cfg->validate_every_ns > 0 &&
+	    ctx->shared->start_ns > 0 && util_now_ns() > ctx->shared->start_ns)
+		v.index = (uint32_t)((util_now_ns() - ctx->shared->start_ns) /
+		    v.p->cfg->validate_every_ns);
 	if (v.p->cfg->validate_every_ns > 0) {
 		validator_loop(&v);
 		validator_final(&v);
