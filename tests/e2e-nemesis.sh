@@ -72,6 +72,13 @@ else
 	jq -c '[.snapshots[].index]' "$SCRATCH/killval.json"
 fi
 
+# A killed child holds no lock while it is down: a BUSY then, far from
+# the kill and the restart, is nobody's doing but the store's.
+run_tool downbusy --duration 3s --workers 2 --interval 5ms --busy-timeout 200ms \
+    --nemesis 'kill:validator=10s@500ms' --fault 'w1:error=BUSY@2s'
+expect downbusy 1 'failure  +w1: error before the deadline: BUSY \(5\) in FAULT' \
+    "a BUSY while a killed child is down, far from its kill, fails"
+
 # The maintenance child is a target too (with --maintain): killed and
 # restarted on schedule, and the run passes; without --maintain, "maint"
 # names nothing.

@@ -131,6 +131,10 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	    --restore-cmd "$n"' if [ $n -eq 2 ]; then touch "$SQLSTORM_RUN_DIR/stop"; fi; '"$fetch"
 	expect finalbad 1 'restore   final restore \(snapshot [0-9]+, begun [0-9.]+ s after the deadline\): FAILED: .*acknowledged seq [0-9]+' \
 	    "a replica that stopped copying fails the final restore, naming the rows"
+	run_tool nofinal --duration 2s --workers 2 --grace 2s --max-lag 2s \
+	    --store-cmd "$copier" --restore-cmd "$fetch"
+	expect nofinal 0 '^  restore   no final restore: --grace 2s leaves it no time' \
+	    "a grace too short for a final restore is said, not silent"
 else
 	ok "# SKIP sqlite3 command-line tool not installed"
 	ok "# SKIP sqlite3 command-line tool not installed"

@@ -71,7 +71,6 @@ struct sup_nem {
 	size_t   pause_win;       /* its window in res->windows */
 	int32_t  pause_phase;     /* the phase it was stopped in */
 	int64_t  restart_at;      /* killed and down until then; 0: up */
-	size_t   kill_win;
 	unsigned incarnation;     /* 0, then 1, 2, ... at each restart */
 	struct sup_kill last;     /* the last kill, for its event */
 };
@@ -1254,6 +1253,7 @@ sup_nem_restart(struct sup_state *st, size_t i, int64_t now)
 	int malformed = ch->fate.malformed;
 	char why[sizeof ch->fate.malformed_why];
 	pid_t pid;
+	long k;
 	int fd;
 
 	nm->restart_at = 0;
@@ -1290,7 +1290,8 @@ sup_nem_restart(struct sup_state *st, size_t i, int64_t now)
 	st->res->nemesis_restarts++;
 	if (st->opt->on_restart != NULL)
 		st->opt->on_restart(st->opt->user, (int)i, now);
-	sup_window_close(st, nm->kill_win, now);
+	if ((k = sup_window_open(st, now, "restart", i)) >= 0)
+		sup_window_close(st, (size_t)k, now);
 	if (st->res->trace != NULL)
 		trace_line(st->res->trace, ch->name, "nemesis: started again "
 		    "(pid %ld)", (long)pid);
@@ -1328,10 +1329,15 @@ sup_nem_kill(struct sup_state *st, size_t i, int64_t delay, int64_t now)
 	do
 		r = waitpid(ch->pid, &status, 0);
 	while (r < 0 && errno == EINTR);
+	/*
+	 * A kill disturbs the others at its moment (a lock let go mid-write,
+	 * a hot journal or WAL to recover) and again at the restart: each
+	 * is a window of its own, closed at once (the busy timeout is added
+	 * by the rule).  The time the child is down is none: a dead process
+	 * holds no lock.
+	 */
 	if ((k = sup_window_open(st, nm->last.t_ns, "kill", i)) >= 0)
-		nm->kill_win = (size_t)k;
-	else
-		nm->kill_win = SIZE_MAX;
+		sup_window_close(st, (size_t)k, nm->last.t_ns);
 	if (nm->paused_until != 0) {
 		sup_window_close(st, nm->pause_win, nm->last.t_ns);
 		nm->paused_until = 0;
@@ -1483,7 +1489,6 @@ sup_nemesis_end(struct sup_state *st, int64_t now)
 		if (nm->restart_at == 0)
 			continue;
 		nm->restart_at = 0;
-		sup_window_close(st, nm->kill_win, now);
 		(void)sup_event_add(st->res, SUP_EV_NEMESIS, (int)i,
 		    SUP_NO_SNAPSHOT, VERDICT_PASS, nm->last.t_ns, "nemesis: "
 		    "kill %s at %.3fs %s, not started again: the run ended",

@@ -808,23 +808,43 @@ report_shutdown_line(const struct report *rep, FILE *fp)
 static void
 report_final_restore_line(const struct report *rep, FILE *fp)
 {
+	const struct config *cfg = rep->cfg;
 	const struct report_snapshot *s = NULL;
+	int64_t half, wait;
+	char grace[32], lag[32], owed[160] = "";
 	size_t i;
 
+	if (cfg == NULL || cfg->store_cmd == NULL || cfg->restore_cmd == NULL ||
+	    cfg->validate_every_ns == 0 || rep->sup.deadline_ns == 0 ||
+	    rep->interrupted)
+		return;
 	for (i = 0; i < rep->nsnapshots; i++)
 		if (rep->snapshots[i].final_restore)
 			s = &rep->snapshots[i];
-	if (s == NULL || rep->sup.deadline_ns == 0)
+	/* The validator's rule (validator_final), said rather than silent. */
+	half = cfg->grace_ns / 2;
+	wait = cfg->max_lag_ns < half ? cfg->max_lag_ns : half;
+	duration_format(cfg->grace_ns, grace, sizeof grace);
+	duration_format(cfg->max_lag_ns, lag, sizeof lag);
+	if (s == NULL) {
+		if (half - REPORT_FINAL_MARGIN_NS < REPORT_FINAL_MIN_NS)
+			report_line(fp, 0, "restore", "no final restore: --grace "
+			    "%s leaves it no time (it needs 2.2s or more)", grace);
 		return;
+	}
+	if (wait < cfg->max_lag_ns)
+		snprintf(owed, sizeof owed, "; the store had %.1f s of its "
+		    "--max-lag %s (half the grace) to catch up",
+		    (double)wait / 1e9, lag);
 	if (s->ok)
 		report_line(fp, 0, "restore", "final restore (snapshot %u, "
-		    "begun %.1f s after the deadline): ok", s->index,
-		    (double)(s->t_begin_ns - rep->sup.deadline_ns) / 1e9);
+		    "begun %.1f s after the deadline): ok%s", s->index,
+		    (double)(s->t_begin_ns - rep->sup.deadline_ns) / 1e9, owed);
 	else
 		report_line(fp, 0, "restore", "final restore (snapshot %u, "
-		    "begun %.1f s after the deadline): FAILED: %s", s->index,
+		    "begun %.1f s after the deadline): FAILED: %s%s", s->index,
 		    (double)(s->t_begin_ns - rep->sup.deadline_ns) / 1e9,
-		    s->problem);
+		    s->problem, owed);
 }
 
 static int

@@ -114,6 +114,9 @@ struct report {
 	size_t   progress_len;              /* characters on screen now */
 };
 
+/* The final restore's margin in the grace and its least time (validator.c). */
+#define REPORT_FINAL_MARGIN_NS INT64_C(1000000000)
+#define REPORT_FINAL_MIN_NS    INT64_C(100000000)
 /* Runs at least this long must commit in every worker (coverage). */
 #define REPORT_MIN_USEFUL_NS  INT64_C(2000000000)
 /* The summary says when shutdown was signalled if it is off by more. */
