@@ -294,16 +294,16 @@ report_json_sqlite(const struct report *rep, FILE *fp)
 }
 
 static void
-report_json_latency(const struct report *rep, FILE *fp)
+report_json_hist(const uint64_t *h, FILE *fp)
 {
 	struct jobj j = { fp, ", ", 0 };
 
 	/* Bucket upper bounds in microseconds; ms keep three decimals. */
 	fputc('{', fp);
-	jms(&j, "p50", (int64_t)report_percentile_us(rep, 50) * 1000);
-	jms(&j, "p90", (int64_t)report_percentile_us(rep, 90) * 1000);
-	jms(&j, "p99", (int64_t)report_percentile_us(rep, 99) * 1000);
-	jms(&j, "max", (int64_t)report_percentile_us(rep, 100) * 1000);
+	jms(&j, "p50", (int64_t)report_hist_percentile_us(h, 50) * 1000);
+	jms(&j, "p90", (int64_t)report_hist_percentile_us(h, 90) * 1000);
+	jms(&j, "p99", (int64_t)report_hist_percentile_us(h, 99) * 1000);
+	jms(&j, "max", (int64_t)report_hist_percentile_us(h, 100) * 1000);
 	fputc('}', fp);
 }
 
@@ -337,19 +337,7 @@ report_json_pace(const struct report *rep, const struct report_pace *p,
 	jms(&j, "behind_end_ms", p->behind_end_ns);
 	if (run) {
 		jkey(&j, "latency_ms");
-		fprintf(fp, "{\"p50\": ");
-		report_json_ms(fp, (int64_t)report_hist_percentile_us(h, 50) *
-		    1000);
-		fprintf(fp, ", \"p90\": ");
-		report_json_ms(fp, (int64_t)report_hist_percentile_us(h, 90) *
-		    1000);
-		fprintf(fp, ", \"p99\": ");
-		report_json_ms(fp, (int64_t)report_hist_percentile_us(h, 99) *
-		    1000);
-		fprintf(fp, ", \"max\": ");
-		report_json_ms(fp, (int64_t)report_hist_percentile_us(h, 100) *
-		    1000);
-		fputc('}', fp);
+		report_json_hist(h, fp);
 	}
 	fputc('}', fp);
 }
@@ -829,7 +817,7 @@ report_json_write(const struct report *rep, FILE *fp)
 	report_json_stopped(rep, fp);
 	report_json_resources(rep, &j);
 	jkey(&j, "latency_ms");
-	report_json_latency(rep, fp);
+	report_json_hist(rep->hist, fp);
 	jkey(&j, "schedule");
 	report_json_pace(rep, &rep->pace, 1, fp);
 	report_json_arrays(rep, &j);
