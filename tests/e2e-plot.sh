@@ -55,7 +55,7 @@ check "[ $snaps -ge 1 ] && grep -q \"| snapshots | $snaps ok of $snaps\" \
     '$S/fail.md'" "every snapshot is marked ($snaps), as many as counted"
 
 check "grep -q '^## sqlstorm: FAIL' '$S/fail.md'" "Markdown: the verdict"
-check "grep -q '^| verdict | \*\*FAIL\*\*: 1 failures, 1 expected' \
+check "grep -q '^| verdict | \*\*FAIL\*\*: 1 failure, 1 expected error |' \
     '$S/fail.md'" "Markdown: the counts"
 check "grep -q '^| rows | .* acknowledged, .* \*\*0 lost\*\* |' '$S/fail.md'" \
     "Markdown: rows and lost"
@@ -75,6 +75,29 @@ check "[ \$(marks '$S/nem.svg' nemesis-window) -ge 2 ]" \
     "its pause windows are drawn"
 check "grep -q '<title>nemesis: pause w' '$S/nem.svg'" \
     "each window says what it was"
+
+# ----------------------------------- snapshots: not ready, ok, failed
+# The first two restores find no replica (not ready in the warm-up),
+# the fourth loses it (a failed snapshot), the others are honest copies.
+if command -v sqlite3 >/dev/null 2>&1; then
+	count='n=$(($(cat "$SQLSTORM_RUN_DIR/n" 2>/dev/null || echo 0) + 1)); echo $n > "$SQLSTORM_RUN_DIR/n";'
+	restore="$count"' if [ $n -le 2 ]; then echo "no matching backups found" >&2; exit 1; fi; if [ $n -eq 4 ]; then echo "replica | lost" >&2; exit 1; fi; sqlite3 {db} ".backup {output}"'
+	# shellcheck disable=SC2086
+	run_tool store $base --quiet --store-warmup 1h --restore-cmd "$restore" \
+	    --plot "$S/store.svg" --markdown "$S/store.md"
+	check "[ $rc -eq 1 ] && xmllint --noout '$S/store.svg' &&
+	    [ \$(marks '$S/store.svg' snap-unready) -eq 2 ] &&
+	    [ \$(marks '$S/store.svg' snap-failed) -eq 1 ] &&
+	    [ \$(marks '$S/store.svg' snap-ok) -ge 1 ]" \
+	    "snapshots: 2 not ready, 1 failed, the rest ok, each marked" store
+	check "grep -q ', lag 0 ms</title>' '$S/store.svg'" \
+	    "a restored copy's mark gives its lag"
+	check "grep -q ' 2 not ready |' '$S/store.md' &&
+	    grep -q 'code 1: replica \\\\| lost |\$' '$S/store.md'" \
+	    "Markdown: not ready counted, a | in a failure escaped" store
+else
+	ok "# SKIP sqlite3 is not installed: no restore command"
+fi
 
 # --------------------------------------------------- GITHUB_STEP_SUMMARY
 echo "earlier step" >"$S/step.md"

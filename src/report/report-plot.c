@@ -631,8 +631,10 @@ report_markdown_write(const struct report *rep, FILE *fp, const char *runs)
 		ok += rep->snapshots[i].ok != 0;
 	nlag = report_lag(rep, &lag50, &lag99, &lagmax);
 	fprintf(fp, "## sqlstorm: %s\n\n| | |\n|---|---|\n", verdict_word(rep));
-	fprintf(fp, "| verdict | **%s**: %zu failures, %zu expected errors |\n",
-	    verdict_word(rep), rep->sup.nfailures, rep->sup.nexpected);
+	fprintf(fp, "| verdict | **%s**: %zu failure%s, %zu expected error%s "
+	    "|\n", verdict_word(rep), rep->sup.nfailures,
+	    rep->sup.nfailures == 1 ? "" : "s", rep->sup.nexpected,
+	    rep->sup.nexpected == 1 ? "" : "s");
 	if (runs != NULL)
 		fprintf(fp, "| runs | %s |\n", report_md_cell(runs, cell,
 		    sizeof cell));
