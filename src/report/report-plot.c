@@ -27,6 +27,7 @@
 #define PLOT_CH       280     /* the commits chart */
 #define PLOT_LANE     34      /* one lane of marks */
 #define PLOT_LINES_MAX 12     /* workers drawn one by one */
+#define PLOT_MARKS_MAX 1000   /* error marks drawn, of each verdict */
 #define MD_FAILURES_MAX 50    /* failures listed in the Markdown */
 
 static const char *const colors[PLOT_LINES_MAX] = {
@@ -282,6 +283,9 @@ plot_windows(struct plot *p)
 		fprintf(p->fp, " %+.2f s to %+.2f s</title></rect>\n",
 		    (double)(w->start_ns - p->t0) / 1e9,
 		    (double)(w->end_ns - p->t0) / 1e9);
+		/* Many narrow windows: the tooltips name them. */
+		if (r->nwindows > 12 && x1 - x0 < 40)
+			continue;
 		fprintf(p->fp, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" "
 		    "fill=\"#6c3483\">", x0 + 2, PLOT_TOP + 11);
 		report_xml_string(p->fp, w->what);
@@ -353,13 +357,17 @@ static void
 plot_errors(struct plot *p)
 {
 	const struct report *rep = p->rep;
-	size_t i;
+	size_t i, nf = 0, ne = 0;
 
 	for (i = 0; i < rep->sup.nevents; i++) {
 		const struct sup_event *e = &rep->sup.events[i];
 		int64_t t = e->t_ns > 0 ? e->t_ns : rep->sup.done_ns;
 		double x = px(p, t), y = p->lane_err;
 
+		/* Past the cap a mark adds ink, not news: counted below. */
+		if ((e->verdict == VERDICT_FAILURE && nf++ >= PLOT_MARKS_MAX) ||
+		    (e->verdict == VERDICT_EXPECTED && ne++ >= PLOT_MARKS_MAX))
+			continue;
 		if (e->verdict == VERDICT_FAILURE)
 			fprintf(p->fp, "<g class=\"mark-failure\"><path d=\"M%.1f,"
 			    "%.1f l10,10 m0,-10 l-10,10\" stroke=\"#d62728\" "
@@ -385,6 +393,11 @@ plot_errors(struct plot *p)
 			fputs("</text>\n", p->fp);
 		}
 	}
+	if (nf > PLOT_MARKS_MAX || ne > PLOT_MARKS_MAX)
+		fprintf(p->fp, "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
+		    "text-anchor=\"end\" fill=\"#555\">first %d of each "
+		    "drawn</text>\n", PLOT_W - PLOT_R - 2, p->lane_err - 8,
+		    PLOT_MARKS_MAX);
 }
 
 static void
