@@ -111,6 +111,7 @@ check "[ \$(grep -c '^## sqlstorm: PASS' '$S/step.md') -eq 2 ] &&
     "GITHUB_STEP_SUMMARY: appended twice, what was there kept" step2
 check "{ echo 'earlier step'; cat '$S/m1.md' '$S/m2.md'; } |
     cmp -s - '$S/step.md'" "the appended text is the --markdown text, in order"
+# shellcheck disable=SC2086
 GITHUB_STEP_SUMMARY=$S/fresh.md run_tool fresh $base --quiet \
     --markdown "$S/m3.md"
 check "[ $rc -eq 0 ] && cmp -s '$S/fresh.md' '$S/m3.md'" \
@@ -165,6 +166,7 @@ refused plotjson "--json and --plot name the same file" \
 refused mdtmp "--plot and --markdown collide" \
     "--markdown on the --plot's .tmp" --plot "$S/p" --markdown "$S/p.tmp"
 refused plotdir "cannot write '$S'" "--plot naming a directory" --plot "$S"
+# shellcheck disable=SC2086
 SQLSTORM_MARKDOWN=$S/dir/x.md run_tool envmd $base
 check "[ $rc -eq 99 ] && grep -q '^sqlstorm: SQLSTORM_MARKDOWN: cannot write' \
     '$S/envmd.err'" "SQLSTORM_MARKDOWN is checked as --markdown" envmd
