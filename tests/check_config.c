@@ -196,7 +196,8 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_CHURN=keys=8", "SQLSTORM_MAINTAIN=optimize@1s",
 		"SQLSTORM_PAGE_SIZE=8192", "SQLSTORM_AUTO_VACUUM=Incremental",
 		"SQLSTORM_STORE_WARMUP=2s", "SQLSTORM_NEMESIS=kill:w6@1s",
-		"SQLSTORM_CHECK=quick", "SQLSTORM_POPULATE=64MiB", NULL
+		"SQLSTORM_CHECK=quick", "SQLSTORM_POPULATE=64MiB",
+		"SQLSTORM_PLOT=p.svg", "SQLSTORM_MARKDOWN=m.md", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -242,6 +243,8 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_str_eq(c->nemesis, "kill:w6@1s");
 	ck_assert_int_eq(c->check, CONFIG_CHECK_QUICK);
 	ck_assert_str_eq(c->populate, "64MiB");
+	ck_assert_str_eq(c->plot, "p.svg");
+	ck_assert_str_eq(c->markdown, "m.md");
 	/* --rate excludes --interval and --pattern needs --rate: below. */
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
@@ -474,7 +477,7 @@ START_TEST(test_config_flags_every_knob)
 	    "vacuum@every 5s,incremental_vacuum=8@1s", "--page-size=512",
 	    "--auto-vacuum", "incremental", "--store-warmup", "0",
 	    "--nemesis", "pause:store=1s@every 2s", "--check=QUICK",
-	    "--populate", "1GiB", NULL);
+	    "--populate", "1GiB", "--plot", "t.svg", "--markdown=t.md", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -515,6 +518,8 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->nemesis, "pause:store=1s@every 2s");
 	ck_assert_int_eq(c->check, CONFIG_CHECK_QUICK);
 	ck_assert_str_eq(c->populate, "1GiB");
+	ck_assert_str_eq(c->plot, "t.svg");
+	ck_assert_str_eq(c->markdown, "t.md");
 	/* --rate excludes --interval and --pattern needs --rate: below. */
 	for (i = 0; i < CONFIG_NKEYS; i++)
 		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
@@ -1130,6 +1135,8 @@ START_TEST(test_config_output_print)
 	    "late-errors      strict                   default\n"
 	    "json             none                     default\n"
 	    "junit            none                     default\n"
+	    "plot             none                     default\n"
+	    "markdown         none                     default\n"
 	    "tap              no                       default\n"
 	    "quiet            no                       default\n"
 	    "fault            none                     default\n"

@@ -28,6 +28,7 @@
 #include "report.h"
 #include "report-file.h"
 #include "report-out.h"
+#include "report-plot.h"
 #include "scenario.h"
 #include "util.h"
 #include "wire.h"
@@ -1963,6 +1964,102 @@ START_TEST(test_report_junit_doc_keeps_checks_with_an_error)
 }
 END_TEST
 
+/* --markdown: a failure's text cannot break the table or inject HTML. */
+START_TEST(test_report_md_cell_escapes)
+{
+	static const struct { const char *in, *out; } t[] = {
+		{ "plain text", "plain text" },
+		{ "a|b", "a\\|b" },
+		{ "x<y>&z", "x&lt;y&gt;&amp;z" },
+		{ "*bold* _it_ `code` [l](u) #h ~s~",
+		  "\\*bold\\* \\_it\\_ \\`code\\` \\[l\\](u) \\#h \\~s\\~" },
+		{ "back\\slash", "back\\\\slash" },
+		{ "l1\nl2\tx", "l1\\\\nl2\\\\tx" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+	};
+	char out[256];
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		ck_assert_str_eq(report_md_cell(t[i].in, out, sizeof out),
+		    t[i].out);
+	/* Invalid UTF-8 is \xNN, its backslash escaped. */
+	report_md_cell("bad\xff", out, sizeof out);
+	ck_assert_int_eq(strncmp(out, "bad\\\\x", 6), 0);
+	/* Cut at cap, never in the middle of an escape. */
+	ck_assert_str_eq(report_md_cell("a|b", out, 3), "a");
+	ck_assert_str_eq(report_md_cell("a|b", out, 4), "a\\|");
+	ck_assert_str_eq(report_md_cell(NULL, out, sizeof out), "");
+}
+END_TEST
+
+/* --plot: the series keeps every commit, in bounded memory. */
+START_TEST(test_report_series_rebuckets)
+{
+	struct config cfg;
+	struct report rep;
+	const int64_t ms = 1000000, t0 = INT64_C(5000) * ms;
+	static char svg[] = "x.svg";
+	uint64_t sum = 0;
+	size_t i;
+
+	config_defaults(&cfg);
+	cfg.plot = svg;
+	report_init(&rep, &cfg);
+	rep.nworkers = 2;
+	report_series_note(&rep, 0, t0);          /* before the release */
+	ck_assert_ptr_null(rep.series.count);
+	rep.sup.start_ns = t0;
+	report_series_note(&rep, 0, t0 - 7 * ms); /* clock skew: bucket 0 */
+	report_series_note(&rep, 0, t0 + 50 * ms);
+	report_series_note(&rep, 1, t0 + 150 * ms);
+	report_series_note(&rep, 2, t0 + 150 * ms);   /* no such worker */
+	ck_assert(rep.series.bucket_ns == 100 * ms);
+	ck_assert_uint_eq(rep.series.count[0], 2);
+	ck_assert_uint_eq(rep.series.count[REPORT_SERIES_MAX + 1], 1);
+	ck_assert_uint_eq(rep.series.nbuckets, 2);
+	report_series_note(&rep, 0, t0 + 61000 * ms);   /* past 600 x 100ms */
+	ck_assert(rep.series.bucket_ns == 200 * ms);
+	ck_assert_uint_eq(rep.series.count[0], 2);
+	ck_assert_uint_eq(rep.series.count[REPORT_SERIES_MAX + 0], 1);
+	ck_assert_uint_eq(rep.series.count[305], 1);
+	ck_assert_uint_eq(rep.series.nbuckets, 306);
+	report_series_note(&rep, 0, t0 + INT64_C(3600000) * ms);  /* 1 h */
+	ck_assert_uint_lt(rep.series.nbuckets, REPORT_SERIES_MAX + 1);
+	for (i = 0; i < REPORT_SERIES_MAX; i++)
+		sum += rep.series.count[i];
+	ck_assert_uint_eq(sum, 4);
+	cfg.plot = NULL;
+	report_free(&rep);
+	ck_assert_ptr_null(rep.series.count);
+}
+END_TEST
+
+/* A run that never started still draws a well-formed picture. */
+START_TEST(test_report_plot_without_a_run)
+{
+	struct config cfg;
+	struct report rep;
+	FILE *fp = tmpfile();
+	char buf[8192];
+	size_t n;
+
+	ck_assert_ptr_nonnull(fp);
+	config_defaults(&cfg);
+	report_init(&rep, &cfg);
+	rep.exit_code = 99;
+	ck_assert_int_eq(report_plot_write(&rep, fp), 0);
+	rewind(fp);
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "sqlstorm: ERROR</text>"));
+	ck_assert_ptr_nonnull(strstr(buf, "</svg>\n"));
+	ck_assert_ptr_null(strstr(buf, "class=\"deadline\""));
+	fclose(fp);
+	report_free(&rep);
+}
+END_TEST
+
 Suite *
 report_suite(void)
 {
@@ -2026,6 +2123,9 @@ report_suite(void)
 	tcase_add_test(tc, test_report_file_put_never_follows);
 	tcase_add_test(tc, test_report_runs_hold_every_run);
 	tcase_add_test(tc, test_report_junit_doc_keeps_checks_with_an_error);
+	tcase_add_test(tc, test_report_md_cell_escapes);
+	tcase_add_test(tc, test_report_series_rebuckets);
+	tcase_add_test(tc, test_report_plot_without_a_run);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,8 @@ clean_env() {
 	for v in $(env | sed -n 's/^\(SQLSTORM_[A-Za-z0-9_]*\)=.*/\1/p'); do
 		unset "$v"
 	done
+	# With --markdown, sqlstorm appends to it: never to a CI job's.
+	unset GITHUB_STEP_SUMMARY
 }
 
 scratch_init() {

@@ -72,7 +72,8 @@ enum config_key {
 	CONFIG_PATTERN, CONFIG_VALIDATE_EVERY, CONFIG_CHECK, CONFIG_GRACE,
 	CONFIG_BUSY_TIMEOUT, CONFIG_DB, CONFIG_POPULATE, CONFIG_KEEP,
 	CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
-	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_TAP, CONFIG_QUIET,
+	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_PLOT,
+	CONFIG_MARKDOWN, CONFIG_TAP, CONFIG_QUIET,
 	CONFIG_FAULT, CONFIG_NEMESIS, CONFIG_REPEAT, CONFIG_UNTIL_FAIL, CONFIG_STORE_CMD,
 	CONFIG_RESTORE_CMD, CONFIG_RESTORE_TIMEOUT, CONFIG_MAX_LAG,
 	CONFIG_STORE_WARMUP,
@@ -108,6 +109,8 @@ struct config {
 	enum late_policy late_errors;
 	char   *json;               /* NULL = no JSON report */
 	char   *junit;              /* NULL = no JUnit report */
+	char   *plot;               /* NULL = no SVG timeline (report-plot.c) */
+	char   *markdown;           /* NULL = no Markdown summary */
 	int     tap;
 	int     quiet;
 	char   *fault;              /* NULL = no faults; see fault.h */

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -31,6 +32,7 @@
 #include "report.h"
 #include "report-file.h"
 #include "report-out.h"
+#include "report-plot.h"
 #include "scenario.h"
 
 extern char **environ;
@@ -100,31 +102,106 @@ guard_stdio(void)
 	(void)sup_signals_guard();
 }
 
+/* The report files, in the order they are checked and written. */
+static const enum config_key out_keys[] = {
+	CONFIG_JSON, CONFIG_JUNIT, CONFIG_PLOT, CONFIG_MARKDOWN
+};
+#define NOUTS (sizeof out_keys / sizeof out_keys[0])
+
+static const char *
+out_path(const struct config *cfg, enum config_key k)
+{
+	switch (k) {
+	case CONFIG_JSON:
+		return cfg->json;
+	case CONFIG_JUNIT:
+		return cfg->junit;
+	case CONFIG_PLOT:
+		return cfg->plot;
+	case CONFIG_MARKDOWN:
+		return cfg->markdown;
+	default:
+		return NULL;
+	}
+}
+
 /* Refuse two reports that are one file (or one the other's .tmp). */
+static int
+check_two(const struct config *cfg, enum config_key ka, enum config_key kb)
+{
+	const char *a = out_path(cfg, ka), *b = out_path(cfg, kb);
+	char ta[4096], tb[4096], msg[CONFIG_ERR_MAX + 64];
+	char na[OUT_NAME_MAX], nb[OUT_NAME_MAX];
+
+	if (a == NULL || b == NULL)
+		return 0;
+	snprintf(ta, sizeof ta, "%s.tmp", a);
+	snprintf(tb, sizeof tb, "%s.tmp", b);
+	out_name(cfg, ka, na, sizeof na);
+	out_name(cfg, kb, nb, sizeof nb);
+	if (report_path_same(a, b))
+		snprintf(msg, sizeof msg, "%s and %s name the same file: "
+		    "'%s' and '%s'", na, nb, a, b);
+	else if (report_path_same(a, tb) || report_path_same(b, ta))
+		snprintf(msg, sizeof msg, "%s and %s collide: '%s' and '%s' "
+		    "(a report is first written to FILE.tmp)", na, nb, a, b);
+	else
+		return 0;
+	hard_error(cfg, msg);
+	return -1;
+}
+
 static int
 check_pair(const struct config *cfg)
 {
-	char tj[4096], tx[4096], msg[CONFIG_ERR_MAX + 64];
-	char json[OUT_NAME_MAX], junit[OUT_NAME_MAX];
+	size_t i, j;
 
-	if (cfg->json == NULL || cfg->junit == NULL)
+	for (i = 0; i < NOUTS; i++)
+		for (j = i + 1; j < NOUTS; j++)
+			if (check_two(cfg, out_keys[i], out_keys[j]) < 0)
+				return -1;
+	return 0;
+}
+
+/*
+ * GITHUB_STEP_SUMMARY (with --markdown only): the Markdown is appended,
+ * never truncated.  The path may be absent (it is created) or a regular
+ * file; a symbolic link, FIFO, device, socket or directory there, the
+ * database or one of its side files, or the --markdown file itself is
+ * refused before the run.  NULL when there is nothing to append to.
+ */
+static const char *
+step_summary(const struct config *cfg)
+{
+	const char *p = getenv("GITHUB_STEP_SUMMARY");
+
+	if (cfg->markdown == NULL || p == NULL || *p == '\0')
+		return NULL;
+	return p;
+}
+
+static int
+check_step_summary(const struct config *cfg)
+{
+	const char *p = step_summary(cfg);
+	char msg[CONFIG_ERR_MAX + 64 + REPORT_WHY_MAX], why[REPORT_WHY_MAX];
+	struct stat st;
+
+	if (p == NULL)
 		return 0;
-	snprintf(tj, sizeof tj, "%s.tmp", cfg->json);
-	snprintf(tx, sizeof tx, "%s.tmp", cfg->junit);
-	if (report_path_same(cfg->json, cfg->junit))
-		snprintf(msg, sizeof msg, "%s and %s name the same file: "
-		    "'%s' and '%s'", out_name(cfg, CONFIG_JSON, json,
-		    sizeof json), out_name(cfg, CONFIG_JUNIT, junit,
-		    sizeof junit), cfg->json, cfg->junit);
-	else if (report_path_same(cfg->json, tx) ||
-	    report_path_same(cfg->junit, tj))
-		snprintf(msg, sizeof msg, "%s and %s collide: '%s' and '%s' "
-		    "(a report is first written to FILE.tmp)",
-		    out_name(cfg, CONFIG_JSON, json, sizeof json),
-		    out_name(cfg, CONFIG_JUNIT, junit, sizeof junit),
-		    cfg->json, cfg->junit);
+	if (report_path_is_db(p, cfg->db, why, sizeof why))
+		;
+	else if (report_path_same(p, cfg->markdown))
+		snprintf(why, sizeof why, "it is the --markdown file");
+	else if (lstat(p, &st) == 0 && !S_ISREG(st.st_mode))
+		snprintf(why, sizeof why, "not a regular file (a link, FIFO, "
+		    "device or directory): only appended to a regular file");
+	else if (lstat(p, &st) < 0 && errno != ENOENT)
+		snprintf(why, sizeof why, "%s", strerror(errno));
 	else
 		return 0;
+	snprintf(msg, sizeof msg, "GITHUB_STEP_SUMMARY: cannot append to "
+	    "'%s': %s", p, why);
 	hard_error(cfg, msg);
 	return -1;
 }
@@ -138,7 +215,8 @@ check_pair(const struct config *cfg)
 static int
 check_trace(const struct config *cfg)
 {
-	const char *rep[] = { cfg->json, cfg->junit };
+	const char *rep[] = { cfg->json, cfg->junit, cfg->plot,
+	    cfg->markdown };
 	char msg[CONFIG_ERR_MAX + 64 + REPORT_WHY_MAX], why[REPORT_WHY_MAX];
 	char tmp[4096], name[OUT_NAME_MAX];
 	size_t i;
@@ -176,24 +254,22 @@ check_trace(const struct config *cfg)
 static int
 check_outputs(const struct config *cfg)
 {
-	static const enum config_key keys[] = { CONFIG_JSON, CONFIG_JUNIT };
 	char msg[CONFIG_ERR_MAX + 64 + REPORT_WHY_MAX], why[REPORT_WHY_MAX];
 	char name[OUT_NAME_MAX];
 	size_t i;
 
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		const char *path = keys[i] == CONFIG_JSON ? cfg->json :
-		    cfg->junit;
+	for (i = 0; i < NOUTS; i++) {
+		const char *path = out_path(cfg, out_keys[i]);
 
 		if (path == NULL ||
 		    report_path_check(path, cfg->db, why, sizeof why) == 0)
 			continue;
 		snprintf(msg, sizeof msg, "%s: cannot write '%s': %s",
-		    out_name(cfg, keys[i], name, sizeof name), path, why);
+		    out_name(cfg, out_keys[i], name, sizeof name), path, why);
 		hard_error(cfg, msg);
 		return -1;
 	}
-	if (check_trace(cfg) < 0)
+	if (check_trace(cfg) < 0 || check_step_summary(cfg) < 0)
 		return -1;
 	return check_pair(cfg);
 }
@@ -277,41 +353,138 @@ put_junit(void *arg, FILE *fp)
 	    NULL);
 }
 
+/* With --repeat, the plot and the Markdown show the last run. */
+static int
+put_plot(void *arg, FILE *fp)
+{
+	struct out_arg *a = arg;
+
+	return report_plot_write(a->rep, fp);
+}
+
+static int
+put_markdown(void *arg, FILE *fp)
+{
+	struct out_arg *a = arg;
+	char runs[160];
+
+	if (!a->o->repeating)
+		return report_markdown_write(a->rep, fp, NULL);
+	snprintf(runs, sizeof runs, "%llu runs, %llu failed; this table "
+	    "shows the last one (the first failing one with --until-fail)",
+	    (unsigned long long)a->o->runs.runs,
+	    (unsigned long long)a->o->runs.failed_runs);
+	return report_markdown_write(a->rep, fp, runs);
+}
+
 static int
 put_file(struct out_arg *a, struct out_file *f, char *why, size_t cap)
 {
-	return report_file_put(f->path, f->key == CONFIG_JSON ? put_json :
-	    put_junit, a, why, cap);
+	int (*w)(void *, FILE *);
+
+	switch (f->key) {
+	case CONFIG_JSON:
+		w = put_json;
+		break;
+	case CONFIG_JUNIT:
+		w = put_junit;
+		break;
+	case CONFIG_PLOT:
+		w = put_plot;
+		break;
+	default:
+		w = put_markdown;
+		break;
+	}
+	return report_file_put(f->path, w, a, why, cap);
 }
 
 /*
- * Write the JSON and JUnit files.  When one fails, the outcome becomes a
- * hard error and any file already written with the old outcome is
- * written again; if that fails too, it is removed (we wrote it a moment
- * ago), so no file contradicts the exit status.
+ * Append the Markdown to GITHUB_STEP_SUMMARY: opened with O_APPEND (and
+ * created if absent), never truncated, never through a link, never a
+ * FIFO or device (O_NONBLOCK, then fstat), written in one buffer.
+ */
+static int
+append_summary(struct out_arg *a, const char *path, char *why, size_t cap)
+{
+	struct stat st;
+	FILE *fp = NULL;
+	int fd, rc = -1;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY, 0666);
+	if (fd < 0)
+		goto out;
+	if (fstat(fd, &st) < 0)
+		goto out;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto out;
+	}
+	if ((fp = fdopen(fd, "a")) == NULL)
+		goto out;
+	fd = -1;
+	(void)setvbuf(fp, NULL, _IOFBF, 1 << 16);
+	errno = 0;
+	if (put_markdown(a, fp) < 0 || fflush(fp) != 0) {
+		if (errno == 0)
+			errno = EIO;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		snprintf(why, cap, "%s", strerror(errno));
+	if (fp != NULL && fclose(fp) != 0 && rc == 0) {
+		snprintf(why, cap, "%s", strerror(errno));
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/*
+ * Write the report files (JSON, JUnit, SVG, Markdown), then append to
+ * GITHUB_STEP_SUMMARY.  When one fails, the outcome becomes a hard error
+ * and any file already written with the old outcome is written again;
+ * if that fails too, it is removed (we wrote it a moment ago), so no
+ * file contradicts the exit status.  The step summary is appended last,
+ * once, with the outcome as it then stands.
  */
 static void
 write_files(struct outs *o, struct report *rep)
 {
-	struct out_file f[2] = {
-		{ CONFIG_JSON, o->cfg->json, 0 },
-		{ CONFIG_JUNIT, o->cfg->junit, 0 },
-	};
+	struct out_file f[NOUTS];
 	struct out_arg a = { o, rep };
 	char why[REPORT_WHY_MAX], msg[REPORT_WHY_MAX + 4200];
 	char name[OUT_NAME_MAX];
+	const char *sum = step_summary(o->cfg);
 	size_t i, j;
 
-	for (i = 0; i < 2; i++) {
-		if (f[i].path == NULL)
-			continue;
-		if (put_file(&a, &f[i], why, sizeof why) == 0) {
-			f[i].written = 1;
-			continue;
+	for (i = 0; i < NOUTS; i++) {
+		f[i].key = out_keys[i];
+		f[i].path = out_path(o->cfg, out_keys[i]);
+		f[i].written = 0;
+	}
+	for (i = 0; i <= NOUTS; i++) {
+		if (i == NOUTS) {
+			if (sum == NULL ||
+			    append_summary(&a, sum, why, sizeof why) == 0)
+				continue;
+			snprintf(msg, sizeof msg, "GITHUB_STEP_SUMMARY: cannot "
+			    "append to '%s': %s", sum, why);
+		} else {
+			if (f[i].path == NULL)
+				continue;
+			if (put_file(&a, &f[i], why, sizeof why) == 0) {
+				f[i].written = 1;
+				continue;
+			}
+			snprintf(msg, sizeof msg, "%s: cannot write '%s': %s",
+			    out_name(o->cfg, f[i].key, name, sizeof name),
+			    f[i].path, why);
 		}
-		snprintf(msg, sizeof msg, "%s: cannot write '%s': %s",
-		    out_name(o->cfg, f[i].key, name, sizeof name), f[i].path,
-		    why);
 		if (!out_fail(o, rep, msg))
 			continue;
 		for (j = 0; j < i; j++)

@@ -34,6 +34,7 @@
 
 #include "duration.h"
 #include "report-out.h"
+#include "report-plot.h"
 #include "util.h"
 
 /* Redraw the progress line at most this often. */
@@ -52,6 +53,7 @@ report_free(struct report *rep)
 	sup_result_free(&rep->sup);
 	free(rep->workers);
 	free(rep->snapshots);
+	report_plot_free(rep);
 	free(rep->unready);
 	rep->unready = NULL;
 	rep->nunready = rep->capunready = 0;

@@ -74,6 +74,25 @@ struct report_file_size {
 	int      ended;                     /* end was sampled after the run */
 };
 
+/*
+ * --plot: every worker's acknowledged commits (ACK records) counted in
+ * buckets of bucket_ns from the release; at most REPORT_SERIES_MAX
+ * buckets: past them the width doubles and pairs merge (report-plot.c).
+ */
+#define REPORT_SERIES_MAX 600
+struct report_series {
+	int64_t   bucket_ns;                /* 0: nothing recorded */
+	size_t    nbuckets;                 /* highest bucket used + 1 */
+	int       nworkers;
+	uint32_t *count;                    /* [worker * MAX + bucket] */
+};
+
+/* A moment the plot marks: a fault due ("w1 error=BUSY"). */
+struct report_mark {
+	int64_t t_ns;                       /* monotonic */
+	char    what[48];
+};
+
 struct report {
 	const struct config *cfg;
 	int      exit_code;                 /* 0, 1, 99 */
@@ -108,6 +127,10 @@ struct report {
 	struct report_maint maint[REPORT_MAINT_MAX];
 	size_t   nmaint;
 	struct report_file_size file;
+	/* --plot: the commits' time series and the faults' times. */
+	struct report_series series;
+	struct report_mark *marks;
+	size_t   nmarks;
 	/* Progress line state (report_progress()), zeroed by report_init(). */
 	int      progress_tty;              /* 0 unknown, 1 terminal, -1 not */
 	int64_t  progress_ns;               /* last redraw, 0 = never */

@@ -26,6 +26,7 @@
 #include "maintain.h"
 #include "nemesis.h"
 #include "populate.h"
+#include "report-plot.h"
 #include "scenario-policy.h"
 #include "shellcmd.h"
 #include "store.h"
@@ -289,6 +290,7 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 			scen_protocol(sc, child, "ACK went backwards");
 		else
 			rep->workers[child].acked = r->u.ack.seq;
+		report_series_note(rep, child, r->u.ack.t_commit);
 		break;
 	case WIRE_HIST:
 		for (b = 0; b < WIRE_HIST_BUCKETS; b++)
@@ -465,6 +467,35 @@ scen_fate_note(void *user, int child, char *buf, size_t cap)
 	snprintf(buf, cap, "its log ends: %s", tail);
 }
 
+
+/* --plot: when each fault was due, named as in the spec ("w1 error=BUSY"). */
+static void
+scen_fault_marks(struct scen *sc)
+{
+	const struct sup_result *r = &sc->rep->sup;
+	char who[24], what[128];
+	size_t i;
+
+	if (sc->cfg->plot == NULL || r->start_ns == 0)
+		return;
+	for (i = 0; i < sc->faults.n; i++) {
+		const struct fault *f = &sc->faults.v[i];
+
+		if (f->child >= 0)
+			snprintf(who, sizeof who, "w%d", f->child);
+		else
+			snprintf(who, sizeof who, "%s",
+			    f->child == SCENARIO_VALIDATOR ? "validator" :
+			    "maint");
+		snprintf(what, sizeof what, "%s %s%s%s", who,
+		    fault_action_name(&scenario_faults, f->action),
+		    f->arg_name[0] != '\0' && strcmp(f->arg_name, "?") != 0 ?
+		    "=" : "", strcmp(f->arg_name, "?") != 0 ? f->arg_name : "");
+		(void)report_mark_add(sc->rep, fault_when(f, r->start_ns,
+		    r->deadline_ns), what);
+	}
+}
+
 /*
  * Build the child table: the workers, the validator, the maintenance
  * child (with --maintain), the sidecar (always last); the ids in params
@@ -549,6 +580,8 @@ scen_supervise(struct scen *sc)
 	}
 	opt.user = sc;
 	rc = sup_run(&opt, specs, n, &sc->rep->sup);
+	if (rc == 0)
+		scen_fault_marks(sc);
 	if (rc < 0)
 		scen_hard(sc->rep, "cannot start the children: %s",
 		    strerror(errno));
