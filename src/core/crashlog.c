@@ -34,7 +34,8 @@
  * Record format (little-endian, CRASHLOG_HDR bytes then the payload, one
  * writev() each on the O_APPEND fd): u32 magic "SCLG", u8 type, u8 file,
  * u8 flags (end, dir, kept), u8 0, u32 pid, u32 payload length, i64 t,
- * i64 a, i64 b, i64 c, u32 FNV-1a of header and payload, u32 0.  write:
+ * i64 a, i64 b, i64 c, u64 check (FNV-1a by 8-byte words over the
+ * header, its check zeroed, and the payload).  write:
  * a = off, b = n, c = old size, payload = old contents; truncate: a = new
  * size, b = old size, payload = tail; delete: b = size, payload =
  * contents.  The loader checks every field and length: a torn or
@@ -107,16 +108,28 @@ cl_get64(const unsigned char *p)
 	    (uint64_t)cl_get32(p + 4) << 32);
 }
 
-static uint32_t
-cl_fnv(uint32_t h, const void *buf, size_t len)
+/*
+ * The records' check: FNV-1a over 8-byte words (then the last bytes).
+ * Each step is a bijection of the running value, so any change within
+ * one word always shows; a word at a time keeps the recorder cheap.
+ */
+static uint64_t
+cl_sum(uint64_t h, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
+	uint64_t w;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		h = (h ^ p[i]) * UINT32_C(16777619);
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * UINT64_C(1099511628211);
+	}
+	for (; i < len; i++)
+		h = (h ^ p[i]) * UINT64_C(1099511628211);
 	return h;
 }
+
+#define CL_SUM0 UINT64_C(14695981039346656037)
 
 int
 crashlog_open(struct crashlog *log, const char *path)
@@ -160,8 +173,8 @@ cl_emit(struct crashlog *log, int type, int file, unsigned flags, int64_t t,
 	cl_put64(h + 24, a);
 	cl_put64(h + 32, b);
 	cl_put64(h + 40, c);
-	cl_put32(h + 48, cl_fnv(cl_fnv(UINT32_C(2166136261), h, CL_HDR),
-	    pay, len));
+	cl_put64(h + 48, (int64_t)cl_sum(cl_sum(CL_SUM0, h, CL_HDR), pay,
+	    len));
 	iov[0].iov_base = h;
 	iov[0].iov_len = sizeof h;
 	iov[1].iov_base = (void *)(uintptr_t)pay;
@@ -371,9 +384,8 @@ cl_parse(const unsigned char *buf, size_t size, size_t *pos,
 	r->pay = h + CL_HDR;
 	memcpy(hc, h, CL_HDR);
 	memset(hc + 48, 0, 8);
-	if (cl_fnv(cl_fnv(UINT32_C(2166136261), hc, CL_HDR), r->pay,
-	    r->len) != cl_get32(h + 48) || cl_get32(h + 52) != 0 ||
-	    h[7] != 0) {
+	if (cl_sum(cl_sum(CL_SUM0, hc, CL_HDR), r->pay, r->len) !=
+	    (uint64_t)cl_get64(h + 48) || h[7] != 0) {
 		util_set_err(err, errlen, "crash log: garbled record at byte "
 		    "%zu (checksum)", *pos);
 		return -1;
@@ -817,7 +829,8 @@ cl_walk(struct crashlog_state *st, struct cinc *c, int f)
 	for (i = 0; i < c->nsect; i++)
 		if (cl_close_sect(&c->sect[i]) < 0)
 			return -1;
-	qsort(c->sect, c->nsect, sizeof *c->sect, cl_cmp_sect);
+	if (c->nsect > 1)
+		qsort(c->sect, c->nsect, sizeof *c->sect, cl_cmp_sect);
 	qsort(c->sizes, c->nsize, sizeof *c->sizes, cl_cmp_size);
 	for (j = n = 0; j < c->nsize; j++)
 		if (n == 0 || c->sizes[n - 1] != c->sizes[j])
@@ -1040,6 +1053,8 @@ cl_copy_base(const struct crashlog_state *st, const struct cinc *c, int f,
 		    buf ? n - off : (int64_t)sizeof buf), (off_t)off);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r == 0)
+			errno = EIO;    /* the file shrank since the load */
 		if (r <= 0)
 			return -1;
 		if (cl_pwrite(fd, buf, (size_t)r, off) < 0)
