@@ -674,6 +674,54 @@ START_TEST(test_crashlog_record_checks)
 }
 END_TEST
 
+/*
+ * Two processes appending at once, records of 4 KiB to 64 KiB: every
+ * record is one write(), so none is cut into another and the log loads.
+ */
+START_TEST(test_crashlog_concurrent_appends)
+{
+	const char *files[CRASHLOG_NFILE] = { fpath[0], fpath[1], NULL };
+	static unsigned char b[64 * 1024];
+	struct crashlog_state *st;
+	struct crashlog log;
+	char err[256];
+	pid_t pid[2];
+	int i, p, status;
+	struct stat sb;
+
+	make_file(fpath[0], 1, 'a');
+	make_file(fpath[1], 1, 'a');
+	for (p = 0; p < 2; p++) {
+		pid[p] = fork();
+		ck_assert_int_ge(pid[p], 0);
+		if (pid[p] != 0)
+			continue;
+		if (crashlog_open(&log, logpath) < 0)
+			_exit(2);
+		memset(b, 'x' + p, sizeof b);
+		for (i = 0; i < 300; i++) {
+			int64_t n = 4096 * (1 + i % 16);
+
+			if (crashlog_write(&log, p, i, (i % 50) * 4096, n,
+			    INT64_C(1) << 40, b, (size_t)n) < 0)
+				_exit(3);
+		}
+		crashlog_close(&log);
+		_exit(0);
+	}
+	for (p = 0; p < 2; p++) {
+		ck_assert_int_eq(waitpid(pid[p], &status, 0), pid[p]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ck_assert_int_eq(stat(logpath, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 2 * (300 * 56 + 4096 * (18 * 136 +
+	    12 * 6 + 6)));
+	ck_assert_msg(crashlog_load(logpath, files, &st, err, sizeof err) == 0,
+	    "%s", err);
+	crashlog_free(st);
+}
+END_TEST
+
 /* A small log of every record kind; returns its size. */
 static size_t
 small_log(unsigned char *buf, size_t cap, size_t *ends, size_t *nends)
@@ -807,6 +855,7 @@ crashlog_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_crashlog_record_checks);
+	tcase_add_test(tc, test_crashlog_concurrent_appends);
 	tcase_add_test(tc, test_crashlog_truncated_log);
 	tcase_add_test(tc, test_crashlog_garbled_log);
 	suite_add_tcase(s, tc);

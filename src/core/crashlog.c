@@ -70,7 +70,6 @@
 #define CL_END     1u
 #define CL_DIR     2u
 #define CL_KEPT    4u
-#define CL_FLAGS   (CL_END | CL_DIR | CL_KEPT)
 #define CL_OFF_MAX (INT64_C(1) << 50)      /* offsets and sizes: sane */
 #define SECT       CRASHLOG_SECTOR
 #define NFILE      CRASHLOG_NFILE
@@ -352,6 +351,35 @@ cl_blob_from(struct crashlog_state *st, const unsigned char *src,
 	return p;
 }
 
+/* The payload length a record must have, or -1 if it cannot be. */
+static int64_t
+cl_want(const struct crec *r, const char *const files[])
+{
+	if (r->file >= NFILE || files[r->file] == NULL)
+		return -1;
+	switch (r->type) {
+	case CL_WRITE:
+		if (r->a < 0 || r->b < 0 || r->c < 0 || r->a > CL_OFF_MAX ||
+		    r->b > CL_OFF_MAX || r->c > CL_OFF_MAX || r->flags != 0)
+			return -1;
+		return cl_oldlen(r->a, r->b, r->c);
+	case CL_SYNC:
+		return (r->flags & ~(CL_END | CL_DIR)) != 0 || r->a != 0 ||
+		    r->b != 0 || r->c != 0 ? -1 : 0;
+	case CL_TRUNC:
+		if (r->a < 0 || r->a > r->b || r->b > CL_OFF_MAX ||
+		    (r->flags & ~CL_KEPT) != 0 || r->c != 0)
+			return -1;
+		return r->flags & CL_KEPT ? r->b - r->a : 0;
+	case CL_DELETE:
+		if (r->b < 0 || r->b > CL_OFF_MAX || r->a != 0 || r->c != 0 ||
+		    (r->flags & CL_END) != 0)
+			return -1;
+		return r->flags & CL_KEPT ? r->b : 0;
+	}
+	return -1;
+}
+
 /* Parse one record at buf[*pos]; -1 with err if torn or malformed. */
 static int
 cl_parse(const unsigned char *buf, size_t size, size_t *pos,
@@ -390,23 +418,7 @@ cl_parse(const unsigned char *buf, size_t size, size_t *pos,
 		    "%zu (checksum)", *pos);
 		return -1;
 	}
-	want = -1;
-	if (r->file >= NFILE || files[r->file] == NULL || r->type < CL_WRITE ||
-	    r->type > CL_DELETE || (r->flags & ~CL_FLAGS) != 0)
-		want = -2;
-	else if (r->type == CL_WRITE && r->a >= 0 && r->b >= 0 && r->c >= 0 &&
-	    r->a <= CL_OFF_MAX && r->b <= CL_OFF_MAX && r->c <= CL_OFF_MAX &&
-	    r->flags == 0)
-		want = cl_oldlen(r->a, r->b, r->c);
-	else if (r->type == CL_SYNC && (r->flags & CL_KEPT) == 0 &&
-	    r->a == 0 && r->b == 0 && r->c == 0)
-		want = 0;
-	else if (r->type == CL_TRUNC && r->a >= 0 && r->a <= r->b &&
-	    r->b <= CL_OFF_MAX && (r->flags & ~CL_KEPT) == 0)
-		want = r->flags & CL_KEPT ? r->b - r->a : 0;
-	else if (r->type == CL_DELETE && r->b >= 0 && r->b <= CL_OFF_MAX &&
-	    (r->flags & CL_END) == 0)
-		want = r->flags & CL_KEPT ? r->b : 0;
+	want = cl_want(r, files);
 	if (want < 0 || (int64_t)r->len != want) {
 		util_set_err(err, errlen, "crash log: malformed record at byte "
 		    "%zu (type %d, file %d)", *pos, r->type, r->file);
