@@ -762,7 +762,7 @@ report_json_powerloss(const struct report *rep, struct jobj *j)
 		struct jobj o = { j->fp, ", ", 0 };
 
 		jms(&o, "cut_ms", pl->cut_ns);
-		jstr(&o, "bound", classify_bound_name(pl->bound));
+		jstr(&o, "bound", pl->bound_name);
 		if (pl->bound_ns >= 0)
 			jms(&o, "bound_ms", pl->bound_ns);
 		else

@@ -1064,7 +1064,7 @@ report_powerloss_lines(const struct report *rep, FILE *fp)
 	report_line(fp, 0, "powerloss", "cut at %s, bound %s (from %s), %zu "
 	    "image%s, %zu failed, %zu consistent, %llu unsynced sectors, "
 	    "%llu of %llu acknowledged rows at risk", cut,
-	    classify_bound_name(pl->bound), bound, pl->nimages,
+	    pl->bound_name, bound, pl->nimages,
 	    report_s(pl->nimages), pl->nfailed, pl->nconsistent,
 	    (unsigned long long)pl->unsynced,
 	    (unsigned long long)pl->at_risk, (unsigned long long)pl->acked);

@@ -115,6 +115,7 @@ struct report_powerloss {
 	int      on;                        /* a cut happened */
 	int64_t  cut_ns;                    /* from the release */
 	enum classify_bound bound;
+	char     bound_name[16];            /* its name, for the reports */
 	int64_t  bound_ns;                  /* from the release; -1: none */
 	uint64_t unsynced;                  /* sectors with a choice */
 	uint64_t at_risk;                   /* acked after the bound */

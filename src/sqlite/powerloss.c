@@ -331,8 +331,10 @@ powerloss_child_start(const struct scenario_params *p, struct child_ctx *ctx,
 	};
 	char path[PATH_MAX];
 	const char *fail = getenv("SQLSTORM_TEST_POWERLOSS_LOG_FAIL");
+	const char *rec = getenv("SQLSTORM_TEST_POWERLOSS_RECORD");
 
-	if (!powerloss_wanted(p->cfg))
+	/* bench/powerloss: "0" measures the shim alone (no log, no images). */
+	if (!powerloss_wanted(p->cfg) || (rec != NULL && strcmp(rec, "0") == 0))
 		return 0;
 	snprintf(path, sizeof path, "%s/%s", p->run_dir, POWERLOSS_LOG);
 	snprintf(pl_rec.broken, sizeof pl_rec.broken, "%s/%s", p->run_dir,
@@ -484,9 +486,9 @@ pl_drop_step(struct workload_conn *c, sqlite3_stmt *st, int op)
 }
 
 /*
- * Tests only (SQLSTORM_TEST_CRASH_DROP=K): remove worker 0's acknowledged
- * seq acked/2 from image K before it is checked, through the workload's
- * droprow, so the test can see the checker bite.
+ * Tests only (SQLSTORM_TEST_CRASH_DROP=K): remove the busiest worker's
+ * acknowledged seq acked/2 from image K before it is checked, through
+ * the workload's droprow, so the test can see the checker bite.
  */
 static void
 pl_drop(const struct pl_run *r, const char *path)
@@ -495,22 +497,27 @@ pl_drop(const struct pl_run *r, const char *path)
 	struct workload_conn c;
 	sqlite3 *db = NULL;
 	void *state;
-	int code = 0;
+	int code = 0, w, top = 0;
 
-	if (r->acked[0] == 0 || sqlite3_open_v2(path, &db,
+	for (w = 1; w < r->p->nworkers; w++)
+		if (r->acked[w] > r->acked[top])
+			top = w;
+	if (r->acked[top] == 0 || sqlite3_open_v2(path, &db,
 	    SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		sqlite3_close(db);
 		return;
 	}
 	memset(&c, 0, sizeof c);
 	c.db = db;
+	c.worker = top;
 	c.nworkers = r->p->nworkers;
 	c.cfg = r->p->cfg;
 	c.seed = r->p->cfg->seed;
 	c.step = pl_drop_step;
 	if ((state = wl->open(&c, &code)) != NULL) {
 		(void)sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-		(void)wl->drop(state, r->acked[0] / 2 > 0 ? r->acked[0] / 2 : 1);
+		(void)wl->drop(state, r->acked[top] / 2 > 0 ?
+		    r->acked[top] / 2 : 1);
 		(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 		wl->close(state);
 	}
@@ -735,6 +742,8 @@ powerloss_judge(const struct scenario_params *p, struct ledger *ledger,
 	pl->cut_ns = rep->sup.cut_ns - rep->sup.start_ns;
 	pl->bound = classify_powerloss_bound(config_journal_name(cfg->journal),
 	    config_sync_name(cfg->sync));
+	util_strlcpy(pl->bound_name, classify_bound_name(pl->bound),
+	    sizeof pl->bound_name);
 	pl->bound_ns = -1;
 	if (pl_load(&r, pl->problem, sizeof pl->problem) < 0) {
 		(void)sup_event_add(&rep->sup, SUP_EV_FINAL, -1,
