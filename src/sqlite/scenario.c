@@ -963,11 +963,18 @@ scen_prepare(struct scen *sc)
 	}
 	ledger_set_max_lag(sc->ledger, cfg->max_lag_ns);
 	rep->nworkers = cfg->workers;
+	if (store_use(cfg, err, sizeof err) < 0) {
+		scen_hard(rep, "%s", err);
+		return -1;
+	}
 	if (scen_make_run_dir(sc) < 0)
 		return -1;
 	sc->params.wl = workload_for(cfg);
 	ss = store_prepare(cfg, sc->params.wl, rep->db_path, cfg->db != NULL,
 	    sc->made, sizeof sc->made, err, sizeof err);
+	/* A file: URI's file, for stat, {db} and the report. */
+	util_strlcpy(rep->db_path, store_db_file(), sizeof rep->db_path);
+	util_strlcpy(rep->vfs, store_vfs_name(), sizeof rep->vfs);
 	if (ss == STORE_HARD) {
 		scen_hard(rep, "%s", err);
 		return -1;
