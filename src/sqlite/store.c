@@ -7,9 +7,13 @@
  * on every tick the parent stats the file (store_file_sizes()).  In a child, store_open() opens a private connection
  * whose busy handler waits in short poll()s on the shutdown fd and gives up
  * at shutdown or at the busy timeout, and whose progress handler interrupts
- * a long statement once shutdown is seen.  It never touches a table (the
- * workload owns its own), never keeps a handle across a fork, and never
- * judges or reports errors itself: callers do.
+ * a long statement once shutdown is seen.  Before all that, store_use()
+ * loads --load-extension and checks --vfs and a --db URI's vfs=; from then
+ * on every open of the run's database, in any process, goes through
+ * store_sqlite_open(), which opens it as the user named it (the URI, the
+ * VFS) while any other file (a copy) opens SQLite's default way.  It never
+ * touches a table (the workload owns its own), never keeps a handle across
+ * a fork, and never judges or reports errors itself: callers do.
  */
 #include "autoconf.h"
 #include "store.h"
