@@ -27,6 +27,7 @@
 #include "child.h"
 #include "duration.h"
 #include "scenario.h"
+#include "storage.h"
 #include "store.h"
 #include "util.h"
 #include "wire.h"
@@ -411,6 +412,8 @@ maintain_main(struct child_ctx *ctx, void *arg)
 	}
 	for (i = 0; i < m.spec.n; i++)
 		m.tot[m.spec.item[i].kind].named = 1;
+	if (storage_child_start(m.p, ctx) < 0)
+		return 1;
 	if (store_open(m.p->cfg, m.p->db_path, 0, ctx, &m.busy, &m.db, err,
 	    sizeof err, &code) < 0) {
 		(void)child_error(ctx, WIRE_OP_OPEN, code & 0xff, code, 0, err,

@@ -34,6 +34,7 @@
 #include "duration.h"
 #include "shellcmd.h"
 #include "scenario.h"
+#include "storage.h"
 #include "util.h"
 #include "validate.h"
 #include "wire.h"
@@ -448,6 +449,8 @@ validator_main(struct child_ctx *ctx, void *arg)
 	memset(&v, 0, sizeof v);
 	v.ctx = ctx;
 	v.p = arg;
+	if (storage_child_start(v.p, ctx) < 0)
+		return 1;
 	/*
 	 * Before READY: a workload that cannot build its model fails here,
 	 * where the parent sees it, not at the first snapshot.

@@ -29,6 +29,7 @@
 #include "pace.h"
 #include "scenario.h"
 #include "scenario-policy.h"
+#include "storage.h"
 #include "store.h"
 #include "util.h"
 #include "workload.h"
@@ -472,6 +473,8 @@ worker_main(struct child_ctx *ctx, void *arg)
 	w.wl = p->wl;
 	w.index = ctx->index;
 	w.next = 1;
+	if (storage_child_start(p, ctx) < 0)
+		return 1;
 	if (worker_open(&w, p) < 0) {
 		/*
 		 * Started again by --nemesis and cut off by the shutdown
