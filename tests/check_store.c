@@ -847,6 +847,33 @@ START_TEST(test_store_open_uri)
 }
 END_TEST
 
+/* A wrapping VFS takes over the run's database, unless a URI names one. */
+START_TEST(test_store_vfs_wrap)
+{
+	char path[PATH_MAX], uri[PATH_MAX + 64], err[512];
+	sqlite3 *db = NULL;
+
+	cfg.vfs = strdup("unix-dotfile");
+	cfg.journal = CONFIG_JOURNAL_DELETE;
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	tpath(path, sizeof path, "w.db");
+	ck_assert_int_eq(prepare(path, 0, NULL, 0, err, sizeof err),
+	    STORE_OK);
+	ck_assert_int_eq(store_vfs_wrap("unix-none", err, sizeof err), 0);
+	ck_assert_int_eq(store_sqlite_open(path, &db, SQLITE_OPEN_READONLY),
+	    SQLITE_OK);
+	ck_assert_str_eq(vfs_of(db), "unix-none");
+	sqlite3_close(db);
+	snprintf(uri, sizeof uri, "file:%s?vfs=unix-dotfile", path);
+	free(cfg.vfs);
+	cfg.vfs = NULL;
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	ck_assert_int_eq(prepare(uri, 1, NULL, 0, err, sizeof err), STORE_OK);
+	ck_assert_int_eq(store_vfs_wrap("unix-none", err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "vfs=unix-dotfile would open"));
+}
+END_TEST
+
 /* mode=rwc creates the file on the first open: still ours to remove. */
 START_TEST(test_store_prepare_uri_made)
 {
@@ -923,6 +950,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_open_vfs);
 	tcase_add_test(tc, test_store_open_uri);
 	tcase_add_test(tc, test_store_prepare_uri_made);
+	tcase_add_test(tc, test_store_vfs_wrap);
 	suite_add_tcase(s, tc);
 	return s;
 }

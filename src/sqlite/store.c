@@ -387,6 +387,21 @@ store_vfs_name(void)
 	return store_run.used;
 }
 
+int
+store_vfs_wrap(const char *name, char *err, size_t errlen)
+{
+	char uri_vfs[256];
+
+	if (store_uri_param(store_run.name, "vfs", uri_vfs, sizeof uri_vfs)) {
+		serr(err, errlen, "the --db URI's vfs=%s would open the "
+		    "database past the %s VFS: name it with --vfs instead",
+		    uri_vfs, name);
+		return -1;
+	}
+	util_strlcpy(store_run.vfs, name, sizeof store_run.vfs);
+	return 0;
+}
+
 /*
  * Run a one-row statement (a PRAGMA) and copy its first column into val
  * (cap bytes, "" if none).  Returns the SQLite code: SQLITE_OK or an error.

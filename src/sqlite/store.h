@@ -53,6 +53,15 @@ const char *store_db_file(void);
 /* The VFS the run names (--vfs or the URI's vfs=), "" for the default. */
 const char *store_vfs_name(void);
 
+/*
+ * In a child that registered a VFS wrapping the run's own (built on
+ * store_vfs_name(), e.g. the storage shim): open the run's database
+ * through name from now on.  A URI's vfs= would win over it inside
+ * SQLite, so a --db URI naming one is -1 with a one-line reason in err.
+ * Returns 0.
+ */
+int store_vfs_wrap(const char *name, char *err, size_t errlen);
+
 enum store_status {
 	STORE_OK = 0,
 	STORE_HARD,      /* unusable input: cannot create, not a database, read-only */
