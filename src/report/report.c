@@ -585,6 +585,19 @@ report_failures(const struct report *rep, FILE *fp)
 		report_line(fp, 1, "reproduce", "%s", rep->repro);
 }
 
+/* The VFS and extension the database is opened with, when not SQLite's. */
+static void
+report_vfs_line(const struct report *rep, FILE *fp)
+{
+	const char *ext = rep->cfg->load_extension;
+
+	if (rep->vfs[0] == '\0' && ext == NULL)
+		return;
+	report_line(fp, 0, "vfs", "%s%s%s", rep->vfs[0] != '\0' ? rep->vfs :
+	    "default", ext != NULL ? ", extension " : "", ext != NULL ? ext :
+	    "");
+}
+
 static void
 report_head(const struct report *rep, FILE *fp)
 {
@@ -604,6 +617,7 @@ report_head(const struct report *rep, FILE *fp)
 	report_line(fp, 0, "run", "%d worker%s, %s, %s, batch %d, "
 	    "seed %llu", cfg->workers, report_s((uint64_t)cfg->workers), d,
 	    pacing, cfg->batch, (unsigned long long)rep->seed);
+	report_vfs_line(rep, fp);
 }
 
 /* "acked 1..201, 201 commits, busy 3 waits / 1.5 ms, 1 error[: why]" */
