@@ -29,7 +29,7 @@ storage_check(const struct config *cfg, char *err, size_t errlen)
 {
 	if (!storage_wanted(cfg))
 		return 0;
-	return store_vfs_wrappable(IOVFS_NAME, err, errlen);
+	return store_vfs_wrappable(cfg->db, IOVFS_NAME, err, errlen);
 }
 
 int

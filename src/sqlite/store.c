@@ -388,11 +388,12 @@ store_vfs_name(void)
 }
 
 int
-store_vfs_wrappable(const char *name, char *err, size_t errlen)
+store_vfs_wrappable(const char *db, const char *name, char *err,
+    size_t errlen)
 {
 	char uri_vfs[256];
 
-	if (store_uri_param(store_run.name, "vfs", uri_vfs, sizeof uri_vfs)) {
+	if (db != NULL && store_uri_param(db, "vfs", uri_vfs, sizeof uri_vfs)) {
 		serr(err, errlen, "the --db URI's vfs=%s would open the "
 		    "database past the %s VFS: name it with --vfs instead",
 		    uri_vfs, name);
@@ -404,7 +405,7 @@ store_vfs_wrappable(const char *name, char *err, size_t errlen)
 int
 store_vfs_wrap(const char *name, char *err, size_t errlen)
 {
-	if (store_vfs_wrappable(name, err, errlen) < 0)
+	if (store_vfs_wrappable(store_run.name, name, err, errlen) < 0)
 		return -1;
 	util_strlcpy(store_run.vfs, name, sizeof store_run.vfs);
 	return 0;

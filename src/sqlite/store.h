@@ -63,10 +63,12 @@ const char *store_vfs_name(void);
 int store_vfs_wrap(const char *name, char *err, size_t errlen);
 
 /*
- * store_vfs_wrap()'s check alone, for the parent before any fork (after
- * store_use()): 0, or -1 with the one-line reason in err.
+ * store_vfs_wrap()'s check alone, of the database named db (as the user
+ * gave it; NULL: a path of sqlstorm's own), for the parent before
+ * anything is created: 0, or -1 with the one-line reason in err.
  */
-int store_vfs_wrappable(const char *name, char *err, size_t errlen);
+int store_vfs_wrappable(const char *db, const char *name, char *err,
+    size_t errlen);
 
 enum store_status {
 	STORE_OK = 0,
