@@ -811,7 +811,7 @@ START_TEST(test_classify_powerloss_bound_table)
 END_TEST
 
 /* opened, integrity, gap-free, lost, lost_bound, beyond */
-#define IMG(o, i, g, lo, lb, be) { o, i, g, lo, lb, be }
+#define IMG(o, i, g, lo, lb, be) { o, i, g, lo, lb, be, 0 }
 static const struct {
 	enum classify_bound bound;
 	struct classify_image im;
@@ -859,6 +859,11 @@ static const struct {
 	  "integrity check failed (no guarantee" },
 	{ CLASSIFY_BOUND_ALL, IMG(1, 0, 1, 0, 0, 2), VERDICT_FAILURE,
 	  "integrity check failed" },
+	/* A check that crashed or hung fails under every bound. */
+	{ CLASSIFY_BOUND_NONE, { 0, 0, 0, 0, 0, 0, 11 }, VERDICT_FAILURE,
+	  "checking it crashed or hung" },
+	{ CLASSIFY_BOUND_ALL, { 1, 1, 1, 0, 0, 0, -1 }, VERDICT_FAILURE,
+	  "a bug in SQLite or sqlstorm" },
 };
 #undef IMG
 

@@ -95,6 +95,15 @@ else
 fi
 rm -rf "$SCRATCH"/sqlstorm.*
 
+# A check that dies on an image (as a crash in SQLite would) is a finding
+# about that image, never a crash of sqlstorm.
+SQLSTORM_TEST_CRASH_CHECK_DIE=2 run_tool die --duration 1500ms --workers 2 \
+    --interval 0 --sync full --powerloss=800ms --seed 11 --crash-images 3 \
+    --validate-every 0 --coverage report
+expect die 1 '^  failure +run: crash image 2 \(.*/crash-2\): checking it crashed or hung .*its check died with SIGSEGV' \
+    "a check that dies on an image fails the run, naming the image; sqlstorm lives"
+rm -rf "$SCRATCH"/sqlstorm.*
+
 # A log append that fails: the run fails and builds no image.
 SQLSTORM_TEST_POWERLOSS_LOG_FAIL=50 run_tool logfail --duration 1500ms \
     --workers 2 --interval 0 --powerloss=800ms --seed 5 --validate-every 0 \

@@ -527,6 +527,11 @@ classify_image(enum classify_bound b, const struct classify_image *im,
 	struct line l;
 
 	line_init(&l, reason, cap);
+	if (im->checker_died != 0) {
+		line_add(&l, "checking it crashed or hung (a bug in SQLite or "
+		    "sqlstorm, whatever the image holds)");
+		return VERDICT_FAILURE;
+	}
 	/* A corrupt b-tree's counts mean nothing: its corruption is the news. */
 	if (im->beyond > 0 && im->opened && im->integrity_ok) {
 		line_add(&l, "%llu row%s past the highest seq attempted "

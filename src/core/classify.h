@@ -192,10 +192,14 @@ struct classify_image {
 	                           (with CLASSIFY_BOUND_ALL: all of them) */
 	uint64_t beyond;        /* rows past their worker's highest
 	                           attempted seq: rows from nowhere */
+	int      checker_died;  /* the process checking it died: the
+	                           signal, -1 no answer; 0 it answered */
 };
 
 /*
- * Verdict for one crash image under bound b.  Every bound: rows from
+ * Verdict for one crash image under bound b.  Every bound: a check
+ * that died or hung on the image fails (whatever a disk holds, opening
+ * and checking it must not crash: a bug in SQLite or sqlstorm), and rows from
  * nowhere fail (counted only in an image that passed its integrity
  * check: a corrupt b-tree's answers mean nothing).  NONE: anything else passes (the reason says what the
  * image shows).  Otherwise the image must open, pass its integrity

@@ -797,6 +797,7 @@ report_json_powerloss(const struct report *rep, struct jobj *j)
 		jbool(&a, "torn", im->torn_file >= 0);
 		jbool(&a, "journal_back", im->resurrected[1]);
 		jbool(&a, "recovered", im->hot);
+		jbool(&a, "checked", im->found.checker_died == 0);
 		jbool(&a, "opened", im->found.opened);
 		jbool(&a, "integrity_ok", im->found.integrity_ok);
 		jbool(&a, "gap_free", im->found.gapfree);

@@ -1103,18 +1103,24 @@ report_powerloss_lines(const struct report *rep, FILE *fp)
 
 		report_image_reverted(im, what, sizeof what);
 		snprintf(label, sizeof label, "image %d", im->index);
-		report_line(fp, 0, label, "%s; %s, %s, %s, %llu rows, %llu "
-		    "lost (%llu within the bound): %s%s%s%s",
-		    what[0] != '\0' ? what : "nothing reverted",
-		    im->hot ? "recovered" : "no journal or WAL",
-		    im->found.opened ? "opened" : "UNOPENABLE",
-		    im->found.integrity_ok ? "integrity ok" : "INTEGRITY FAILED",
-		    (unsigned long long)im->rows,
-		    (unsigned long long)im->found.lost,
-		    (unsigned long long)(im->found.lost - im->found.lost_bound),
-		    classify_verdict_name(im->verdict),
-		    im->reason[0] != '\0' ? " (" : "", im->reason,
-		    im->reason[0] != '\0' ? ")" : "");
+		if (im->found.checker_died != 0)
+			report_line(fp, 0, label, "%s; NOT CHECKED: %s (%s)",
+			    what[0] != '\0' ? what : "nothing reverted",
+			    classify_verdict_name(im->verdict), im->reason);
+		else
+			report_line(fp, 0, label, "%s; %s, %s, %s, %llu rows, "
+			    "%llu lost (%llu within the bound): %s%s%s%s",
+			    what[0] != '\0' ? what : "nothing reverted",
+			    im->hot ? "recovered" : "no journal or WAL",
+			    im->found.opened ? "opened" : "UNOPENABLE",
+			    im->found.integrity_ok ? "integrity ok" :
+			    "INTEGRITY FAILED", (unsigned long long)im->rows,
+			    (unsigned long long)im->found.lost,
+			    (unsigned long long)(im->found.lost -
+			    im->found.lost_bound),
+			    classify_verdict_name(im->verdict),
+			    im->reason[0] != '\0' ? " (" : "", im->reason,
+			    im->reason[0] != '\0' ? ")" : "");
 		if (im->verdict != VERDICT_PASS)
 			report_line(fp, 0, "", "kept in %s", im->path);
 	}

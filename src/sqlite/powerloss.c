@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -564,6 +566,9 @@ pl_count(const struct pl_run *r, const char *path,
 	}
 }
 
+/* How long the check of one image may take before it counts as hung. */
+#define POWERLOSS_CHECK_LIMIT_S 120
+
 /* Check one built image: recover, validate, count; fills im->found. */
 static void
 pl_check(const struct pl_run *r, int k, const char *db,
@@ -610,6 +615,92 @@ pl_check(const struct pl_run *r, int k, const char *db,
 	validate_result_free(&vr);
 }
 
+/* A test-only switch's number, or -1 when it is not set. */
+static int
+pl_test_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? atoi(v) : -1;
+}
+
+/* Read exactly len bytes unless EOF or an error comes first: the count. */
+static ssize_t
+pl_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len && (n = util_read(fd, (char *)buf + got,
+	    len - got)) > 0)
+		got += (size_t)n;
+	return (ssize_t)got;
+}
+
+/*
+ * pl_check() in a child process, so that nothing an image holds can take
+ * sqlstorm down: a check that dies (a signal, or no answer) or runs past
+ * POWERLOSS_CHECK_LIMIT_S is a finding about that image, never a crash
+ * of the run.  The child sends back the filled image and why.
+ */
+static void
+pl_check_apart(const struct pl_run *r, int k, const char *db,
+    struct report_crash_image *im, char *why, size_t cap)
+{
+	struct report_crash_image got;
+	char gwhy[320];
+	int fds[2] = { -1, -1 }, status = 0, sig;
+	ssize_t n1 = -1, n2 = -1;
+	pid_t pid;
+
+	if (util_pipe(fds) < 0 || (pid = fork()) < 0) {
+		util_close(&fds[0]);
+		util_close(&fds[1]);
+		pl_check(r, k, db, im, why, cap);
+		return;
+	}
+	if (pid == 0) {
+		util_close(&fds[0]);
+		(void)signal(SIGALRM, SIG_DFL);
+		(void)alarm(POWERLOSS_CHECK_LIMIT_S);
+		memset(gwhy, 0, sizeof gwhy);
+		/* Tests: the check of image K dies, as a crash in SQLite would. */
+		if (pl_test_env("SQLSTORM_TEST_CRASH_CHECK_DIE") == k)
+			(void)raise(SIGSEGV);
+		pl_check(r, k, db, im, gwhy, sizeof gwhy);
+		if (util_write_all(fds[1], im, sizeof *im) < 0 ||
+		    util_write_all(fds[1], gwhy, sizeof gwhy) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	util_close(&fds[1]);
+	n1 = pl_read_full(fds[0], &got, sizeof got);
+	if (n1 == (ssize_t)sizeof got)
+		n2 = pl_read_full(fds[0], gwhy, sizeof gwhy);
+	util_close(&fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		continue;
+	if (n1 == (ssize_t)sizeof got && n2 == (ssize_t)sizeof gwhy &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		*im = got;
+		gwhy[sizeof gwhy - 1] = '\0';
+		snprintf(why, cap, "%s", gwhy);
+		return;
+	}
+	sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	im->found.checker_died = sig != 0 ? sig : -1;
+	if (sig == SIGALRM)
+		snprintf(why, cap, "; its check ran past %d s",
+		    POWERLOSS_CHECK_LIMIT_S);
+	else if (sig != 0)
+		snprintf(why, cap, "; its check died with %s",
+		    classify_signal_name(sig) != NULL ?
+		    classify_signal_name(sig) : "a signal");
+	else
+		snprintf(why, cap, "; its check gave no answer (exit %d)",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 /* Build, check and judge image k; a failure is an event, kept on disk. */
 static void
 pl_image(struct pl_run *r, int k)
@@ -625,7 +716,7 @@ pl_image(struct pl_run *r, int k)
 	if (pl_build(r, k, out, im, err, sizeof err) < 0)
 		snprintf(why, sizeof why, "; not built: %.200s", err);
 	else
-		pl_check(r, k, out[0], im, why, sizeof why);
+		pl_check_apart(r, k, out[0], im, why, sizeof why);
 	im->verdict = classify_image(pl->bound, &im->found, im->reason,
 	    sizeof im->reason);
 	if (why[0] != '\0' && (im->verdict != VERDICT_PASS ||
