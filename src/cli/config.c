@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "fault.h"
+#include "iofault.h"
 #include "nemesis.h"
 #include "populate.h"
 #include "workload.h"
@@ -1187,8 +1188,11 @@ check_nemesis(const struct config *cfg, char *err, size_t errlen)
 		names[n++] = "store";
 	if (nemesis_parse(cfg->nemesis, cfg->workers, names, &plan, nerr,
 	    sizeof(nerr)) == 0) {
+		int rc = iofault_plan_check(cfg, &plan, nerr, sizeof(nerr));
+
 		nemesis_free(&plan);
-		return 0;
+		if (rc == 0)
+			return 0;
 	}
 	config_who(cfg, CONFIG_NEMESIS, who, sizeof(who));
 	util_set_err(err, errlen, "%s: %s", who, nerr);

@@ -79,6 +79,9 @@ struct nemesis_item {
 	uint64_t armed;         /* times armed (a child, or the full limit) */
 	int64_t  lift_ns;       /* io:full: offset when it lifts, -1: none */
 	int64_t  lifted_at_ns;  /* io:full: when it last lifted (monotonic) */
+	/* Filled by the scenario from the children's records. */
+	uint64_t fired, absorbed;
+	int64_t  last_fired_ns; /* monotonic, 0: never */
 };
 
 struct nemesis_plan {

@@ -22,6 +22,7 @@
 #include "command.h"
 #include "duration.h"
 #include "fault.h"
+#include "iofault.h"
 #include "ledger.h"
 #include "maintain.h"
 #include "nemesis.h"
@@ -55,6 +56,7 @@ struct scen {
 	uint32_t  snap_covered;  /* ... and how many maxima have come */
 	FILE     *trace;         /* --trace: the parent's log, or NULL */
 	int       restored;      /* a restore has given a copy this run */
+	int64_t   last_ack_ns;   /* the latest commit acknowledged */
 };
 
 static void scen_hard(struct report *, const char *, ...)
@@ -269,6 +271,10 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 	struct report *rep = sc->rep;
 	size_t b;
 
+	if (r->h.type == WIRE_IOFIRE) {
+		iofault_take_fire(&sc->nemesis, &r->u.iofire);
+		return;
+	}
 	if (child == sc->params.maint_id) {
 		scen_take_action(sc, child, r);
 		return;
@@ -291,6 +297,8 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 		else
 			rep->workers[child].acked = r->u.ack.seq;
 		report_series_note(rep, child, r->u.ack.t_commit);
+		if (r->u.ack.t_commit > sc->last_ack_ns)
+			sc->last_ack_ns = r->u.ack.t_commit;
 		break;
 	case WIRE_HIST:
 		for (b = 0; b < WIRE_HIST_BUCKETS; b++)
@@ -709,6 +717,7 @@ scen_final(struct scen *sc)
 	(void)ledger_evaluate(sc->ledger, 1, scen_fail, sc);
 	scen_lags(sc);
 	scen_coverage(sc, now);
+	iofault_judge(&sc->nemesis, rep, sc->last_ack_ns);
 	memset(&vr, 0, sizeof vr);
 	/* The final check replays every worker's ops from the start. */
 	if (wl->model_new != NULL &&
@@ -909,8 +918,10 @@ scen_parse_nemesis(struct scen *sc, char *err, size_t cap)
 		names[n++] = "maint";
 	if (sc->cfg->store_cmd != NULL)
 		names[n++] = "store";
-	return nemesis_parse(sc->cfg->nemesis, sc->cfg->workers, names,
-	    &sc->nemesis, err, cap);
+	if (nemesis_parse(sc->cfg->nemesis, sc->cfg->workers, names,
+	    &sc->nemesis, err, cap) < 0)
+		return -1;
+	return iofault_plan_check(sc->cfg, &sc->nemesis, err, cap);
 }
 
 /*
