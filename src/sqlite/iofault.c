@@ -108,7 +108,7 @@ iofault_plan_check(const struct config *cfg, struct nemesis_plan *plan,
 		}
 		if (it->io_op == NEMESIS_OP_SYNC && cfg->sync == CONFIG_SYNC_OFF) {
 			util_set_err(err, errlen, "'io:sync=%s': with "
-			    "--synchronous off SQLite never syncs: it could "
+			    "--sync off SQLite never syncs: it could "
 			    "never fire", it->io_name);
 			return -1;
 		}

@@ -40,7 +40,7 @@ int iofault_wanted(const struct config *cfg);
  * Resolve and check the io items of plan against cfg: each CODE name
  * (IOERR, IOERR_READ, IOERR_WRITE, IOERR_FSYNC, IOERR_TRUNCATE,
  * IOERR_FSTAT, FULL, CANTOPEN) into item->io_code; io:sync with
- * --synchronous off (never fires) is refused.  Returns 0, or -1 with a
+ * --sync off (never fires) is refused.  Returns 0, or -1 with a
  * one-line reason naming the item in err.
  */
 int iofault_plan_check(const struct config *cfg, struct nemesis_plan *plan,
