@@ -63,9 +63,17 @@ check wal-syncfull 0 'io:sync=IOERR@700ms: armed 1, fired 1, [01] expected, [01]
 # open: DELETE opens a journal per transaction; WAL opens its files once,
 # before any arming, so it never fires and fails under strict coverage.
 # shellcheck disable=SC2086
-run_tool del-open $common $del --nemesis 'io:open=CANTOPEN@700ms'
+run_tool del-open $common $del --nemesis 'io:open=CANTOPEN@700ms' \
+    --junit "$SCRATCH/del-open.xml"
 check del-open 0 'io:open=CANTOPEN@700ms: armed 1, fired 1, 1 expected' \
     "del: io:open fails the journal's open, expected (injected)"
+if grep -q '<system-out>expected (injected): injected fault (--nemesis item 0): CANTOPEN' \
+    "$SCRATCH/del-open.xml"; then
+	ok "JUnit shows the injected error as its own kind"
+else
+	not_ok "JUnit shows the injected error as its own kind"
+	grep -i expected "$SCRATCH/del-open.xml"
+fi
 # shellcheck disable=SC2086
 run_tool wal-open $common $wal --nemesis 'io:open=CANTOPEN@700ms'
 expect wal-open 1 '^  failure +run: io:open=CANTOPEN@700ms never fired \(armed 1 time\)' \
