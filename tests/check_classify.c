@@ -896,6 +896,130 @@ START_TEST(test_classify_verdict_names)
 }
 END_TEST
 
+/* ------------------------------------------------------------ power loss */
+
+static const struct {
+	const char *journal, *sync;
+	enum classify_bound bound;
+} bound_cases[] = {
+	{ "wal", "full", CLASSIFY_BOUND_ALL },
+	{ "wal", "extra", CLASSIFY_BOUND_ALL },
+	{ "WAL", "FULL", CLASSIFY_BOUND_ALL },
+	{ "delete", "extra", CLASSIFY_BOUND_ALL },
+	{ "delete", "full", CLASSIFY_BOUND_DIRSYNC },
+	{ "wal", "normal", CLASSIFY_BOUND_WALSYNC },
+	{ "delete", "normal", CLASSIFY_BOUND_NONE },
+	{ "wal", "off", CLASSIFY_BOUND_NONE },
+	{ "delete", "off", CLASSIFY_BOUND_NONE },
+	{ "truncate", "full", CLASSIFY_BOUND_NONE },
+	{ "persist", "extra", CLASSIFY_BOUND_NONE },
+	{ "memory", "full", CLASSIFY_BOUND_NONE },
+	{ "off", "extra", CLASSIFY_BOUND_NONE },
+	{ "wal", "bogus", CLASSIFY_BOUND_NONE },
+	{ NULL, "full", CLASSIFY_BOUND_NONE },
+};
+
+START_TEST(test_classify_powerloss_bound_table)
+{
+	ck_assert_int_eq(classify_powerloss_bound(bound_cases[_i].journal,
+	    bound_cases[_i].sync), bound_cases[_i].bound);
+}
+END_TEST
+
+/* opened, integrity, gap-free, lost, lost_bound, beyond */
+#define IMG(o, i, g, lo, lb, be) { o, i, g, lo, lb, be }
+static const struct {
+	enum classify_bound bound;
+	struct classify_image im;
+	enum verdict v;
+	const char *says;       /* in the reason, or NULL: reason empty */
+} image_cases[] = {
+	/* A clean image passes under every bound. */
+	{ CLASSIFY_BOUND_ALL, IMG(1, 1, 1, 0, 0, 0), VERDICT_PASS, NULL },
+	{ CLASSIFY_BOUND_DIRSYNC, IMG(1, 1, 1, 0, 0, 0), VERDICT_PASS, NULL },
+	{ CLASSIFY_BOUND_WALSYNC, IMG(1, 1, 1, 0, 0, 0), VERDICT_PASS, NULL },
+	{ CLASSIFY_BOUND_NONE, IMG(1, 1, 1, 0, 0, 0), VERDICT_PASS, NULL },
+	/* Every acknowledged row: one lost fails. */
+	{ CLASSIFY_BOUND_ALL, IMG(1, 1, 1, 1, 1, 0), VERDICT_FAILURE,
+	  "1 row acknowledged before the every-ack bound lost" },
+	/* Lost after the bound: allowed, and said. */
+	{ CLASSIFY_BOUND_DIRSYNC, IMG(1, 1, 1, 3, 0, 0), VERDICT_PASS,
+	  "3 rows acknowledged after the dir-sync bound lost (allowed)" },
+	{ CLASSIFY_BOUND_WALSYNC, IMG(1, 1, 1, 5, 0, 0), VERDICT_PASS,
+	  "after the wal-sync bound" },
+	/* ... before it: fails. */
+	{ CLASSIFY_BOUND_DIRSYNC, IMG(1, 1, 1, 3, 1, 0), VERDICT_FAILURE,
+	  "1 row acknowledged before the dir-sync bound lost" },
+	{ CLASSIFY_BOUND_WALSYNC, IMG(1, 1, 1, 5, 2, 0), VERDICT_FAILURE,
+	  "2 rows acknowledged before the wal-sync bound" },
+	/* Broken images fail wherever something is promised. */
+	{ CLASSIFY_BOUND_ALL, IMG(0, 0, 0, 0, 0, 0), VERDICT_FAILURE,
+	  "could not open" },
+	{ CLASSIFY_BOUND_WALSYNC, IMG(1, 0, 1, 0, 0, 0), VERDICT_FAILURE,
+	  "integrity check failed" },
+	{ CLASSIFY_BOUND_DIRSYNC, IMG(1, 1, 0, 0, 0, 0), VERDICT_FAILURE,
+	  "not gap-free" },
+	/* ... and are only shown where nothing is. */
+	{ CLASSIFY_BOUND_NONE, IMG(0, 0, 0, 0, 0, 0), VERDICT_PASS,
+	  "could not open it (no guarantee in this mode)" },
+	{ CLASSIFY_BOUND_NONE, IMG(1, 0, 0, 7, 7, 0), VERDICT_PASS,
+	  "integrity check failed, rows not gap-free, 7 acknowledged rows "
+	  "lost (no guarantee" },
+	/* Rows from nowhere fail under every bound. */
+	{ CLASSIFY_BOUND_NONE, IMG(1, 1, 1, 0, 0, 1), VERDICT_FAILURE,
+	  "1 row past the highest seq attempted" },
+	{ CLASSIFY_BOUND_ALL, IMG(1, 1, 1, 0, 0, 4), VERDICT_FAILURE,
+	  "rows from nowhere" },
+	/* ... but a corrupt image's counts are not believed. */
+	{ CLASSIFY_BOUND_NONE, IMG(1, 0, 1, 0, 0, 2), VERDICT_PASS,
+	  "integrity check failed (no guarantee" },
+	{ CLASSIFY_BOUND_ALL, IMG(1, 0, 1, 0, 0, 2), VERDICT_FAILURE,
+	  "integrity check failed" },
+};
+#undef IMG
+
+START_TEST(test_classify_image_table)
+{
+	char reason[CLASSIFY_REASON_MAX];
+	enum verdict v;
+
+	v = classify_image(image_cases[_i].bound, &image_cases[_i].im, reason,
+	    sizeof reason);
+	ck_assert_msg(v == image_cases[_i].v, "case %d: %s", _i, reason);
+	if (image_cases[_i].says == NULL)
+		ck_assert_str_eq(reason, "");
+	else
+		ck_assert_msg(strstr(reason, image_cases[_i].says) != NULL,
+		    "case %d: '%s'", _i, reason);
+}
+END_TEST
+
+START_TEST(test_classify_fate_powerloss_kill)
+{
+	char reason[CLASSIFY_REASON_MAX];
+	struct classify_fate f;
+
+	memset(&f, 0, sizeof f);
+	f.reaped = 1;
+	f.status = status_of(END_KILL);
+	f.sent_signal = SIGKILL;
+	f.shutdown_ns = DEADLINE - 2000 * MS;
+	f.t_gone = DEADLINE - 2000 * MS;
+	f.powerloss = 1;
+	ck_assert_int_eq(classify_fate(&f, reason, sizeof reason),
+	    VERDICT_PASS);
+	/* Without the flag, the same end is a failure (no DONE). */
+	f.powerloss = 0;
+	ck_assert_int_eq(classify_fate(&f, reason, sizeof reason),
+	    VERDICT_FAILURE);
+	/* A crash of its own is no cut. */
+	f.powerloss = 1;
+	f.status = status_of(END_SEGV);
+	ck_assert_int_eq(classify_fate(&f, reason, sizeof reason),
+	    VERDICT_FAILURE);
+}
+END_TEST
+
 Suite *classify_suite(void);
 
 Suite *
@@ -933,6 +1057,15 @@ classify_suite(void)
 	tcase_add_test(tc, test_classify_fate_statuses_are_real);
 	tcase_add_test(tc, test_classify_fate_second_interrupt);
 	/* Forks children: allow for a loaded machine. */
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("powerloss");
+	tcase_add_loop_test(tc, test_classify_powerloss_bound_table, 0,
+	    (int)(sizeof bound_cases / sizeof bound_cases[0]));
+	tcase_add_loop_test(tc, test_classify_image_table, 0,
+	    (int)(sizeof image_cases / sizeof image_cases[0]));
+	tcase_add_test(tc, test_classify_fate_powerloss_kill);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "powerloss.h"
 #include "shellcmd.h"
 #include "util.h"
 
@@ -197,7 +198,8 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_PAGE_SIZE=8192", "SQLSTORM_AUTO_VACUUM=Incremental",
 		"SQLSTORM_STORE_WARMUP=2s", "SQLSTORM_NEMESIS=kill:w6@1s",
 		"SQLSTORM_CHECK=quick", "SQLSTORM_POPULATE=64MiB",
-		"SQLSTORM_PLOT=p.svg", "SQLSTORM_MARKDOWN=m.md", NULL
+		"SQLSTORM_PLOT=p.svg", "SQLSTORM_MARKDOWN=m.md",
+		"SQLSTORM_CRASH_IMAGES=7", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -245,9 +247,14 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_str_eq(c->populate, "64MiB");
 	ck_assert_str_eq(c->plot, "p.svg");
 	ck_assert_str_eq(c->markdown, "m.md");
-	/* --rate excludes --interval and --pattern needs --rate: below. */
+	ck_assert_int_eq(c->crash_images, 7);
+	/*
+	 * --rate excludes --interval, --pattern needs --rate and
+	 * --powerloss excludes --store-cmd: below.
+	 */
 	for (i = 0; i < CONFIG_NKEYS; i++)
-		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
+		if (i != CONFIG_RATE && i != CONFIG_PATTERN &&
+		    i != CONFIG_POWERLOSS)
 			ck_assert_int_eq(c->source[i], CONFIG_SRC_ENV);
 	ck_assert_str_eq(p.warn, "");
 	config_free(c);
@@ -276,6 +283,58 @@ END_TEST
  * --rate and --pattern: read from either layer; --rate refuses an
  * explicit --interval (from either layer) and --pattern needs a rate.
  */
+/*
+ * --powerloss[=T]: bare is a seeded moment, =T a moment inside the run,
+ * from either layer; refused at or after --duration and with --store-cmd.
+ */
+START_TEST(test_config_powerloss)
+{
+	static const char *const env[] = { "SQLSTORM_POWERLOSS=2s",
+	    "SQLSTORM_DURATION=5s", NULL };
+	static const char *const env_store[] = {
+	    "SQLSTORM_STORE_CMD=exec true", NULL };
+	struct parsed p;
+	struct config *c;
+
+	c = parse_ok(&p, env, NULL);
+	ck_assert_str_eq(c->powerloss, "2s");
+	ck_assert_int_eq(c->source[CONFIG_POWERLOSS], CONFIG_SRC_ENV);
+	ck_assert(powerloss_cut_ns(c) == 2 * NS_S);
+	config_free(c);
+	/* Bare: never eats the next word, and the moment comes from the seed. */
+	c = parse_ok(&p, no_env, "--powerloss", "--duration", "10s",
+	    "--seed", "3", NULL);
+	ck_assert_str_eq(c->powerloss, "seeded");
+	ck_assert_int_eq(c->source[CONFIG_POWERLOSS], CONFIG_SRC_FLAG);
+	ck_assert(powerloss_cut_ns(c) >= 2 * NS_S);
+	ck_assert(powerloss_cut_ns(c) <= 8 * NS_S);
+	config_free(c);
+	c = parse_ok(&p, no_env, "--powerloss=999ms", "--duration=1s", NULL);
+	ck_assert(powerloss_cut_ns(c) == 999 * NS_MS);
+	config_free(c);
+	config_free(parse_ok(&p, no_env, "--powerloss=SEEDED", NULL));
+	parse(&p, no_env, "--powerloss=1s", "--duration=1s", NULL);
+	expect_err(&p, "--powerloss: the cut at 1s is not inside the run "
+	    "(--duration 1s)");
+	parse(&p, env, "--duration=2s", NULL);
+	expect_err(&p, "SQLSTORM_POWERLOSS: the cut at 2s is not inside the "
+	    "run (--duration 2s)");
+	parse(&p, no_env, "--powerloss=0", NULL);
+	expect_err_prefix(&p, "--powerloss: '0' is not a moment of the run");
+	parse(&p, no_env, "--powerloss=soon", NULL);
+	expect_err_prefix(&p, "--powerloss: 'soon' is not a moment");
+	parse(&p, no_env, "--powerloss", "3s", NULL);
+	expect_err_prefix(&p, "unexpected argument '3s'");
+	parse(&p, env_store, "--powerloss", NULL);
+	expect_err_prefix(&p, "--powerloss: cannot be used with --store-cmd");
+	parse(&p, no_env, "--crash-images=0", NULL);
+	expect_err(&p, "--crash-images: '0' is not an integer from 1 to 1000");
+	parse(&p, no_env, "--crash-images=1001", NULL);
+	expect_err(&p, "--crash-images: '1001' is not an integer from 1 to "
+	    "1000");
+}
+END_TEST
+
 START_TEST(test_config_rate_pattern)
 {
 	static const char *const env[] = { "SQLSTORM_RATE=200",
@@ -477,7 +536,8 @@ START_TEST(test_config_flags_every_knob)
 	    "vacuum@every 5s,incremental_vacuum=8@1s", "--page-size=512",
 	    "--auto-vacuum", "incremental", "--store-warmup", "0",
 	    "--nemesis", "pause:store=1s@every 2s", "--check=QUICK",
-	    "--populate", "1GiB", "--plot", "t.svg", "--markdown=t.md", NULL);
+	    "--populate", "1GiB", "--plot", "t.svg", "--markdown=t.md",
+	    "--crash-images", "1000", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -520,9 +580,11 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->populate, "1GiB");
 	ck_assert_str_eq(c->plot, "t.svg");
 	ck_assert_str_eq(c->markdown, "t.md");
-	/* --rate excludes --interval and --pattern needs --rate: below. */
+	ck_assert_int_eq(c->crash_images, 1000);
+	/* Left out for the reasons in test_config_env_every_knob. */
 	for (i = 0; i < CONFIG_NKEYS; i++)
-		if (i != CONFIG_RATE && i != CONFIG_PATTERN)
+		if (i != CONFIG_RATE && i != CONFIG_PATTERN &&
+		    i != CONFIG_POWERLOSS)
 			ck_assert_int_eq(c->source[i], CONFIG_SRC_FLAG);
 	ck_assert_int_eq(p.action, CONFIG_RUN);
 	config_free(c);
@@ -1150,7 +1212,9 @@ START_TEST(test_config_output_print)
 	    "store-warmup     5s                       default\n"
 	    "coverage         strict                   default\n"
 	    "verbose          no                       default\n"
-	    "trace            none                     default\n");
+	    "trace            none                     default\n"
+	    "powerloss        none                     default\n"
+	    "crash-images     5                        default\n");
 	free(out);
 	fclose(fp);
 	config_free(&p.cfg);
@@ -1849,6 +1913,7 @@ config_suite(void)
 	tcase_add_test(tc, test_config_env_error_names_variable);
 	tcase_add_test(tc, test_config_env_bad_value_with_newline);
 	tcase_add_test(tc, test_config_rate_pattern);
+	tcase_add_test(tc, test_config_powerloss);
 	tcase_add_test(tc, test_config_env_first_entry_wins);
 	tcase_add_test(tc, test_config_env_unknown_warns_with_suggestion);
 	tcase_add_test(tc, test_config_env_unknown_far_no_suggestion);

@@ -33,6 +33,7 @@
 #include "iofault.h"
 #include "nemesis.h"
 #include "populate.h"
+#include "powerloss.h"
 #include "workload.h"
 #include "workload-churn.h"
 #include "maintain.h"
@@ -72,6 +73,8 @@ struct knob {
 	const char	*need_why;	/* ... and why */
 	/* KNOB_SPEC: 0, or -1 with a one-line message in err. */
 	int		(*check)(const char *text, char *err, size_t errlen);
+	/* Not NULL: the value of the bare flag (--flag, no "=VALUE"). */
+	const char	*bare;
 };
 
 /* A parsed value before it is stored: numbers in i, strings in s. */
@@ -149,6 +152,15 @@ check_populate(const char *text, char *err, size_t errlen)
 	uint64_t bytes;
 
 	return populate_size_parse(text, &bytes, err, errlen);
+}
+
+/* A --powerloss moment is powerloss.c's to parse. */
+static int
+check_powerloss_spec(const char *text, char *err, size_t errlen)
+{
+	int64_t t;
+
+	return powerloss_spec_parse(text, &t, err, errlen);
 }
 
 #define MS	DURATION_MS
@@ -279,6 +291,12 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	[CONFIG_TRACE] = { "trace", "FILE", KNOB_PATH, FIELD(trace),
 	    .unset = "none",
 	    .help = "log every record and verdict to FILE (debugging)" },
+	[CONFIG_POWERLOSS] = { "powerloss", "T", KNOB_SPEC, FIELD(powerloss),
+	    .unset = "none", .bare = "seeded", .check = check_powerloss_spec,
+	    .help = "cut the power at T (bare: a seeded moment); judge images" },
+	[CONFIG_CRASH_IMAGES] = { "crash-images", "N", KNOB_INT,
+	    FIELD(crash_images), .min = 1, .max = 1000, .dflt = "5",
+	    .help = "crash images built and checked after --powerloss" },
 };
 
 #undef MS
@@ -826,7 +844,9 @@ env_warn_unknown(char **envp, FILE *warn)
 		    (eq = strchr(*envp, '=')) == NULL)
 			continue;
 		len = (size_t)(eq - *envp);
-		if (env_is_known(*envp, len))
+		/* SQLSTORM_TEST_*: switches only the test suite sets. */
+		if (env_is_known(*envp, len) ||
+		    strncmp(*envp, ENV_PREFIX "TEST_", 14) == 0)
 			continue;
 		hint[0] = '\0';
 		if (len < sizeof(name)) {
@@ -990,6 +1010,9 @@ apply_flag(struct config *cfg, int argc, char **argv, int *i, char *err,
 	else if (knobs[key].type == KNOB_BOOL)
 		/* A bare boolean flag never eats the next word. */
 		text = "yes";
+	else if (knobs[key].bare != NULL)
+		/* Nor does one whose value is optional (--flag[=VALUE]). */
+		text = knobs[key].bare;
 	else if (*i + 1 < argc)
 		text = argv[++*i];
 	else {
@@ -1320,6 +1343,19 @@ check_layout(const struct config *cfg, char *err, size_t errlen)
 	return -1;
 }
 
+/* --powerloss against --duration and --store-cmd: powerloss.c says why. */
+static int
+check_powerloss(const struct config *cfg, char *err, size_t errlen)
+{
+	char perr[CONFIG_ERR_MAX], who[NAME_MAX_LEN + 16];
+
+	if (powerloss_config_check(cfg, perr, sizeof(perr)) == 0)
+		return 0;
+	config_who(cfg, CONFIG_POWERLOSS, who, sizeof(who));
+	util_set_err(err, errlen, "%s: %s", who, perr);
+	return -1;
+}
+
 int
 config_parse(struct config *cfg, int argc, char **argv, char **envp,
     enum config_action *action, FILE *warn, char *err, size_t errlen)
@@ -1340,7 +1376,8 @@ config_parse(struct config *cfg, int argc, char **argv, char **envp,
 	    check_nemesis(cfg, err, errlen) == -1 ||
 	    check_reports(cfg, err, errlen) == -1 ||
 	    check_commands(cfg, envp, err, errlen) == -1 ||
-	    check_layout(cfg, err, errlen) == -1)
+	    check_layout(cfg, err, errlen) == -1 ||
+	    check_powerloss(cfg, err, errlen) == -1)
 		return -1;
 	return 0;
 }

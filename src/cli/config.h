@@ -78,6 +78,7 @@ enum config_key {
 	CONFIG_RESTORE_CMD, CONFIG_RESTORE_TIMEOUT, CONFIG_MAX_LAG,
 	CONFIG_STORE_WARMUP,
 	CONFIG_COVERAGE, CONFIG_VERBOSE, CONFIG_TRACE,
+	CONFIG_POWERLOSS, CONFIG_CRASH_IMAGES,
 	CONFIG_NKEYS
 };
 
@@ -126,6 +127,8 @@ struct config {
 	enum config_coverage coverage;  /* default strict */
 	int     verbose;            /* every compile option in the summary */
 	const char *trace;          /* NULL = no trace; owned by cfg */
+	char   *powerloss;          /* NULL = none; "seeded" or a duration */
+	int     crash_images;       /* 1 .. 1000, default 5 (powerloss.h) */
 	enum config_source source[CONFIG_NKEYS];
 };
 

@@ -476,8 +476,8 @@ classify_fate(const struct classify_fate *f, char *reason, size_t cap)
 
 	line_init(&l, reason, cap);
 	/* Killed on purpose and not started again: nothing to judge. */
-	if (f->nemesis && f->reaped && WIFSIGNALED(f->status) &&
-	    WTERMSIG(f->status) == SIGKILL)
+	if ((f->nemesis || f->powerloss) && f->reaped &&
+	    WIFSIGNALED(f->status) && WTERMSIG(f->status) == SIGKILL)
 		return VERDICT_PASS;
 	if (f->external) {
 		/*
@@ -536,4 +536,103 @@ classify_verdict_name(enum verdict v)
 	default:
 		return "unknown";
 	}
+}
+
+/* ------------------------------------------------------------ power loss */
+
+enum classify_bound
+classify_powerloss_bound(const char *journal, const char *sync)
+{
+	int wal, del, full, extra, normal;
+
+	if (journal == NULL || sync == NULL)
+		return CLASSIFY_BOUND_NONE;
+	wal = strcasecmp(journal, "wal") == 0;
+	del = strcasecmp(journal, "delete") == 0;
+	full = strcasecmp(sync, "full") == 0;
+	extra = strcasecmp(sync, "extra") == 0;
+	normal = strcasecmp(sync, "normal") == 0;
+	if ((wal && (full || extra)) || (del && extra))
+		return CLASSIFY_BOUND_ALL;
+	if (del && full)
+		return CLASSIFY_BOUND_DIRSYNC;
+	if (wal && normal)
+		return CLASSIFY_BOUND_WALSYNC;
+	return CLASSIFY_BOUND_NONE;
+}
+
+const char *
+classify_bound_name(enum classify_bound b)
+{
+	switch (b) {
+	case CLASSIFY_BOUND_ALL:
+		return "every-ack";
+	case CLASSIFY_BOUND_DIRSYNC:
+		return "dir-sync";
+	case CLASSIFY_BOUND_WALSYNC:
+		return "wal-sync";
+	case CLASSIFY_BOUND_NONE:
+	default:
+		return "none";
+	}
+}
+
+/* What an image shows, whatever the bound: "integrity failed, 3 lost". */
+static void
+image_findings(const struct classify_image *im, struct line *l)
+{
+	const char *sep = "";
+
+	if (!im->opened) {
+		line_add(l, "SQLite could not open it");
+		return;
+	}
+	if (!im->integrity_ok) {
+		line_add(l, "integrity check failed");
+		sep = ", ";
+	}
+	if (!im->gapfree) {
+		line_add(l, "%srows not gap-free", sep);
+		sep = ", ";
+	}
+	if (im->lost > 0)
+		line_add(l, "%s%llu acknowledged row%s lost", sep,
+		    (unsigned long long)im->lost, im->lost == 1 ? "" : "s");
+}
+
+enum verdict
+classify_image(enum classify_bound b, const struct classify_image *im,
+    char *reason, size_t cap)
+{
+	struct line l;
+
+	line_init(&l, reason, cap);
+	/* A corrupt b-tree's counts mean nothing: its corruption is the news. */
+	if (im->beyond > 0 && im->opened && im->integrity_ok) {
+		line_add(&l, "%llu row%s past the highest seq attempted "
+		    "(rows from nowhere)", (unsigned long long)im->beyond,
+		    im->beyond == 1 ? "" : "s");
+		return VERDICT_FAILURE;
+	}
+	if (b == CLASSIFY_BOUND_NONE) {
+		image_findings(im, &l);
+		if (l.len > 0)
+			line_add(&l, " (no guarantee in this mode)");
+		return VERDICT_PASS;
+	}
+	if (!im->opened || !im->integrity_ok || !im->gapfree) {
+		image_findings(im, &l);
+		return VERDICT_FAILURE;
+	}
+	if (im->lost_bound > 0) {
+		line_add(&l, "%llu row%s acknowledged before the %s bound lost",
+		    (unsigned long long)im->lost_bound,
+		    im->lost_bound == 1 ? "" : "s", classify_bound_name(b));
+		return VERDICT_FAILURE;
+	}
+	if (im->lost > 0)
+		line_add(&l, "%llu row%s acknowledged after the %s bound lost "
+		    "(allowed)", (unsigned long long)im->lost,
+		    im->lost == 1 ? "" : "s", classify_bound_name(b));
+	return VERDICT_PASS;
 }

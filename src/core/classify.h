@@ -48,6 +48,7 @@ struct classify_fate {
 	                            once without DONE is right */
 	int     nemesis;         /* its last end was the nemesis's SIGKILL
 	                            (--nemesis kill, not started again) */
+	int     powerloss;       /* killed at the --powerloss cut */
 };
 
 /*
@@ -171,12 +172,64 @@ const char *classify_cause_name(enum classify_cause c);
  * external child (a sidecar) speaks no protocol: it must live until the
  * deadline; after it, any exit it makes when asked with SIGTERM (or a
  * clean exit on its own) is fine, while a crash or ignoring SIGTERM is not.
- * A child whose last end was the nemesis's SIGKILL (fate.nemesis) passes:
- * sqlstorm killed it on purpose.
+ * A child whose last end was the nemesis's SIGKILL (fate.nemesis), or
+ * the SIGKILL of the --powerloss cut (fate.powerloss), passes: sqlstorm
+ * killed it on purpose.
  * Writes a one-line reason into reason (empty on pass).
  */
 enum verdict classify_fate(const struct classify_fate *f, char *reason,
     size_t cap);
+
+/*
+ * --powerloss (doc/design.md, "Power loss"): what SQLite documents a
+ * crash image must hold, by journal mode and synchronous level.
+ */
+enum classify_bound {
+	CLASSIFY_BOUND_NONE = 0,    /* nothing promised: report, never fail */
+	CLASSIFY_BOUND_ALL,         /* every acknowledged row */
+	CLASSIFY_BOUND_DIRSYNC,     /* rows acknowledged before the last
+	                               completed directory sync began */
+	CLASSIFY_BOUND_WALSYNC      /* rows acknowledged before the last
+	                               completed sync of the WAL began */
+};
+
+/*
+ * The bound for journal mode journal ("wal", "delete", "truncate",
+ * "persist", "memory", "off") and synchronous level sync ("off",
+ * "normal", "full", "extra"): WAL + full or extra and delete + extra:
+ * ALL; delete + full: DIRSYNC; WAL + normal: WALSYNC; anything else
+ * (sync off, journal off or memory, delete + normal, truncate, persist,
+ * unknown words): NONE.
+ */
+enum classify_bound classify_powerloss_bound(const char *journal,
+    const char *sync);
+
+/* "every-ack", "dir-sync", "wal-sync", "none". */
+const char *classify_bound_name(enum classify_bound b);
+
+/* What the check of one crash image found. */
+struct classify_image {
+	int      opened;        /* SQLite opened it (and recovered it) */
+	int      integrity_ok;  /* integrity_check (or quick_check) said ok */
+	int      gapfree;       /* every worker's rows are a prefix 1..k */
+	uint64_t lost;          /* acknowledged rows missing */
+	uint64_t lost_bound;    /* of those, acknowledged before the bound
+	                           (with CLASSIFY_BOUND_ALL: all of them) */
+	uint64_t beyond;        /* rows past their worker's highest
+	                           attempted seq: rows from nowhere */
+};
+
+/*
+ * Verdict for one crash image under bound b.  Every bound: rows from
+ * nowhere fail (counted only in an image that passed its integrity
+ * check: a corrupt b-tree's answers mean nothing).  NONE: anything else passes (the reason says what the
+ * image shows).  Otherwise the image must open, pass its integrity
+ * check, hold gap-free prefixes and miss no row acknowledged before the
+ * bound; rows lost after it are allowed (named in the reason).  Writes
+ * a one-line reason (also on pass when something was lost or broken).
+ */
+enum verdict classify_image(enum classify_bound b,
+    const struct classify_image *im, char *reason, size_t cap);
 
 /* Static name of a signal ("SIGHUP"), or NULL if it has none here. */
 const char *classify_signal_name(int sig);

@@ -49,7 +49,11 @@ struct crashlog {
 
 /*
  * Open (creating it, mode 0600) the log at path for appending.  Returns
- * 0, or -1 with errno.
+ * 0, or -1 with errno.  The files as they are when the first process
+ * opens the log count as durable, and so does their directory entry
+ * (a file whose first record is a write at size 0 counts as created
+ * then): sync them and their directory before.  Open after fork: the
+ * handle records the pid that opens it.
  */
 int crashlog_open(struct crashlog *log, const char *path);
 
@@ -113,8 +117,11 @@ struct crashlog_image {
 /*
  * Read the log at log_path against the files as they are now
  * (files[i]: a path, absent or not; NULL: no such file is recorded).
- * Returns 0 with *st set (free with crashlog_free()), or -1 with a
- * one-line reason in err (unreadable log, a torn or malformed record).
+ * The files stay open in *st until crashlog_free(): builds copy them as
+ * they were at the load, so nobody may write them in between.  Returns
+ * 0 with *st set (free with crashlog_free()), or -1 with a one-line
+ * reason in err (unreadable log, a torn or malformed record, a record
+ * for a file with no path, a sync end with no begin).
  */
 int crashlog_load(const char *log_path, const char *const files[],
     struct crashlog_state **st, char *err, size_t errlen);
@@ -125,10 +132,13 @@ void crashlog_free(struct crashlog_state *st);
 uint64_t crashlog_unsynced(const struct crashlog_state *st);
 
 /*
- * Build one image into out[i] (paths; each is created or replaced, or
- * removed when the image has no such file), choosing every version from
- * seed; tear: also tear one drawn unsynced sector.  Fills *img.
- * Returns 0, or -1 with a one-line reason in err.
+ * Build one image into out[i] (paths, needed where files[i] was given;
+ * each is created or replaced, or removed when the image has no such
+ * file; never the file itself: EINVAL), choosing every version from
+ * seed; tear: also tear one drawn unsynced sector (the other draws are
+ * the same as without).  Fills *img.  Reads the files streaming: memory
+ * does not grow with their size.  Returns 0, or -1 with a one-line
+ * reason in err.
  */
 int crashlog_build(const struct crashlog_state *st, uint64_t seed,
     int tear, const char *const out[], struct crashlog_image *img,
@@ -137,8 +147,9 @@ int crashlog_build(const struct crashlog_state *st, uint64_t seed,
 /*
  * The moment (the caller's t) the last completed sync of file began,
  * which made durable everything written to it before; dir != 0: the
- * last completed sync that also synced the directory (or delete with
- * dir).  0 if there was none.
+ * last moment the directory was made durable, by a completed sync with
+ * dir of any recorded file (its begin) or a delete with dir (file is
+ * then ignored: the files share one directory).  0 if there was none.
  */
 int64_t crashlog_synced_at(const struct crashlog_state *st, int file,
     int dir);

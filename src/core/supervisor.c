@@ -124,6 +124,7 @@ struct sup_state {
 };
 
 static void sup_nemesis_end(struct sup_state *st, int64_t now);
+static void sup_shutdown_now(struct sup_state *st);
 
 /* One caught signal, as the handler writes it to the self-pipe. */
 struct sup_sig {
@@ -1661,6 +1662,82 @@ sup_abandon_pipes(struct sup_state *st)
 			sup_on_eof(st, i);
 }
 
+/* --powerloss: when the cut is due, or -1 (none). */
+static int64_t
+sup_cut_due(const struct sup_state *st)
+{
+	if (st->opt->cut_ns <= 0 || st->res->start_ns == 0)
+		return -1;
+	return st->res->start_ns + st->opt->cut_ns;
+}
+
+/*
+ * Wait until child i is stopped (or gone: then it is reaped here).
+ * WUNTRACED makes waitpid() return once the stop has taken effect: a
+ * SIGSTOP only takes effect when the target next leaves the kernel, so
+ * kill() returning says nothing yet.
+ */
+static void
+sup_cut_wait_stopped(struct sup_state *st, size_t i)
+{
+	struct sup_child *ch = &st->res->children[i];
+	int status;
+	pid_t r;
+
+	do
+		r = waitpid(ch->pid, &status, WUNTRACED);
+	while (r < 0 && errno == EINTR);
+	if (r == ch->pid && WIFSTOPPED(status))
+		return;
+	st->slots[i].gone = 1;
+	ch->t_reaped = util_now_ns();
+	ch->fate.reaped = r == ch->pid;
+	ch->fate.status = status;
+	if (ch->fate.t_gone == 0)
+		ch->fate.t_gone = ch->t_reaped;
+}
+
+/*
+ * --powerloss: the power goes out.  Every live child gets SIGSTOP, and
+ * only once every one of them is seen stopped does any get SIGKILL: a
+ * process that died first would let go of its locks, and another could
+ * then act on that (recover a hot journal) while a real power loss lets
+ * nobody act at all.  "At once" thus means: from the moment the last
+ * child stopped (res->cut_ns) nothing more is written, and no child saw
+ * another die.  Each child's published phase and seqs are kept (the
+ * highest seq it attempted).  The shutdown follows: the run ends here.
+ */
+static void
+sup_cut(struct sup_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (!st->slots[i].gone && st->res->children[i].pid > 0)
+			sup_signal(&st->res->children[i], SIGSTOP);
+	for (i = 0; i < st->n; i++)
+		if (!st->slots[i].gone && st->res->children[i].pid > 0)
+			sup_cut_wait_stopped(st, i);
+	st->res->cut_ns = util_now_ns();
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, "run", "power cut: every child "
+		    "stopped");
+	for (i = 0; i < st->n; i++) {
+		struct sup_child *ch = &st->res->children[i];
+
+		ch->cut.t_ns = st->res->cut_ns;
+		ch->cut.phase = (enum child_phase)st->cslots[i].phase;
+		ch->cut.lo = st->cslots[i].lo;
+		ch->cut.hi = st->cslots[i].hi;
+		if (st->slots[i].gone || ch->pid <= 0)
+			continue;
+		ch->fate.powerloss = 1;
+		sup_signal(ch, SIGKILL);
+	}
+	st->reap_due = 1;
+	sup_shutdown_now(st);
+}
+
 /*
  * Work out what is due in the current phase and when poll() must wake
  * next.  Returns 1 when the run is over: every child reaped and every pipe
@@ -1684,7 +1761,8 @@ sup_step(struct sup_state *st, int64_t now, int64_t *wake)
 		*wake = st->res->t_spawned + st->ready_timeout_ns;
 		break;
 	case SUP_RUN:
-		*wake = sup_earliest(st->res->deadline_ns, st->nem_wake);
+		*wake = sup_earliest(sup_earliest(st->res->deadline_ns,
+		    st->nem_wake), sup_cut_due(st));
 		if (st->opt->on_tick != NULL && st->next_tick < *wake)
 			*wake = st->next_tick;
 		break;
@@ -1741,6 +1819,9 @@ sup_loop(struct sup_state *st)
 		} else if (st->phase == SUP_READY && (sup_all_ready(st) ||
 		    now >= st->res->t_spawned + st->ready_timeout_ns))
 			sup_release(st);
+		if (st->phase == SUP_RUN && sup_cut_due(st) >= 0 &&
+		    now >= sup_cut_due(st))
+			sup_cut(st);
 		if (st->phase == SUP_RUN) {
 			/* Nobody left to wait for: the verdict is already in. */
 			if (st->res->interrupted || now >= st->res->deadline_ns ||

@@ -107,6 +107,13 @@ struct sup_options {
 	void (*on_kill)(void *user, int child, const struct sup_kill *k);
 	/* Called when a killed child is started again, at t_ns. */
 	void (*on_restart)(void *user, int child, int64_t t_ns);
+	/*
+	 * --powerloss: the cut, this long after the release (0: none).  At
+	 * it every child is stopped, then killed, and the run ends there
+	 * (sup_result.cut_ns); a child killed by it is not judged for that
+	 * end (classify_fate.powerloss).
+	 */
+	int64_t  cut_ns;
 	/* Called about every 100 ms while running (progress display). */
 	void (*on_tick)(void *user, int64_t now_ns);
 	void *user;
@@ -163,6 +170,8 @@ struct sup_child {
 	int64_t t_reaped;
 	/* --nemesis: what it suffered. */
 	uint64_t kills, restarts, pauses;
+	/* --powerloss: its published phase and seqs, frozen at the cut. */
+	struct sup_kill cut;
 };
 
 struct sup_result {
@@ -198,6 +207,12 @@ struct sup_result {
 	struct classify_window *windows;
 	size_t   nwindows, capwindows;
 	uint64_t nemesis_kills, nemesis_pauses, nemesis_restarts;
+	/*
+	 * --powerloss: when every child was seen stopped (the moment the
+	 * power went out: nothing written after it), 0 when there was no
+	 * cut.  The shutdown follows it at once: the run ends there.
+	 */
+	int64_t  cut_ns;
 	uint64_t dropped_events;        /* errors not stored past
 	                                   SUP_MAX_EVENTS (other kinds are
 	                                   always stored) */

@@ -776,6 +776,72 @@ report_json_resources(const struct report *rep, struct jobj *j)
 		jnull(j, "open_fds_at_end");
 }
 
+/* "powerloss": null without a cut, else the cut, the bound and each image. */
+static void
+report_json_powerloss(const struct report *rep, struct jobj *j)
+{
+	const struct report_powerloss *pl = &rep->powerloss;
+	size_t i;
+	int f;
+
+	jkey(j, "powerloss");
+	if (!pl->on) {
+		fputs("null", j->fp);
+		return;
+	}
+	fputc('{', j->fp);
+	{
+		struct jobj o = { j->fp, ", ", 0 };
+
+		jms(&o, "cut_ms", pl->cut_ns);
+		jstr(&o, "bound", pl->bound_name);
+		if (pl->bound_ns >= 0)
+			jms(&o, "bound_ms", pl->bound_ns);
+		else
+			jnull(&o, "bound_ms");
+		ju64(&o, "unsynced_sectors", pl->unsynced);
+		ju64(&o, "acked_rows", pl->acked);
+		ju64(&o, "rows_at_risk", pl->at_risk);
+		ju64(&o, "images_failed", pl->nfailed);
+		ju64(&o, "images_consistent", pl->nconsistent);
+		jopt(&o, "problem", pl->problem[0] != '\0' ? pl->problem : NULL);
+		jkey(&o, "images");
+	}
+	fputc('[', j->fp);
+	for (i = 0; i < pl->nimages; i++) {
+		const struct report_crash_image *im = &pl->images[i];
+		struct jobj a = { j->fp, ", ", 0 };
+
+		fputs(i == 0 ? "{" : ", {", j->fp);
+		jint(&a, "index", im->index);
+		jkey(&a, "reverted");
+		for (f = 0; f < 3; f++)
+			fprintf(j->fp, "%s%llu", f == 0 ? "[" : ", ",
+			    (unsigned long long)im->reverted[f]);
+		fputc(']', j->fp);
+		jkey(&a, "unsynced");
+		for (f = 0; f < 3; f++)
+			fprintf(j->fp, "%s%llu", f == 0 ? "[" : ", ",
+			    (unsigned long long)im->unsynced[f]);
+		fputc(']', j->fp);
+		jbool(&a, "torn", im->torn_file >= 0);
+		jbool(&a, "journal_back", im->resurrected[1]);
+		jbool(&a, "recovered", im->hot);
+		jbool(&a, "opened", im->found.opened);
+		jbool(&a, "integrity_ok", im->found.integrity_ok);
+		jbool(&a, "gap_free", im->found.gapfree);
+		ju64(&a, "rows", im->rows);
+		ju64(&a, "lost", im->found.lost);
+		ju64(&a, "lost_outside_bound", im->found.lost_bound);
+		ju64(&a, "beyond_attempted", im->found.beyond);
+		jstr(&a, "verdict", classify_verdict_name(im->verdict));
+		jstr(&a, "reason", im->reason);
+		jopt(&a, "kept", im->verdict != VERDICT_PASS ? im->path : NULL);
+		fputc('}', j->fp);
+	}
+	fputs("]}", j->fp);
+}
+
 /*
  * "maintenance": null without --maintain, else each kind of action's
  * totals and the errors; "file_size": null until a sample was taken.
@@ -855,6 +921,7 @@ report_json_write(const struct report *rep, FILE *fp)
 	report_json_arrays(rep, &j);
 	report_json_counts(rep, &j);
 	report_json_maint(rep, &j);
+	report_json_powerloss(rep, &j);
 	jstr(&j, "repro", rep->repro);
 	jopt(&j, "run_dir", rep->run_dir);
 	jopt(&j, "db_path", rep->db_path);

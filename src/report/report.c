@@ -54,6 +54,7 @@ report_free(struct report *rep)
 	free(rep->workers);
 	free(rep->snapshots);
 	report_plot_free(rep);
+	free(rep->powerloss.images);
 	free(rep->unready);
 	rep->unready = NULL;
 	rep->nunready = rep->capunready = 0;
@@ -1011,6 +1012,87 @@ report_file_text(const struct report *rep, char *buf, size_t cap)
 	    "at end", max, end, drop, wmax, wend);
 }
 
+/* "db 3, journal back, wal 0": what image im reverted, file by file. */
+static void
+report_image_reverted(const struct report_crash_image *im, char *buf,
+    size_t cap)
+{
+	static const char *const names[] = { "db", "journal", "wal" };
+	size_t len = 0;
+	int f;
+
+	buf[0] = '\0';
+	for (f = 0; f < 3 && len + 1 < cap; f++) {
+		if (!im->present[f] && im->reverted[f] == 0)
+			continue;
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s %llu/%llu%s%s",
+		    len > 0 ? ", " : "", names[f],
+		    (unsigned long long)im->reverted[f],
+		    (unsigned long long)im->unsynced[f],
+		    im->resurrected[f] ? " back" : "",
+		    im->truncate_undone[f] ? " untruncated" : "");
+		if (len >= cap)
+			len = cap - 1;
+	}
+	if (im->torn_file >= 0 && im->torn_file < 3 && len + 1 < cap)
+		snprintf(buf + len, cap - len, "; torn %s@%lld",
+		    names[im->torn_file], (long long)im->torn_off);
+}
+
+/*
+ * --powerloss: the cut and its bound, then one line per crash image
+ * (what was reverted per file as reverted/unsynced sectors, torn or not,
+ * recovered or not, integrity, rows, lost, verdict).
+ */
+static void
+report_powerloss_lines(const struct report *rep, FILE *fp)
+{
+	const struct report_powerloss *pl = &rep->powerloss;
+	char cut[32], bound[48], what[160];
+	size_t i;
+
+	if (!pl->on)
+		return;
+	duration_format(pl->cut_ns / UTIL_NS_PER_MS * UTIL_NS_PER_MS, cut,
+	    sizeof cut);
+	if (pl->bound_ns >= 0)
+		duration_format(pl->bound_ns / UTIL_NS_PER_MS * UTIL_NS_PER_MS,
+		    bound, sizeof bound);
+	else
+		util_strlcpy(bound, pl->bound == CLASSIFY_BOUND_ALL ?
+		    "the cut" : "none", sizeof bound);
+	report_line(fp, 0, "powerloss", "cut at %s, bound %s (from %s), %zu "
+	    "image%s, %zu failed, %zu consistent, %llu unsynced sectors, "
+	    "%llu of %llu acknowledged rows at risk", cut,
+	    pl->bound_name, bound, pl->nimages,
+	    report_s(pl->nimages), pl->nfailed, pl->nconsistent,
+	    (unsigned long long)pl->unsynced,
+	    (unsigned long long)pl->at_risk, (unsigned long long)pl->acked);
+	if (pl->problem[0] != '\0')
+		report_line(fp, 0, "powerloss", "no image: %s", pl->problem);
+	for (i = 0; i < pl->nimages; i++) {
+		const struct report_crash_image *im = &pl->images[i];
+		char label[16];
+
+		report_image_reverted(im, what, sizeof what);
+		snprintf(label, sizeof label, "image %d", im->index);
+		report_line(fp, 0, label, "%s; %s, %s, %s, %llu rows, %llu "
+		    "lost (%llu within the bound): %s%s%s%s",
+		    what[0] != '\0' ? what : "nothing reverted",
+		    im->hot ? "recovered" : "no journal or WAL",
+		    im->found.opened ? "opened" : "UNOPENABLE",
+		    im->found.integrity_ok ? "integrity ok" : "INTEGRITY FAILED",
+		    (unsigned long long)im->rows,
+		    (unsigned long long)im->found.lost,
+		    (unsigned long long)(im->found.lost - im->found.lost_bound),
+		    classify_verdict_name(im->verdict),
+		    im->reason[0] != '\0' ? " (" : "", im->reason,
+		    im->reason[0] != '\0' ? ")" : "");
+		if (im->verdict != VERDICT_PASS)
+			report_line(fp, 0, "", "kept in %s", im->path);
+	}
+}
+
 /* "maintain" (with --maintain) and "file" lines of the summary. */
 static void
 report_maint_lines(const struct report *rep, FILE *fp)
@@ -1135,6 +1217,7 @@ report_checks(const struct report *rep, FILE *fp)
 		    (unsigned long long)rep->acked_rows,
 		    (unsigned long long)rep->lost_rows);
 	report_maint_lines(rep, fp);
+	report_powerloss_lines(rep, fp);
 	report_nemesis_lines(rep, fp);
 	report_io_lines(rep, fp);
 	report_line(fp, 0, "errors", "%zu failure%s, %zu expected%s",

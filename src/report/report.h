@@ -108,6 +108,38 @@ struct report_mark {
 	char    what[48];
 };
 
+/* --powerloss: one crash image and what its check found. */
+struct report_crash_image {
+	int      index;                     /* 0: the files as they are */
+	char     path[512];                 /* its directory (kept if failed) */
+	uint64_t unsynced[3], reverted[3];  /* db, journal, wal sectors */
+	int      torn_file;                 /* -1: none torn */
+	int64_t  torn_off;
+	int      present[3];                /* the image has this file */
+	int      resurrected[3];            /* a deleted file came back */
+	int      truncate_undone[3];
+	int      hot;                       /* a journal or WAL to recover */
+	struct classify_image found;        /* what the check found */
+	uint64_t rows;                      /* rows in the image */
+	enum verdict verdict;
+	char     reason[CLASSIFY_REASON_MAX];
+};
+
+/* --powerloss: the cut and the images (powerloss.c fills it). */
+struct report_powerloss {
+	int      on;                        /* a cut happened */
+	int64_t  cut_ns;                    /* from the release */
+	enum classify_bound bound;
+	char     bound_name[16];            /* its name, for the reports */
+	int64_t  bound_ns;                  /* from the release; -1: none */
+	uint64_t unsynced;                  /* sectors with a choice */
+	uint64_t at_risk;                   /* acked after the bound */
+	uint64_t acked;                     /* acked in all */
+	size_t   nimages, nfailed, nconsistent;
+	struct report_crash_image *images;
+	char     problem[CLASSIFY_REASON_MAX];  /* no images: why */
+};
+
 struct report {
 	const struct config *cfg;
 	int      exit_code;                 /* 0, 1, 99 */
@@ -148,6 +180,7 @@ struct report {
 	struct report_series series;
 	struct report_mark *marks;
 	size_t   nmarks;
+	struct report_powerloss powerloss;  /* --powerloss */
 	/* Progress line state (report_progress()), zeroed by report_init(). */
 	int      progress_tty;              /* 0 unknown, 1 terminal, -1 not */
 	int64_t  progress_ns;               /* last redraw, 0 = never */

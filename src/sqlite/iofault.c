@@ -5,8 +5,10 @@
  * connection that the parent may arm, so the state is this file's.  The
  * hook runs on every call the shim sees on the database, its journal and
  * its WAL: an armed generation not yet seen and the same op fail the call
- * (or cut a write short, then FULL, as the unix VFS's unixWrite() does
- * when write() wrote less than asked: bytes land, SQLITE_FULL returns);
+ * (or cut a write short, then FULL: the unix VFS's unixWrite() retries
+ * a write() that wrote part of its bytes, and when the retry writes
+ * nothing or fails with ENOSPC it returns SQLITE_FULL with the first
+ * bytes on disk);
  * with the io:full limit set, a write or truncate that extends its file
  * stats the three files and fails with FULL if they would outgrow it.
  */
@@ -375,6 +377,9 @@ iofault_judge_item(const struct nemesis_plan *plan, size_t k,
 	struct report_io *io = &rep->io[rep->nio++];
 	int strict = rep->cfg->coverage == CONFIG_COVERAGE_STRICT;
 	int64_t end = iofault_effect_end(it), start = rep->sup.start_ns;
+	/* A power cut (--powerloss) ends the writes early. */
+	int64_t stop = rep->sup.cut_ns != 0 ? rep->sup.cut_ns :
+	    rep->sup.deadline_ns;
 
 	(void)nemesis_format(&one, io->item, sizeof io->item);
 	io->armed = it->armed;
@@ -393,7 +398,7 @@ iofault_judge_item(const struct nemesis_plan *plan, size_t k,
 			    it->armed == 1 ? "" : "s");
 		return;
 	}
-	if (end <= 0 || end > rep->sup.deadline_ns - IOFAULT_RESUME_NS)
+	if (end <= 0 || end > stop - IOFAULT_RESUME_NS)
 		return;
 	io->resumed = last_ack_ns > end;
 	if (!io->resumed && strict)

@@ -71,6 +71,7 @@ struct ledger {
 	size_t                nsnaps, capsnaps;
 	struct ledger_down   *downs;    /* the store's downtimes */
 	size_t                ndowns, capdowns;
+	int                   keep_all; /* --powerloss: never prune */
 };
 
 /* Test hook, deliberately not in ledger.h: live history entries of w. */
@@ -373,7 +374,7 @@ ledger_prune(struct ledger *l, int w)
 	struct ledger_worker *wk = &l->w[w];
 	size_t i;
 
-	if (wk->judged == 0)
+	if (wk->judged == 0 || l->keep_all)
 		return;
 	i = ledger_before(wk, l->snaps[wk->judged - 1].t_begin -
 	    ledger_lag(l, l->snaps[wk->judged - 1].t_begin));
@@ -392,7 +393,7 @@ ledger_horizon(struct ledger *l, int64_t t)
 {
 	int w;
 
-	for (w = 0; w < l->nworkers; w++) {
+	for (w = 0; w < l->nworkers && !l->keep_all; w++) {
 		struct ledger_worker *wk = &l->w[w];
 		int64_t limit = t - ledger_lag(l, t);
 		size_t i;
@@ -697,4 +698,27 @@ size_t
 ledger_history_len(const struct ledger *l, int w)
 {
 	return ledger_valid(l, w) ? l->w[w].n - l->w[w].off : 0;
+}
+
+void
+ledger_keep_history(struct ledger *l)
+{
+	if (l != NULL)
+		l->keep_all = 1;
+}
+
+uint64_t
+ledger_acked_before(const struct ledger *l, int w, int64_t t)
+{
+	const struct ledger_worker *wk;
+	size_t i;
+
+	if (!ledger_valid(l, w))
+		return 0;
+	wk = &l->w[w];
+	i = ledger_before(wk, t);
+	/* Nothing live before t: with the history kept, nothing at all. */
+	if (i + 1 <= wk->off || i >= wk->n)
+		return 0;
+	return wk->hist[i].seq;
 }

@@ -157,6 +157,24 @@ struct ledger_nemesis {
 void ledger_nemesis_stats(const struct ledger *l, int w,
     struct ledger_nemesis *out);
 
+/*
+ * --powerloss: keep every ACK (seq, t_commit) for the whole run, never
+ * pruning, so that ledger_acked_before() can answer for any moment.
+ * Call before the first ACK.  Costs 16 bytes per ACK record.
+ */
+void ledger_keep_history(struct ledger *l);
+
+/*
+ * The highest seq of worker w whose ACK record's t_commit is strictly
+ * before t (0 if none).  An ACK record covers every seq up to its own,
+ * and carries the t_commit of its highest (a worker coalesces ACKs for
+ * at most 2 ms), so a seq committed before t whose record was stamped
+ * at or after t is not counted: the answer errs low, by at most one
+ * coalesced record.  Exact for the whole run only after
+ * ledger_keep_history(); otherwise only for t after the pruned history.
+ */
+uint64_t ledger_acked_before(const struct ledger *l, int w, int64_t t);
+
 /* Highest acknowledged seq of worker w (0 if none). */
 uint64_t ledger_acked(const struct ledger *l, int w);
 

@@ -27,6 +27,7 @@
 #include "maintain.h"
 #include "nemesis.h"
 #include "populate.h"
+#include "powerloss.h"
 #include "report-plot.h"
 #include "scenario-policy.h"
 #include "shellcmd.h"
@@ -578,6 +579,7 @@ scen_supervise(struct scen *sc)
 	opt.on_tick = scen_on_tick;
 	opt.trace = sc->trace;
 	opt.fate_note = scen_fate_note;
+	opt.cut_ns = powerloss_cut_ns(cfg);
 	if (sc->nemesis.n > 0) {
 		opt.nemesis = &sc->nemesis;
 		opt.nemesis_seed = cfg->seed;
@@ -718,6 +720,11 @@ scen_final(struct scen *sc)
 	scen_lags(sc);
 	scen_coverage(sc, now);
 	iofault_judge(&sc->nemesis, rep, sc->last_ack_ns);
+	/* After a power cut the images are the final database. */
+	if (rep->sup.cut_ns != 0) {
+		powerloss_judge(&sc->params, sc->ledger, rep);
+		return;
+	}
 	memset(&vr, 0, sizeof vr);
 	/* The final check replays every worker's ops from the start. */
 	if (wl->model_new != NULL &&
@@ -973,6 +980,8 @@ scen_prepare(struct scen *sc)
 		return -1;
 	}
 	ledger_set_max_lag(sc->ledger, cfg->max_lag_ns);
+	if (powerloss_wanted(cfg))
+		ledger_keep_history(sc->ledger);
 	rep->nworkers = cfg->workers;
 	if (scen_make_run_dir(sc) < 0)
 		return -1;
