@@ -199,7 +199,8 @@ START_TEST(test_config_env_every_knob)
 		"SQLSTORM_STORE_WARMUP=2s", "SQLSTORM_NEMESIS=kill:w6@1s",
 		"SQLSTORM_CHECK=quick", "SQLSTORM_POPULATE=64MiB",
 		"SQLSTORM_PLOT=p.svg", "SQLSTORM_MARKDOWN=m.md",
-		"SQLSTORM_CRASH_IMAGES=7", NULL
+		"SQLSTORM_CRASH_IMAGES=7", "SQLSTORM_VFS=unix-dotfile",
+		"SQLSTORM_LOAD_EXTENSION=./e.so:sqlite3_e_init", NULL
 	};
 	struct parsed p;
 	struct config *c = parse_ok(&p, env, NULL);
@@ -248,6 +249,8 @@ START_TEST(test_config_env_every_knob)
 	ck_assert_str_eq(c->plot, "p.svg");
 	ck_assert_str_eq(c->markdown, "m.md");
 	ck_assert_int_eq(c->crash_images, 7);
+	ck_assert_str_eq(c->vfs, "unix-dotfile");
+	ck_assert_str_eq(c->load_extension, "./e.so:sqlite3_e_init");
 	/*
 	 * --rate excludes --interval, --pattern needs --rate and
 	 * --powerloss excludes --store-cmd: below.
@@ -537,7 +540,8 @@ START_TEST(test_config_flags_every_knob)
 	    "--auto-vacuum", "incremental", "--store-warmup", "0",
 	    "--nemesis", "pause:store=1s@every 2s", "--check=QUICK",
 	    "--populate", "1GiB", "--plot", "t.svg", "--markdown=t.md",
-	    "--crash-images", "1000", NULL);
+	    "--crash-images", "1000", "--vfs=unix-excl",
+	    "--load-extension=/x/v.so", NULL);
 	int i;
 
 	ck_assert(c->duration_ns == 90 * NS_S);
@@ -578,6 +582,8 @@ START_TEST(test_config_flags_every_knob)
 	ck_assert_str_eq(c->nemesis, "pause:store=1s@every 2s");
 	ck_assert_int_eq(c->check, CONFIG_CHECK_QUICK);
 	ck_assert_str_eq(c->populate, "1GiB");
+	ck_assert_str_eq(c->vfs, "unix-excl");
+	ck_assert_str_eq(c->load_extension, "/x/v.so");
 	ck_assert_str_eq(c->plot, "t.svg");
 	ck_assert_str_eq(c->markdown, "t.md");
 	ck_assert_int_eq(c->crash_images, 1000);
@@ -861,6 +867,10 @@ START_TEST(test_config_limits_empty_strings)
 	expect_err(&p, "--db: the path must not be empty");
 	parse(&p, no_env, "--junit=", NULL);
 	expect_err(&p, "--junit: the path must not be empty");
+	parse(&p, no_env, "--vfs=", NULL);
+	expect_err(&p, "--vfs: the VFS name must not be empty");
+	parse(&p, no_env, "--load-extension", "", NULL);
+	expect_err(&p, "--load-extension: the path must not be empty");
 	parse(&p, env_json, NULL);
 	expect_err(&p, "SQLSTORM_JSON: the path must not be empty");
 	parse(&p, no_env, "--workers", "", NULL);
@@ -1189,6 +1199,8 @@ START_TEST(test_config_output_print)
 	    "grace            10s                      default\n"
 	    "busy-timeout     5s                       default\n"
 	    "db               x.db                     flag\n"
+	    "vfs              SQLite's                 default\n"
+	    "load-extension   none                     default\n"
 	    "populate         0                        default\n"
 	    "keep             no                       default\n"
 	    "journal          wal                      default\n"

@@ -1565,6 +1565,36 @@ START_TEST(test_report_summary_fits_80_columns)
 }
 END_TEST
 
+/* The vfs line: only when the database is not opened SQLite's way. */
+START_TEST(test_report_summary_shows_vfs)
+{
+	struct fixture fx;
+	char *text;
+
+	fx_build(&fx, 1);
+	text = summary_of(&fx.rep);
+	ck_assert_msg(strstr(text, "\n  vfs ") == NULL, "%s", text);
+	free(text);
+	util_strlcpy(fx.rep.vfs, "unix-dotfile", sizeof fx.rep.vfs);
+	text = summary_of(&fx.rep);
+	ck_assert_msg(strstr(text, "\n  vfs       unix-dotfile\n") != NULL,
+	    "%s", text);
+	free(text);
+	fx.cfg.load_extension = (char *)"/x/storm-test-vfs.so:init";
+	text = summary_of(&fx.rep);
+	ck_assert_msg(strstr(text, "\n  vfs       unix-dotfile, extension "
+	    "/x/storm-test-vfs.so:init\n") != NULL, "%s", text);
+	free(text);
+	fx.rep.vfs[0] = '\0';
+	text = summary_of(&fx.rep);
+	ck_assert_msg(strstr(text, "\n  vfs       default, extension ") !=
+	    NULL, "%s", text);
+	free(text);
+	fx.cfg.load_extension = NULL;
+	fx_free(&fx);
+}
+END_TEST
+
 START_TEST(test_report_summary_escapes_controls)
 {
 	struct fixture fx;
@@ -1726,6 +1756,7 @@ report_c2_tcases(Suite *s)
 	tcase_add_test(tc, test_report_maint_in_every_format);
 	tcase_add_test(tc, test_report_summary_fits_80_columns);
 	tcase_add_test(tc, test_report_summary_escapes_controls);
+	tcase_add_test(tc, test_report_summary_shows_vfs);
 	tcase_add_test(tc, test_report_escape_bytes);
 	tcase_add_test(tc, test_report_shutdown_signalled_late);
 	tcase_add_test(tc, test_report_options_for_durability);

@@ -4,7 +4,10 @@
  * a database, corrupt, unusable, other tables left alone, journal mode
  * refused, in memory, not a regular file, nothing left behind on a hard
  * error) and store_open()'s handlers (busy timeout, giving up at
- * shutdown while waiting, interrupting a long statement at shutdown).
+ * shutdown while waiting, interrupting a long statement at shutdown),
+ * and how the run's database is opened: store_use()'s checks of --vfs,
+ * a URI's vfs= and --load-extension, and store_sqlite_open() giving the
+ * run's database (by its URI or its file) the run's VFS and nothing else.
  * Every file lives in a fresh mkdtemp directory under $TMPDIR.
  */
 #include "autoconf.h"
@@ -671,6 +674,226 @@ START_TEST(test_store_file_sizes)
 }
 END_TEST
 
+/* ------------------------------------------------------------ vfs */
+
+/* The name of the VFS a connection's main database was opened with. */
+static const char *
+vfs_of(sqlite3 *db)
+{
+	sqlite3_vfs *v = NULL;
+
+	ck_assert_int_eq(sqlite3_file_control(db, "main",
+	    SQLITE_FCNTL_VFS_POINTER, &v), SQLITE_OK);
+	ck_assert_ptr_nonnull(v);
+	return v->zName;
+}
+
+/* store_use() on cfg: its return, with err checked to be one line. */
+static int
+use(char *err, size_t errlen)
+{
+	int rc;
+
+	err[0] = '\0';
+	rc = store_use(&cfg, err, errlen);
+	ck_assert(strchr(err, '\n') == NULL);
+	ck_assert(rc == 0 || err[0] != '\0');
+	return rc;
+}
+
+START_TEST(test_store_use_names)
+{
+	char err[512];
+
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	ck_assert_str_eq(store_vfs_name(), "");
+	cfg.vfs = strdup("nosuch");
+	ck_assert_int_eq(use(err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--vfs: SQLite has no VFS named "
+	    "'nosuch' (it has: unix"));
+	free(cfg.vfs);
+	cfg.vfs = strdup("memdb");
+	ck_assert_int_eq(use(err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "private to each process"));
+	free(cfg.vfs);
+	cfg.vfs = strdup("unix-dotfile");
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	ck_assert_str_eq(store_vfs_name(), "unix-dotfile");
+}
+END_TEST
+
+/* A URI's vfs=: %XX-decoded, the last one wins, the fragment is not it. */
+START_TEST(test_store_use_uri)
+{
+	char err[512];
+
+	cfg.db = strdup("file:x.db?cache=private&v%66s=unix%2ddotfile");
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	ck_assert_str_eq(store_vfs_name(), "unix-dotfile");
+	free(cfg.db);
+	cfg.db = strdup("file:x.db?vfs=nosuch&vfs=unix-none#&vfs=nosuch");
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	ck_assert_str_eq(store_vfs_name(), "unix-none");
+	free(cfg.db);
+	cfg.db = strdup("file:x.db?mode=rw&vfs=nosuch");
+	ck_assert_int_eq(use(err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--db: SQLite has no VFS named "
+	    "'nosuch'"));
+	cfg.vfs = strdup("unix");
+	free(cfg.db);
+	cfg.db = strdup("file:x.db?vfs=unix-dotfile");
+	ck_assert_int_eq(use(err, sizeof err), -1);
+	ck_assert_str_eq(err, "--vfs names VFS 'unix' but the --db URI names "
+	    "vfs=unix-dotfile");
+	free(cfg.vfs);
+	cfg.vfs = strdup("unix-dotfile");
+	ck_assert_int_eq(use(err, sizeof err), 0);
+}
+END_TEST
+
+/* unix-excl: one process on the database, or a usage error. */
+START_TEST(test_store_use_excl)
+{
+	char err[512];
+
+	cfg.vfs = strdup("unix-excl");
+	ck_assert_int_eq(use(err, sizeof err), -1);     /* 4 workers */
+	ck_assert_ptr_nonnull(strstr(err, "--workers above 1"));
+	cfg.workers = 1;
+	ck_assert_int_eq(use(err, sizeof err), -1);     /* snapshots */
+	ck_assert_ptr_nonnull(strstr(err, "--validate-every 0"));
+	cfg.validate_every_ns = 0;
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	cfg.maintain = strdup("optimize@1s");
+	ck_assert_int_eq(use(err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--maintain"));
+	free(cfg.maintain);
+	cfg.maintain = NULL;
+	cfg.store_cmd = strdup("sleep 1");
+	ck_assert_int_eq(use(err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--store-cmd"));
+	free(cfg.store_cmd);
+	cfg.store_cmd = NULL;
+	/* The URI's vfs= counts the same. */
+	free(cfg.vfs);
+	cfg.vfs = NULL;
+	cfg.db = strdup("file:x.db?vfs=unix-excl");
+	cfg.workers = 2;
+	ck_assert_int_eq(use(err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--db: unix-excl"));
+}
+END_TEST
+
+START_TEST(test_store_use_bad_extension)
+{
+	char err[512];
+
+	cfg.load_extension = strdup("/nonexistent/ext.so:sqlite3_x_init");
+	ck_assert_int_eq(use(err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--load-extension: "));
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/ext.so"));
+}
+END_TEST
+
+/*
+ * Every open of the run's database (by its name or its resolved file)
+ * gets --vfs; any other file, such as a copy, SQLite's default.
+ */
+START_TEST(test_store_open_vfs)
+{
+	char path[PATH_MAX], other[PATH_MAX], err[512];
+	sqlite3 *db = NULL;
+
+	cfg.vfs = strdup("unix-dotfile");
+	cfg.journal = CONFIG_JOURNAL_DELETE;
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	tpath(path, sizeof path, "v.db");
+	tpath(other, sizeof other, "copy.db");
+	ck_assert_int_eq(prepare(path, 0, NULL, 0, err, sizeof err),
+	    STORE_OK);
+	ck_assert_str_eq(store_db_file(), path);
+	ck_assert_int_eq(store_sqlite_open(path, &db, SQLITE_OPEN_READONLY),
+	    SQLITE_OK);
+	ck_assert_str_eq(vfs_of(db), "unix-dotfile");
+	sqlite3_close(db);
+	ck_assert_int_eq(store_sqlite_open(other, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE), SQLITE_OK);
+	ck_assert_str_eq(vfs_of(db), sqlite3_vfs_find(NULL)->zName);
+	sqlite3_close(db);
+}
+END_TEST
+
+/*
+ * A URI: store_db_file() is the file it resolves to, and opening that
+ * file opens the URI (its vfs=, its mode=rwc even for a read-only open).
+ */
+START_TEST(test_store_open_uri)
+{
+	char uri[PATH_MAX + 64], path[PATH_MAX], err[512];
+	sqlite3 *db = NULL;
+
+	cfg.journal = CONFIG_JOURNAL_DELETE;
+	tpath(path, sizeof path, "u.db");
+	snprintf(uri, sizeof uri, "file:%s?mode=rwc&vfs=unix-dotfile", path);
+	cfg.db = strdup(uri);
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	ck_assert_int_eq(prepare(uri, 1, NULL, 0, err, sizeof err), STORE_OK);
+	ck_assert_str_eq(store_db_file(), path);
+	ck_assert_int_eq(store_sqlite_open(store_db_file(), &db,
+	    SQLITE_OPEN_READONLY), SQLITE_OK);
+	ck_assert_str_eq(vfs_of(db), "unix-dotfile");
+	exec_ok(db, "SELECT count(*) FROM sqlstorm_rows");
+	sqlite3_close(db);
+}
+END_TEST
+
+/* A wrapping VFS takes over the run's database, unless a URI names one. */
+START_TEST(test_store_vfs_wrap)
+{
+	char path[PATH_MAX], uri[PATH_MAX + 64], err[512];
+	sqlite3 *db = NULL;
+
+	cfg.vfs = strdup("unix-dotfile");
+	cfg.journal = CONFIG_JOURNAL_DELETE;
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	tpath(path, sizeof path, "w.db");
+	ck_assert_int_eq(prepare(path, 0, NULL, 0, err, sizeof err),
+	    STORE_OK);
+	ck_assert_int_eq(store_vfs_wrap("unix-none", err, sizeof err), 0);
+	ck_assert_int_eq(store_sqlite_open(path, &db, SQLITE_OPEN_READONLY),
+	    SQLITE_OK);
+	ck_assert_str_eq(vfs_of(db), "unix-none");
+	sqlite3_close(db);
+	snprintf(uri, sizeof uri, "file:%s?vfs=unix-dotfile", path);
+	free(cfg.vfs);
+	cfg.vfs = NULL;
+	ck_assert_int_eq(use(err, sizeof err), 0);
+	ck_assert_int_eq(prepare(uri, 1, NULL, 0, err, sizeof err), STORE_OK);
+	ck_assert_int_eq(store_vfs_wrap("unix-none", err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "vfs=unix-dotfile would open"));
+}
+END_TEST
+
+/* mode=rwc creates the file on the first open: still ours to remove. */
+START_TEST(test_store_prepare_uri_made)
+{
+	char uri[PATH_MAX + 64], path[PATH_MAX], made[PATH_MAX], err[512];
+
+	tpath(path, sizeof path, "rwc.db");
+	snprintf(uri, sizeof uri, "file:%s?mode=rwc&vfs=unix-none", path);
+	/* unix-none has no shared memory: WAL is refused after the create. */
+	ck_assert_int_eq(prepare(uri, 1, made, sizeof made, err, sizeof err),
+	    STORE_HARD);
+	ck_assert_ptr_nonnull(strstr(err, "journal mode wal"));
+	ck_assert_int_eq(access(path, F_OK), -1);
+	/* A file that was there stays. */
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	ck_assert_int_eq(prepare(uri, 1, made, sizeof made, err, sizeof err),
+	    STORE_HARD);
+	ck_assert_int_eq(access(path, F_OK), 0);
+}
+END_TEST
+
 Suite *store_suite(void);
 
 Suite *
@@ -715,6 +938,19 @@ store_suite(void)
 	tcase_add_test(tc, test_store_progress_interrupts);
 	tcase_add_test(tc, test_store_open_missing);
 	tcase_add_test(tc, test_store_version);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("vfs");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_store_use_names);
+	tcase_add_test(tc, test_store_use_uri);
+	tcase_add_test(tc, test_store_use_excl);
+	tcase_add_test(tc, test_store_use_bad_extension);
+	tcase_add_test(tc, test_store_open_vfs);
+	tcase_add_test(tc, test_store_open_uri);
+	tcase_add_test(tc, test_store_prepare_uri_made);
+	tcase_add_test(tc, test_store_vfs_wrap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -145,6 +145,19 @@ check_nemesis_spec(const char *text, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A --vfs name: whether SQLite has it is known only once --load-extension
+ * is loaded, at the start of the run (store_use()).
+ */
+static int
+check_vfs_name(const char *text, char *err, size_t errlen)
+{
+	if (*text != '\0')
+		return 0;
+	util_set_err(err, errlen, "the VFS name must not be empty");
+	return -1;
+}
+
 /* A --populate size is populate.c's to parse. */
 static int
 check_populate(const char *text, char *err, size_t errlen)
@@ -223,6 +236,13 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    .unset = "temporary directory",
 	    .help = "database file to create and test, instead of a fresh "
 	    "temp dir" },
+	[CONFIG_VFS] = { "vfs", "NAME", KNOB_SPEC, FIELD(vfs),
+	    .check = check_vfs_name,
+	    .unset = "SQLite's",
+	    .help = "the SQLite VFS every process opens the database with" },
+	[CONFIG_LOAD_EXTENSION] = { "load-extension", "PATH[:ENTRY]",
+	    KNOB_PATH, FIELD(load_extension), .unset = "none",
+	    .help = "SQLite extension to load before the database is opened" },
 	/* Unset, not "0": a default string would be one more to free. */
 	[CONFIG_POPULATE] = { "populate", "SIZE", KNOB_SPEC, FIELD(populate),
 	    .unset = "0", .check = check_populate,

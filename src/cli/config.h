@@ -70,7 +70,8 @@ enum config_key {
 	CONFIG_MAINTAIN, CONFIG_PAGE_SIZE, CONFIG_AUTO_VACUUM,
 	CONFIG_WORKERS, CONFIG_INTERVAL, CONFIG_BATCH, CONFIG_RATE,
 	CONFIG_PATTERN, CONFIG_VALIDATE_EVERY, CONFIG_CHECK, CONFIG_GRACE,
-	CONFIG_BUSY_TIMEOUT, CONFIG_DB, CONFIG_POPULATE, CONFIG_KEEP,
+	CONFIG_BUSY_TIMEOUT, CONFIG_DB, CONFIG_VFS, CONFIG_LOAD_EXTENSION,
+	CONFIG_POPULATE, CONFIG_KEEP,
 	CONFIG_JOURNAL, CONFIG_SYNC, CONFIG_SEED,
 	CONFIG_LATE_ERRORS, CONFIG_JSON, CONFIG_JUNIT, CONFIG_PLOT,
 	CONFIG_MARKDOWN, CONFIG_TAP, CONFIG_QUIET,
@@ -101,6 +102,8 @@ struct config {
 	int64_t grace_ns;           /* 100ms .. 1h, default 10s */
 	int64_t busy_timeout_ns;    /* 0 .. 1h,     default 5s */
 	char   *db;                 /* NULL = a fresh temporary directory */
+	char   *vfs;                /* NULL = SQLite's default VFS (store.h) */
+	char   *load_extension;     /* NULL = none; PATH[:ENTRY] (store.h) */
 	char   *populate;           /* --populate SIZE (populate.h); NULL, "0": off */
 	int     keep;               /* keep the run directory */
 	enum config_journal journal;

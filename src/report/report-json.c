@@ -247,6 +247,8 @@ report_json_config(const struct report *rep, FILE *fp)
 	jms(&j, "grace_ms", cfg->grace_ns);
 	jms(&j, "busy_timeout_ms", cfg->busy_timeout_ns);
 	jstr(&j, "db", cfg->db);
+	jstr(&j, "vfs", cfg->vfs);
+	jstr(&j, "load_extension", cfg->load_extension);
 	jbool(&j, "keep", cfg->keep);
 	jstr(&j, "journal", config_journal_name(cfg->journal));
 	jstr(&j, "sync", config_sync_name(cfg->sync));
@@ -925,6 +927,7 @@ report_json_write(const struct report *rep, FILE *fp)
 	jstr(&j, "repro", rep->repro);
 	jopt(&j, "run_dir", rep->run_dir);
 	jopt(&j, "db_path", rep->db_path);
+	jopt(&j, "vfs", rep->vfs);
 	jbool(&j, "kept", rep->kept);
 	fputs("\n}\n", fp);
 	return ferror(fp) ? -1 : 0;

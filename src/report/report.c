@@ -221,8 +221,13 @@ report_coverage(const struct report *rep, struct report_coverage *cov)
 	if (rep->sup.start_ns != 0 && end > rep->sup.start_ns)
 		cov->snapshots_scheduled = report_snapshots_due(
 		    end - rep->sup.start_ns, cfg->validate_every_ns);
-	/* An interrupted run was cut short: it is no test of coverage. */
-	cov->judged = cfg->duration_ns >= REPORT_MIN_USEFUL_NS &&
+	/*
+	 * An interrupted run was cut short: it is no test of coverage.  A
+	 * power cut ends the run where it fell: what came before it counts.
+	 */
+	cov->judged = (rep->sup.cut_ns != 0 && rep->sup.start_ns != 0 ?
+	    rep->sup.cut_ns - rep->sup.start_ns : cfg->duration_ns) >=
+	    REPORT_MIN_USEFUL_NS &&
 	    !rep->interrupted && rep->exit_code != 99 &&
 	    rep->sup.start_ns != 0;
 }
@@ -580,6 +585,19 @@ report_failures(const struct report *rep, FILE *fp)
 		report_line(fp, 1, "reproduce", "%s", rep->repro);
 }
 
+/* The VFS and extension the database is opened with, when not SQLite's. */
+static void
+report_vfs_line(const struct report *rep, FILE *fp)
+{
+	const char *ext = rep->cfg->load_extension;
+
+	if (rep->vfs[0] == '\0' && ext == NULL)
+		return;
+	report_line(fp, 0, "vfs", "%s%s%s", rep->vfs[0] != '\0' ? rep->vfs :
+	    "default", ext != NULL ? ", extension " : "", ext != NULL ? ext :
+	    "");
+}
+
 static void
 report_head(const struct report *rep, FILE *fp)
 {
@@ -599,6 +617,7 @@ report_head(const struct report *rep, FILE *fp)
 	report_line(fp, 0, "run", "%d worker%s, %s, %s, batch %d, "
 	    "seed %llu", cfg->workers, report_s((uint64_t)cfg->workers), d,
 	    pacing, cfg->batch, (unsigned long long)rep->seed);
+	report_vfs_line(rep, fp);
 }
 
 /* "acked 1..201, 201 commits, busy 3 waits / 1.5 ms, 1 error[: why]" */
@@ -674,6 +693,7 @@ report_numbers(const struct report *rep, FILE *fp)
 {
 	int64_t ms = report_duration_ms(rep);
 	char p50[32], p90[32], p99[32], pmax[32];
+	uint64_t n;
 	int w;
 
 	report_line(fp, 0, "inserts", "%llu row%s in %llu commit%s, %.0f "
@@ -685,8 +705,15 @@ report_numbers(const struct report *rep, FILE *fp)
 	report_ms(p90, sizeof p90, report_percentile_us(rep, 90));
 	report_ms(p99, sizeof p99, report_percentile_us(rep, 99));
 	report_ms(pmax, sizeof pmax, report_percentile_us(rep, 100));
-	report_line(fp, 0, "latency", "commit p50 %s, p90 %s, p99 %s, max %s "
-	    "ms (bucket bounds)", p50, p90, p99, pmax);
+	for (w = 0, n = 0; w < WIRE_HIST_BUCKETS; w++)
+		n += rep->hist[w];
+	/* Workers send their latencies at the end: a power cut gets none. */
+	if (n == 0 && rep->commits > 0)
+		report_line(fp, 0, "latency", "commit latency not reported (no "
+		    "worker lived to send it)");
+	else
+		report_line(fp, 0, "latency", "commit p50 %s, p90 %s, p99 %s, "
+		    "max %s ms (bucket bounds)", p50, p90, p99, pmax);
 	report_pace_line(rep, fp);
 	for (w = 0; w < rep->nworkers; w++)
 		report_worker_line(rep, w, fp);

@@ -147,6 +147,7 @@ struct report {
 	int      interrupted;
 	char     run_dir[512];
 	char     db_path[512];
+	char     vfs[256];                  /* --vfs or a URI's vfs=; "": default */
 	int      kept;                      /* run directory left on disk */
 	uint64_t seed;
 	struct sup_result sup;              /* children, events, timings */

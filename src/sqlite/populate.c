@@ -24,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "store.h"
 #include "util.h"
 #include "validate.h"
 
@@ -270,7 +271,7 @@ populate_sync(sqlite3 *db, char *err, size_t errlen)
 static int
 populate_open(const char *path, sqlite3 **db, char *err, size_t errlen)
 {
-	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
+	int rc = store_sqlite_open(path, db, SQLITE_OPEN_READWRITE);
 
 	if (rc == SQLITE_OK) {
 		sqlite3_extended_result_codes(*db, 1);

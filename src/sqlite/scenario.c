@@ -31,6 +31,7 @@
 #include "report-plot.h"
 #include "scenario-policy.h"
 #include "shellcmd.h"
+#include "storage.h"
 #include "store.h"
 #include "supervisor.h"
 #include "trace.h"
@@ -983,11 +984,19 @@ scen_prepare(struct scen *sc)
 	if (powerloss_wanted(cfg))
 		ledger_keep_history(sc->ledger);
 	rep->nworkers = cfg->workers;
+	if (store_use(cfg, err, sizeof err) < 0 ||
+	    storage_check(cfg, err, sizeof err) < 0) {
+		scen_hard(rep, "%s", err);
+		return -1;
+	}
 	if (scen_make_run_dir(sc) < 0)
 		return -1;
 	sc->params.wl = workload_for(cfg);
 	ss = store_prepare(cfg, sc->params.wl, rep->db_path, cfg->db != NULL,
 	    sc->made, sizeof sc->made, err, sizeof err);
+	/* A file: URI's file, for stat, {db} and the report. */
+	util_strlcpy(rep->db_path, store_db_file(), sizeof rep->db_path);
+	util_strlcpy(rep->vfs, store_vfs_name(), sizeof rep->vfs);
 	if (ss == STORE_HARD) {
 		scen_hard(rep, "%s", err);
 		return -1;

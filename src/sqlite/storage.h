@@ -10,11 +10,22 @@
 #ifndef SQLSTORM_STORAGE_H
 #define SQLSTORM_STORAGE_H
 
+#include <stddef.h>
+
 struct child_ctx;
+struct config;
 struct scenario_params;
 
 /* 1 if this run needs the shim in its children, else 0. */
-int storage_wanted(const struct scenario_params *p);
+int storage_wanted(const struct config *cfg);
+
+/*
+ * In the parent, after store_use(): can the children put the shim over
+ * the run's VFS?  Not when a --db URI names its own vfs= (it would win
+ * over the shim inside SQLite).  Returns 0, or -1 with a one-line
+ * reason in err.
+ */
+int storage_check(const struct config *cfg, char *err, size_t errlen);
 
 /*
  * In a child, before its first open of the database: register the shim

@@ -7,13 +7,19 @@
  * on every tick the parent stats the file (store_file_sizes()).  In a child, store_open() opens a private connection
  * whose busy handler waits in short poll()s on the shutdown fd and gives up
  * at shutdown or at the busy timeout, and whose progress handler interrupts
- * a long statement once shutdown is seen.  It never touches a table (the
- * workload owns its own), never keeps a handle across a fork, and never
- * judges or reports errors itself: callers do.
+ * a long statement once shutdown is seen.  Before all that, store_use()
+ * loads --load-extension and checks --vfs and a --db URI's vfs=; from then
+ * on every open of the run's database, in any process, goes through
+ * store_sqlite_open(), which opens it as the user named it (the URI, the
+ * VFS) while any other file (a copy) opens SQLite's default way.  It never
+ * touches a table (the workload owns its own), never keeps a handle across
+ * a fork, and never judges or reports errors itself: callers do.
  */
 #include "autoconf.h"
 #include "store.h"
 
+#include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,6 +40,24 @@
 
 /* Statements between two progress-handler calls. */
 #define STORE_PROGRESS_OPS 1000
+
+/*
+ * The run's database as every process opens it: its name as given (a
+ * path, or a file: URI whose parameters must hold in every process), the
+ * file SQLite resolved it to, and the VFS (--vfs).  Set in the parent by
+ * store_use() and store_prepare() before any fork, so every child inherits
+ * it; it holds names only, never a handle.  Process-wide because every
+ * opener (store, validate, populate) must open the same database the same
+ * way, and the validator's copies must not.
+ */
+static struct {
+	char name[PATH_MAX + 512];
+	char file[PATH_MAX];
+	char vfs[256];                  /* --vfs; "" = SQLite's default */
+	char used[256];                 /* --vfs or the URI's vfs=, or "" */
+	int  mode;                      /* store_uri_mode() of name */
+	char loaded[PATH_MAX + 128];    /* --load-extension already loaded */
+} store_run;
 
 static void
 serr(char *err, size_t errlen, const char *fmt, ...)
@@ -58,6 +82,332 @@ store_ms(int64_t ns)
 	int64_t ms = (ns + UTIL_NS_PER_MS - 1) / UTIL_NS_PER_MS;
 
 	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* ------------------------------------------------ the run's database */
+
+int
+store_sqlite_open(const char *path, struct sqlite3 **db, int flags)
+{
+	const char *vfs = NULL;
+
+	const int access = SQLITE_OPEN_READONLY | SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE;
+
+	if (store_run.name[0] != '\0' && (strcmp(path, store_run.name) == 0 ||
+	    (store_run.file[0] != '\0' && strcmp(path, store_run.file) == 0))) {
+		path = store_run.name;
+		vfs = store_run.vfs[0] != '\0' ? store_run.vfs : NULL;
+		/* The file exists by then: CREATE makes nothing. */
+		if (store_run.mode != 0)
+			flags = (flags & ~access) | store_run.mode;
+	}
+	return sqlite3_open_v2(path, db, flags | SQLITE_OPEN_URI, vfs);
+}
+
+const char *
+store_db_file(void)
+{
+	if (strncmp(store_run.name, "file:", 5) == 0 &&
+	    store_run.file[0] != '\0')
+		return store_run.file;
+	return store_run.name;
+}
+
+static int
+store_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Copy n bytes of s into out (cap), %XX decoded as SQLite does. */
+static void
+store_unescape(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 1 < cap; i++) {
+		if (s[i] == '%' && i + 2 < n && store_hex(s[i + 1]) >= 0 &&
+		    store_hex(s[i + 2]) >= 0) {
+			out[o++] = (char)(store_hex(s[i + 1]) << 4 |
+			    store_hex(s[i + 2]));
+			i += 2;
+		} else
+			out[o++] = s[i];
+	}
+	out[o] = '\0';
+}
+
+/*
+ * The parameter key of a file: URI into out (cap): 1 if it has one (the
+ * last one wins, as in SQLite), 0 if not.  The fragment is ignored.
+ */
+static int
+store_uri_param(const char *uri, const char *key, char *out, size_t cap)
+{
+	const char *q;
+	char name[16];
+	size_t n, k;
+	int found = 0;
+
+	if (strncmp(uri, "file:", 5) != 0 || (q = strchr(uri, '?')) == NULL)
+		return 0;
+	for (q++; *q != '\0' && *q != '#'; q += n + (q[n] == '&')) {
+		n = strcspn(q, "&#");
+		k = strcspn(q, "=&#");
+		if (k >= n)
+			continue;
+		store_unescape(q, k, name, sizeof name);
+		if (strcmp(name, key) != 0)
+			continue;
+		store_unescape(q + k + 1, n - k - 1, out, cap);
+		found = 1;
+	}
+	return found;
+}
+
+/*
+ * SQLite refuses to open a URI asking for less access than its mode=
+ * (mode=rwc needs SQLITE_OPEN_CREATE): the access every open of the run's
+ * database asks for instead of its own, or 0 to keep its own.
+ */
+static int
+store_uri_mode(const char *uri)
+{
+	char mode[16];
+
+	if (!store_uri_param(uri, "mode", mode, sizeof mode))
+		return 0;
+	if (strcmp(mode, "rwc") == 0)
+		return SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	return strcmp(mode, "rw") == 0 ? SQLITE_OPEN_READWRITE : 0;
+}
+
+/* "PATH:ENTRY" splits at the last colon only if ENTRY is a C name. */
+static int
+store_ext_split(const char *spec, char *path, size_t cap, const char **entry)
+{
+	const char *colon = strrchr(spec, ':');
+	const char *e;
+
+	*entry = NULL;
+	if (colon != NULL && (isalpha((unsigned char)colon[1]) ||
+	    colon[1] == '_')) {
+		for (e = colon + 1; isalnum((unsigned char)*e) || *e == '_'; e++)
+			continue;
+		if (*e == '\0')
+			*entry = colon + 1;
+	}
+	if (*entry == NULL)
+		colon = spec + strlen(spec);
+	if ((size_t)(colon - spec) >= cap)
+		return -1;
+	memcpy(path, spec, (size_t)(colon - spec));
+	path[colon - spec] = '\0';
+	return 0;
+}
+
+/*
+ * Keep the library SQLite just loaded mapped for the life of the process:
+ * SQLite unloads it when the loading connection closes unless its entry
+ * point returned SQLITE_OK_LOAD_PERMANENTLY, and a VFS (or an automatic
+ * extension) it registered would then point into unmapped code.
+ * RTLD_NOLOAD only finds the copy already loaded, under the name SQLite
+ * used (path, or path plus the suffix it tried next).
+ */
+static void
+store_ext_pin(const char *path)
+{
+#if defined(RTLD_NOLOAD) && defined(RTLD_NODELETE)
+	static const char *const sfx[] = { "", ".so", ".dylib", ".dll" };
+	char name[PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		snprintf(name, sizeof name, "%s%s", path, sfx[i]);
+		/* The handle is never closed: that is the point. */
+		if (dlopen(name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) !=
+		    NULL)
+			return;
+	}
+#else
+	(void)path;
+#endif
+}
+
+/* One line of SQLite's message: a loader's may hold newlines. */
+static void
+store_one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+/*
+ * --load-extension: load it on a private in-memory connection (the C API
+ * only: SQL's load_extension() stays off), pin it and close the
+ * connection again, so no handle is left to cross a fork.
+ */
+static int
+store_ext_load(const char *who, const char *spec, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	const char *entry;
+	char *msg = NULL;
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (store_ext_split(spec, path, sizeof path, &entry) < 0) {
+		serr(err, errlen, "%s: the path is too long", who);
+		return -1;
+	}
+	rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION,
+		    1, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_load_extension(db, path, entry, &msg);
+	if (rc == SQLITE_OK)
+		store_ext_pin(path);
+	else {
+		serr(err, errlen, "%s: %s", who, msg != NULL ? msg :
+		    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		store_one_line(err);
+	}
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* The VFS names SQLite knows, for an error message. */
+static void
+store_vfs_list(char *buf, size_t cap)
+{
+	sqlite3_vfs *v;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (v = sqlite3_vfs_find(NULL); v != NULL && n < cap; v = v->pNext)
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s",
+		    n > 0 ? ", " : "", v->zName);
+}
+
+/* A name SQLite must know: 0, or -1 with a message naming who. */
+static int
+store_vfs_known(const char *who, const char *name, char *err, size_t errlen)
+{
+	char list[256];
+
+	if (sqlite3_vfs_find(name) != NULL)
+		return 0;
+	store_vfs_list(list, sizeof list);
+	serr(err, errlen, "%s: SQLite has no VFS named '%s' (it has: %s)",
+	    who, name, list);
+	return -1;
+}
+
+/*
+ * unix-excl keeps an exclusive lock on the database from a connection's
+ * first read until it closes, so a second process never gets in (it
+ * waits out its busy timeout and fails with SQLITE_BUSY): only a run
+ * where one process has the database open at a time can work.
+ */
+static int
+store_excl_ok(const struct config *cfg, const char *who, char *err,
+    size_t errlen)
+{
+	const char *other = cfg->workers > 1 ? "--workers above 1" :
+	    cfg->validate_every_ns > 0 ? "snapshots (--validate-every 0 "
+	    "turns them off)" : cfg->maintain != NULL ? "--maintain" :
+	    cfg->store_cmd != NULL ? "--store-cmd" : NULL;
+
+	if (other == NULL)
+		return 0;
+	serr(err, errlen, "%s: unix-excl locks the database for one process "
+	    "at a time; it cannot run with %s", who, other);
+	return -1;
+}
+
+int
+store_use(const struct config *cfg, char *err, size_t errlen)
+{
+	char who[96], uri_vfs[256];
+	const char *vfs = cfg->vfs;
+
+	store_run.name[0] = '\0';
+	store_run.file[0] = '\0';
+	store_run.used[0] = '\0';
+	util_strlcpy(store_run.vfs, vfs != NULL ? vfs : "",
+	    sizeof store_run.vfs);
+	/* Once per process: --repeat runs them all in this one. */
+	if (cfg->load_extension != NULL &&
+	    strcmp(store_run.loaded, cfg->load_extension) != 0) {
+		config_who(cfg, CONFIG_LOAD_EXTENSION, who, sizeof who);
+		if (store_ext_load(who, cfg->load_extension, err, errlen) < 0)
+			return -1;
+		util_strlcpy(store_run.loaded, cfg->load_extension,
+		    sizeof store_run.loaded);
+	}
+	config_who(cfg, CONFIG_VFS, who, sizeof who);
+	if (vfs != NULL && store_vfs_known(who, vfs, err, errlen) < 0)
+		return -1;
+	if (cfg->db != NULL && store_uri_param(cfg->db, "vfs", uri_vfs,
+	    sizeof uri_vfs)) {
+		if (vfs != NULL && strcmp(vfs, uri_vfs) != 0) {
+			serr(err, errlen, "%s names VFS '%s' but the --db URI "
+			    "names vfs=%s", who, vfs, uri_vfs);
+			return -1;
+		}
+		config_who(cfg, CONFIG_DB, who, sizeof who);
+		if (store_vfs_known(who, uri_vfs, err, errlen) < 0)
+			return -1;
+		vfs = uri_vfs;
+	}
+	util_strlcpy(store_run.used, vfs != NULL ? vfs : "",
+	    sizeof store_run.used);
+	/* memdb is SQLite's in-memory VFS: a database per process. */
+	if (vfs != NULL && strcmp(vfs, "memdb") == 0) {
+		serr(err, errlen, "%s: memdb keeps the database in memory, "
+		    "private to each process; give a VFS that uses the file",
+		    who);
+		return -1;
+	}
+	if (vfs != NULL && strcmp(vfs, "unix-excl") == 0)
+		return store_excl_ok(cfg, who, err, errlen);
+	return 0;
+}
+
+const char *
+store_vfs_name(void)
+{
+	return store_run.used;
+}
+
+int
+store_vfs_wrappable(const char *name, char *err, size_t errlen)
+{
+	char uri_vfs[256];
+
+	if (store_uri_param(store_run.name, "vfs", uri_vfs, sizeof uri_vfs)) {
+		serr(err, errlen, "the --db URI's vfs=%s would open the "
+		    "database past the %s VFS: name it with --vfs instead",
+		    uri_vfs, name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_vfs_wrap(const char *name, char *err, size_t errlen)
+{
+	if (store_vfs_wrappable(name, err, errlen) < 0)
+		return -1;
+	util_strlcpy(store_run.vfs, name, sizeof store_run.vfs);
+	return 0;
 }
 
 /*
@@ -110,6 +460,28 @@ store_access(const char *path, char *err, size_t errlen)
 }
 
 /*
+ * Is the file a local file: URI names absent?  (Its path, %XX decoded,
+ * relative to the working directory as SQLite takes it.)  Asked just
+ * before the open that would create it: a file another process makes in
+ * between would be taken for ours, the one race a plain path's O_EXCL
+ * avoids.
+ */
+static int
+store_uri_absent(const char *uri)
+{
+	char file[PATH_MAX];
+	const char *s = uri + 5;
+
+	if (s[0] == '/' && s[1] == '/') {
+		if (strncmp(s + 2, "localhost/", 10) != 0 && s[2] != '/')
+			return 0;
+		s = strchr(s + 2, '/');
+	}
+	store_unescape(s, strcspn(s, "?#"), file, sizeof file);
+	return file[0] != '\0' && access(file, F_OK) < 0 && errno == ENOENT;
+}
+
+/*
  * Open path read-write, creating it only if it is not there: *created
  * says whether this call made the file, so a hard error can take it back.
  * A file that was there opens on the first try; an absent one fails with
@@ -119,7 +491,7 @@ static enum store_status
 store_create(const char *path, sqlite3 **db, int *created, char *err,
     size_t errlen)
 {
-	int rc, sys, fd;
+	int rc, sys, fd, absent;
 
 	*created = 0;
 	/*
@@ -142,12 +514,18 @@ store_create(const char *path, sqlite3 **db, int *created, char *err,
 			return STORE_HARD;
 		}
 	}
-	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
+	/* A URI's mode=rwc has SQLite create the file on the first open. */
+	absent = strncmp(path, "file:", 5) == 0 && store_uri_mode(path) ==
+	    (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) &&
+	    store_uri_absent(path);
+	rc = store_sqlite_open(path, db, SQLITE_OPEN_READWRITE);
+	if (absent && rc == SQLITE_OK)
+		*created = 1;
 	if (!*created && (rc & 0xff) == SQLITE_CANTOPEN) {
 		sqlite3_close(*db);
 		*db = NULL;
-		rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE |
-		    SQLITE_OPEN_CREATE, NULL);
+		rc = store_sqlite_open(path, db, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_CREATE);
 		*created = rc == SQLITE_OK;
 	}
 	if (rc == SQLITE_OK)
@@ -472,11 +850,16 @@ store_prepare(const struct config *cfg, const struct workload *wl,
 		made[0] = '\0';
 	if (is_user && (st = store_access(path, err, errlen)) != STORE_OK)
 		return st;
+	/* From here on every open of path is the run's database's. */
+	util_strlcpy(store_run.name, path, sizeof store_run.name);
+	store_run.file[0] = '\0';
+	store_run.mode = store_uri_mode(path);
 	if ((st = store_create(path, &db, &created, err, errlen)) != STORE_OK)
 		goto out;
 	if ((st = store_on_disk(db, path, file, sizeof file, err, errlen)) !=
 	    STORE_OK)
 		goto out;
+	util_strlcpy(store_run.file, file, sizeof store_run.file);
 	sides = store_sides_present(file);
 	sqlite3_extended_result_codes(db, 1);
 	/* The user's database may be busy with its own writers. */
@@ -587,8 +970,8 @@ store_open(const struct config *cfg, const char *path, int readonly,
 	busy->ctx = ctx;
 	busy->timeout_ns = cfg->busy_timeout_ns;
 	*db = NULL;
-	rc = sqlite3_open_v2(path, &h, readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE, NULL);
+	rc = store_sqlite_open(path, &h, readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE);
 	if (rc != SQLITE_OK) {
 		serr(err, errlen, "cannot open '%s': %s", path, h != NULL ?
 		    sqlite3_errmsg(h) : sqlite3_errstr(rc));
@@ -633,7 +1016,7 @@ store_checkpoint(const char *path)
 	sqlite3 *h = NULL;
 	int rc;
 
-	rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
+	rc = store_sqlite_open(path, &h, SQLITE_OPEN_READWRITE);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
 		    NULL, NULL);

@@ -6,7 +6,9 @@
  * fork; each child opens its own connection with store_open() after fork,
  * with a busy handler that waits in short poll()s on the shutdown fd and a
  * progress handler that interrupts a statement once shutdown is seen.  No
- * sqlite3 handle ever crosses a fork.
+ * sqlite3 handle ever crosses a fork.  It also knows how the run's
+ * database is opened (--vfs, a file: URI's parameters, --load-extension):
+ * every open of it, in any process, goes through store_sqlite_open().
  */
 #ifndef SQLSTORM_STORE_H
 #define SQLSTORM_STORE_H
@@ -19,6 +21,52 @@
 struct sqlite3;
 struct child_ctx;
 struct workload;
+
+/*
+ * In the parent, before the run directory, any open and any fork: load
+ * cfg's --load-extension (once per process; it stays loaded for the life
+ * of the process, so a VFS it registers is there in every child, which
+ * inherits it), then check that SQLite knows --vfs and a --db URI's vfs=,
+ * that the two agree, and that a unix-excl run has one process on the
+ * database.  Returns 0, or -1 with a one-line message in err (a usage
+ * error: nothing was created).
+ */
+int store_use(const struct config *cfg, char *err, size_t errlen);
+
+/*
+ * sqlite3_open_v2() for every database sqlstorm opens, always with
+ * SQLITE_OPEN_URI.  When path names the run's database (as given to
+ * store_prepare(), or the file it resolved to) it opens the name as given,
+ * so a URI's parameters hold, with the run's --vfs; any other path (the
+ * validator's copies and restores, which are its own files) with SQLite's
+ * default VFS.  Returns the SQLite code; *db must be closed either way.
+ */
+int store_sqlite_open(const char *path, struct sqlite3 **db, int flags);
+
+/*
+ * The run's database on disk, for stat(), side files, {db} and the
+ * report: the path given to store_prepare(), or, for a file: URI, the
+ * file SQLite resolved it to (once store_prepare() opened it).
+ */
+const char *store_db_file(void);
+
+/* The VFS the run names (--vfs or the URI's vfs=), "" for the default. */
+const char *store_vfs_name(void);
+
+/*
+ * In a child that registered a VFS wrapping the run's own (built on
+ * store_vfs_name(), e.g. the storage shim): open the run's database
+ * through name from now on.  A URI's vfs= would win over it inside
+ * SQLite, so a --db URI naming one is -1 with a one-line reason in err.
+ * Returns 0.
+ */
+int store_vfs_wrap(const char *name, char *err, size_t errlen);
+
+/*
+ * store_vfs_wrap()'s check alone, for the parent before any fork (after
+ * store_use()): 0, or -1 with the one-line reason in err.
+ */
+int store_vfs_wrappable(const char *name, char *err, size_t errlen);
 
 enum store_status {
 	STORE_OK = 0,

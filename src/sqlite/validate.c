@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "populate.h"
+#include "store.h"
 #include "util.h"
 #include "workload.h"
 
@@ -210,7 +211,7 @@ validate_file_opts(const char *path, const struct validate_opts *o,
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	rc = sqlite3_open_v2(path, &v.db, SQLITE_OPEN_READONLY, NULL);
+	rc = store_sqlite_open(path, &v.db, SQLITE_OPEN_READONLY);
 	if (rc != SQLITE_OK) {
 		v.code = v.db != NULL ? sqlite3_extended_errcode(v.db) : rc;
 		snprintf(err, errlen, "%s: %s", path, v.db != NULL ?
@@ -246,7 +247,7 @@ validate_count_seqs(const char *path, const struct workload *wl, int worker,
 	*n = 0;
 	if (lo > hi)
 		return 0;
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	rc = store_sqlite_open(path, &db, SQLITE_OPEN_READONLY);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, VALIDATE_OPEN_BUSY_MS);
 		rc = wl->held(db, worker, lo, hi, n);
@@ -311,14 +312,14 @@ vbackup_open(const char *src, const char *dst, sqlite3 **s, sqlite3 **d,
 	sqlite3 *db;
 	int rc;
 
-	rc = sqlite3_open_v2(src, s, SQLITE_OPEN_READWRITE, NULL);
+	rc = store_sqlite_open(src, s, SQLITE_OPEN_READWRITE);
 	if (rc == SQLITE_OK)
 		(void)sqlite3_db_config(*s, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
 		    NULL);
 	if (rc == SQLITE_OK) {
 		which = dst;
-		rc = sqlite3_open_v2(dst, d, SQLITE_OPEN_READWRITE |
-		    SQLITE_OPEN_CREATE, NULL);
+		rc = store_sqlite_open(dst, d, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_CREATE);
 	}
 	if (rc == SQLITE_OK)
 		return 0;
