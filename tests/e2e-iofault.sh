@@ -7,9 +7,11 @@
 # "never fired" under --coverage strict; nothing acknowledged is lost,
 # integrity holds and writes resume.  A test-only switch
 # (SQLSTORM_TEST_IOFAULT_SWALLOW=1: the hook counts a firing without
-# failing the call) proves the swallowed rule bites.  DELETE runs use one
-# worker: two writers at --interval 0 in DELETE mode can starve one for
-# the whole run, and the armed one would then never fire.
+# failing the call) proves the swallowed rule bites.  Every run has one
+# worker: two writers at --interval 0 can starve one for the whole run on
+# a loaded machine (the armed one would never fire, and coverage would
+# fail); runs whose subject is not coverage use --coverage report and
+# read the io line instead.
 . "${top_srcdir:-..}/tests/lib.sh"
 clean_env
 scratch_init
@@ -30,9 +32,10 @@ check() {
 	fi
 }
 
-wal="--journal wal --workers 2"
+wal="--journal wal --workers 1"
 del="--journal delete --workers 1"
-common="--duration 2s --interval 0"
+common="--duration 2s --interval 0 --coverage report"
+strict="--duration 2s --interval 0 --coverage strict"
 
 # Expected (injected) in both modes, writes resume after it.
 for k in 'read=IOERR' 'write=IOERR_WRITE'; do
@@ -75,7 +78,7 @@ else
 	grep -i expected "$SCRATCH/del-open.xml"
 fi
 # shellcheck disable=SC2086
-run_tool wal-open $common $wal --nemesis 'io:open=CANTOPEN@700ms'
+run_tool wal-open $strict $wal --nemesis 'io:open=CANTOPEN@700ms'
 expect wal-open 1 '^  failure +run: io:open=CANTOPEN@700ms never fired \(armed 1 time\)' \
     "wal: io:open never fires: a failure under --coverage strict"
 
@@ -83,11 +86,11 @@ expect wal-open 1 '^  failure +run: io:open=CANTOPEN@700ms never fired \(armed 1
 # In WAL only a checkpoint truncates (the autocheckpoint, absorbed, when
 # it backfills the whole WAL): shown under --coverage report.
 # shellcheck disable=SC2086
-run_tool del-trunc $common $del --nemesis 'io:truncate=IOERR@700ms'
+run_tool del-trunc $strict $del --nemesis 'io:truncate=IOERR@700ms'
 expect del-trunc 1 '^  failure +run: io:truncate=IOERR@700ms never fired' \
     "del: io:truncate never fires: a failure under --coverage strict"
 # shellcheck disable=SC2086
-run_tool wal-trunc $common $wal --coverage report --nemesis 'io:truncate=IOERR@700ms'
+run_tool wal-trunc $common $wal --nemesis 'io:truncate=IOERR@700ms'
 check wal-trunc 0 'io:truncate=IOERR@700ms: armed 1, fired [01], 0 expected, [01] absorbed' \
     "wal: io:truncate only ever fires in the autocheckpoint (absorbed)"
 
@@ -105,7 +108,7 @@ expect del-short 0 '^  expected +w0: injected fault \(--nemesis item 0\): FULL' 
 # full, reached mid-run and lifted at a given time: FULL errors expected,
 # nothing acknowledged lost, integrity ok, writes resume; JSON fields.
 # shellcheck disable=SC2086
-run_tool wal-full --duration 2500ms --interval 0 $wal \
+run_tool wal-full --duration 2500ms --interval 0 --coverage report $wal \
     --nemesis 'io:full=256KiB/700ms@500ms' --json "$SCRATCH/wal-full.json"
 check wal-full 0 'io:full=256KiB/700ms@500ms: armed 1, fired [1-9][0-9]*, [1-9][0-9]* expected, [0-9]+ absorbed; writes resumed' \
     "wal: io:full: FULL expected (injected), writes resume once lifted"
@@ -119,14 +122,14 @@ else
 	grep -o '"nemesis": {[^}]*}[^}]*}' "$SCRATCH/wal-full.json"
 fi
 # shellcheck disable=SC2086
-run_tool del-full --duration 2500ms --interval 0 $del \
+run_tool del-full --duration 2500ms --interval 0 --coverage report $del \
     --nemesis 'io:full=20KiB/700ms@500ms'
 check del-full 0 'io:full=20KiB/700ms@500ms: armed 1, fired [1-9][0-9]*, [1-9][0-9]* expected, 0 absorbed; writes resumed' \
     "del: io:full: FULL expected (injected), writes resume once lifted"
 
 # The swallowed rule bites: the hook counts a firing, the call succeeds.
 # shellcheck disable=SC2086
-SQLSTORM_TEST_IOFAULT_SWALLOW=1 run_tool swallow $common $del \
+SQLSTORM_TEST_IOFAULT_SWALLOW=1 run_tool swallow $strict $del \
     --nemesis 'io:write=IOERR@700ms'
 expect swallow 1 '^  failure +w0: swallowed an injected fault: injected IOERR \(--nemesis item 0\), yet it was committed' \
     "a committed transaction that saw a firing fails (swallowed)"
