@@ -454,6 +454,122 @@ START_TEST(test_classify_nemesis_table)
 }
 END_TEST
 
+/* ------------------------------------------------------------ injected */
+
+/*
+ * The injected rule (doc/design.md, "Storage faults"): the transaction
+ * saw an I/O fault sqlstorm injected.  Same code: expected (injected),
+ * late or not, window or not.  Another code: the other rules, and a
+ * failure then names the fault.  Swallowed: always a failure.
+ */
+struct injected_case {
+	const char         *name;
+	int                 code;
+	int                 inj;            /* WIRE_INJ_* */
+	int                 inj_code;
+	int                 shutdown_seen;
+	int64_t             t_end;          /* relative to the deadline */
+	int                 in_window;      /* a kill window covers t_end */
+	enum verdict        want;
+	enum classify_cause want_cause;
+	const char         *want_reason;
+};
+
+static const struct injected_case injected_cases[] = {
+	{ "injected ioerr, same code", SQLITE_IOERR, WIRE_INJ_FIRED,
+	    SQLITE_IOERR, 0, -2000 * MS, 0, VERDICT_EXPECTED,
+	    CLASSIFY_CAUSE_INJECTED, "injected fault (--nemesis item 3): "
+	    "IOERR (10" },
+	{ "injected full, same code", SQLITE_FULL, WIRE_INJ_FIRED,
+	    SQLITE_FULL, 0, -2000 * MS, 0, VERDICT_EXPECTED,
+	    CLASSIFY_CAUSE_INJECTED, "injected fault" },
+	{ "injected cantopen, same code", SQLITE_CANTOPEN, WIRE_INJ_FIRED,
+	    SQLITE_CANTOPEN, 0, -2000 * MS, 0, VERDICT_EXPECTED,
+	    CLASSIFY_CAUSE_INJECTED, "injected fault" },
+	{ "injected ioerr, same code, late", SQLITE_IOERR, WIRE_INJ_FIRED,
+	    SQLITE_IOERR, 1, 5 * MS, 0, VERDICT_EXPECTED,
+	    CLASSIFY_CAUSE_INJECTED, "injected fault" },
+	{ "injected ioerr surfaced as corrupt", SQLITE_CORRUPT,
+	    WIRE_INJ_FIRED, SQLITE_IOERR, 0, -2000 * MS, 0, VERDICT_FAILURE,
+	    CLASSIFY_CAUSE_NONE, "injected IOERR surfaced as CORRUPT: error "
+	    "before the deadline: CORRUPT (11)" },
+	{ "injected ioerr surfaced as corrupt, late", SQLITE_CORRUPT,
+	    WIRE_INJ_FIRED, SQLITE_IOERR, 1, 5 * MS, 0, VERDICT_FAILURE,
+	    CLASSIFY_CAUSE_NONE, "injected IOERR surfaced as CORRUPT: severe "
+	    "error after the deadline" },
+	{ "injected full surfaced as busy", SQLITE_BUSY, WIRE_INJ_FIRED,
+	    SQLITE_FULL, 0, -2000 * MS, 0, VERDICT_FAILURE,
+	    CLASSIFY_CAUSE_NONE, "injected FULL surfaced as BUSY" },
+	{ "injected ioerr, then a late interrupt", SQLITE_INTERRUPT,
+	    WIRE_INJ_FIRED, SQLITE_IOERR, 1, 5 * MS, 0, VERDICT_EXPECTED,
+	    CLASSIFY_CAUSE_SHUTDOWN, "late error during shutdown" },
+	{ "injected ioerr, busy in a kill window", SQLITE_BUSY,
+	    WIRE_INJ_FIRED, SQLITE_IOERR, 0, -2000 * MS, 1, VERDICT_EXPECTED,
+	    CLASSIFY_CAUSE_NEMESIS, "nemesis window" },
+	{ "swallowed", SQLITE_OK, WIRE_INJ_FIRED | WIRE_INJ_SWALLOWED,
+	    SQLITE_IOERR, 0, -2000 * MS, 0, VERDICT_FAILURE,
+	    CLASSIFY_CAUSE_NONE, "swallowed an injected fault: injected IOERR "
+	    "(--nemesis item 3), yet it was committed" },
+	{ "swallowed, late", SQLITE_OK, WIRE_INJ_FIRED | WIRE_INJ_SWALLOWED,
+	    SQLITE_FULL, 1, 5 * MS, 0, VERDICT_FAILURE, CLASSIFY_CAUSE_NONE,
+	    "swallowed an injected fault: injected FULL" },
+	{ "swallowed, same code as the error", SQLITE_IOERR,
+	    WIRE_INJ_FIRED | WIRE_INJ_SWALLOWED, SQLITE_IOERR, 0, -2000 * MS,
+	    0, VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "swallowed" },
+	{ "not injected: the plain rule", SQLITE_IOERR, 0, 0, 0, -2000 * MS,
+	    0, VERDICT_FAILURE, CLASSIFY_CAUSE_NONE, "error before the "
+	    "deadline: IOERR" },
+};
+
+START_TEST(test_classify_injected_table)
+{
+	const struct injected_case *c = &injected_cases[_i];
+	struct classify_window win;
+	char reason[CLASSIFY_REASON_MAX];
+	struct wire_error e;
+	enum classify_cause cause = CLASSIFY_CAUSE_POLICY;
+	enum verdict v;
+
+	memset(&win, 0, sizeof win);
+	win.start_ns = DEADLINE - 2100 * MS;
+	win.end_ns = DEADLINE - 2050 * MS;
+	snprintf(win.what, sizeof win.what, "kill w1");
+	make_error(&e, c->code, 0, c->shutdown_seen, DEADLINE + c->t_end,
+	    "boom");
+	e.injected = (uint8_t)c->inj;
+	e.inj_code = c->inj_code;
+	e.inj_item = c->inj != 0 ? 3 : 0;
+	v = classify_error_window(&e, DEADLINE, DEADLINE, LATE_STRICT,
+	    &scenario_codes, &win, c->in_window ? 1 : 0, NEM_SLACK, &cause,
+	    reason, sizeof reason);
+	ck_assert_msg(v == c->want, "%s: got %s (%s)", c->name,
+	    classify_verdict_name(v), reason);
+	ck_assert_msg(cause == c->want_cause, "%s: cause %d, want %d (%s)",
+	    c->name, (int)cause, (int)c->want_cause, reason);
+	ck_assert_msg(strstr(reason, c->want_reason) != NULL,
+	    "%s: reason \"%s\" lacks \"%s\"", c->name, reason,
+	    c->want_reason);
+}
+END_TEST
+
+/* A firing is no verdict of its own; absorbed ones pass and say so. */
+START_TEST(test_classify_iofire_absorbed_passes)
+{
+	char reason[CLASSIFY_REASON_MAX];
+
+	ck_assert_int_eq(classify_iofire(SQLITE_IOERR, 1, &scenario_codes,
+	    reason, sizeof reason), VERDICT_PASS);
+	ck_assert_ptr_nonnull(strstr(reason, "injected IOERR fired inside "
+	    "the WAL autocheckpoint"));
+	ck_assert_ptr_nonnull(strstr(reason, "absorbed"));
+	ck_assert_int_eq(classify_iofire(SQLITE_FULL, 0, &scenario_codes,
+	    reason, sizeof reason), VERDICT_PASS);
+	ck_assert_str_eq(reason, "injected FULL fired");
+	ck_assert_str_eq(classify_cause_name(CLASSIFY_CAUSE_INJECTED),
+	    "injected");
+}
+END_TEST
+
 /* Without windows the rule is exactly classify_error()'s. */
 START_TEST(test_classify_nemesis_no_window_is_plain)
 {
@@ -931,6 +1047,9 @@ classify_suite(void)
 	tcase_add_loop_test(tc, test_classify_nemesis_table, 0,
 	    (int)(sizeof nemesis_cases / sizeof nemesis_cases[0]));
 	tcase_add_test(tc, test_classify_nemesis_no_window_is_plain);
+	tcase_add_loop_test(tc, test_classify_injected_table, 0,
+	    (int)(sizeof injected_cases / sizeof injected_cases[0]));
+	tcase_add_test(tc, test_classify_iofire_absorbed_passes);
 	tcase_add_test(tc, test_classify_fate_nemesis_kill);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);

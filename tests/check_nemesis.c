@@ -52,6 +52,81 @@ START_TEST(test_nemesis_parse_items)
 }
 END_TEST
 
+/* The io items: each kind, with and without a target, round trip. */
+START_TEST(test_nemesis_parse_io)
+{
+	static const char *const with_maint[] = { "validator", "maint", NULL };
+	static const char spec[] = "io:read=IOERR@w1:3s,io:write=FULL@2s,"
+	    "io:sync=IOERR_FSYNC@workers:every 1s,io:truncate=IOERR@maint:2s,"
+	    "io:open=CANTOPEN@worker:1500ms,io:short-write@w0:every 500ms,"
+	    "io:full=256MiB@2s,io:full=40000/1s@every 2s,io:full=3KiB/2s@1s";
+	struct nemesis_plan p;
+	char err[256], buf[512];
+
+	ck_assert_int_eq(nemesis_parse(spec, 4, with_maint, &p, err,
+	    sizeof err), 0);
+	ck_assert_uint_eq(p.n, 9);
+	ck_assert_int_eq(p.v[0].action, NEMESIS_IO);
+	ck_assert_int_eq(p.v[0].io_kind, NEMESIS_IO_FAIL);
+	ck_assert_int_eq(p.v[0].io_op, NEMESIS_OP_READ);
+	ck_assert_str_eq(p.v[0].io_name, "IOERR");
+	ck_assert_int_eq(p.v[0].target, NEMESIS_CHILD);
+	ck_assert_str_eq(p.v[0].name, "w1");
+	ck_assert_int_eq(p.v[0].when.first_ns, 3000 * MS);
+	ck_assert_int_eq(p.v[1].target, NEMESIS_ANY_WORKER);
+	ck_assert_int_eq(p.v[1].io_op, NEMESIS_OP_WRITE);
+	ck_assert_int_eq(p.v[2].target, NEMESIS_ALL_WORKERS);
+	ck_assert_int_eq(p.v[2].when.every_ns, 1000 * MS);
+	ck_assert_str_eq(p.v[2].io_name, "IOERR_FSYNC");
+	ck_assert_str_eq(p.v[3].name, "maint");
+	ck_assert_int_eq(p.v[3].io_op, NEMESIS_OP_TRUNCATE);
+	ck_assert_int_eq(p.v[4].io_op, NEMESIS_OP_OPEN);
+	ck_assert_int_eq(p.v[4].target, NEMESIS_ANY_WORKER);
+	ck_assert_int_eq(p.v[5].io_kind, NEMESIS_IO_SHORT);
+	ck_assert_int_eq(p.v[5].io_op, NEMESIS_OP_WRITE);
+	ck_assert_int_eq(p.v[6].io_kind, NEMESIS_IO_FULL);
+	ck_assert_uint_eq(p.v[6].io_size, UINT64_C(256) << 20);
+	ck_assert_int_eq(p.v[6].length_ns, 0);
+	ck_assert_uint_eq(p.v[7].io_size, 40000);
+	ck_assert_int_eq(p.v[7].length_ns, 1000 * MS);
+	ck_assert_uint_eq(p.v[8].io_size, 3072);
+	ck_assert_int_eq(nemesis_format(&p, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, spec);
+	ck_assert_str_eq(nemesis_action_name(NEMESIS_IO), "io");
+	ck_assert_str_eq(nemesis_io_op_name(NEMESIS_OP_TRUNCATE), "truncate");
+	ck_assert_str_eq(nemesis_io_op_name(NEMESIS_OP_END), "unknown");
+	nemesis_free(&p);
+}
+END_TEST
+
+/* io:full=SIZE/DUR lifts DUR after each time it is armed. */
+START_TEST(test_nemesis_full_lifts)
+{
+	struct nemesis_plan p;
+	char err[256];
+
+	ck_assert_int_eq(nemesis_parse("io:full=1MiB/500ms@every 2s", 2, names,
+	    &p, err, sizeof err), 0);
+	nemesis_start(&p, 1);
+	ck_assert_int_eq(nemesis_lift_due(&p, 10000 * MS), -1);
+	ck_assert_int_eq(nemesis_due(&p, 2000 * MS), 0);
+	ck_assert_int_eq(nemesis_next(&p), 2500 * MS);
+	ck_assert_int_eq(nemesis_lift_due(&p, 2499 * MS), -1);
+	ck_assert_int_eq(nemesis_lift_due(&p, 2500 * MS), 0);
+	ck_assert_int_eq(nemesis_lift_due(&p, 2500 * MS), -1);
+	ck_assert_int_eq(nemesis_next(&p), 4000 * MS);
+	nemesis_free(&p);
+	/* Without DUR: armed once, never lifted. */
+	ck_assert_int_eq(nemesis_parse("io:full=1MiB@1s", 2, names, &p, err,
+	    sizeof err), 0);
+	nemesis_start(&p, 1);
+	ck_assert_int_eq(nemesis_due(&p, 1000 * MS), 0);
+	ck_assert_int_eq(nemesis_next(&p), -1);
+	ck_assert_int_eq(nemesis_lift_due(&p, INT64_MAX), -1);
+	nemesis_free(&p);
+}
+END_TEST
+
 static const struct {
 	const char *spec;
 	const char *want;       /* a substring of the one-line error */
@@ -64,7 +139,27 @@ static const struct {
 	{ "kill:maint@1s", "unknown target 'maint' in this run (wN, worker, "
 	    "workers, validator, store)" },
 	{ "kill@1s", "is not ACTION:TARGET" },
-	{ "stop:w1@1s", "unknown action 'stop' (kill, pause)" },
+	{ "stop:w1@1s", "unknown action 'stop' (kill, pause, io)" },
+	{ "io:read@1s", "is not io:OP=CODE, io:short-write or io:full=SIZE" },
+	{ "io:reed=IOERR@1s", "unknown io op 'reed' (read, write, sync, "
+	    "truncate, open, short-write, full)" },
+	{ "io:read=@1s", "'' is not a code name" },
+	{ "io:read=IOERR@validator:1s", "not the validator (its reads are "
+	    "judged as snapshots)" },
+	{ "io:write=IOERR@store:1s", "not the store" },
+	{ "io:write=IOERR@w9:1s", "there is no worker w9" },
+	{ "io:write=IOERR@maint:1s", "unknown target 'maint'" },
+	{ "io:write=IOERR@w1:", "is not a time" },
+	{ "io:write=IOERR@w1:0", "after the start" },
+	{ "io:full=0@1s", "'0' is not a size from 1 byte" },
+	{ "io:full=1MB@1s", "'1MB' is not a size" },
+	{ "io:full=2000000GiB@1s", "is not a size" },
+	{ "io:full=1MiB/0@1s", "'0' is not a duration above 0" },
+	{ "io:full=1MiB/soon@1s", "'soon' is not a duration" },
+	{ "io:full=1MiB@every 1s", "io:full every ... names how long each "
+	    "lasts (io:full=SIZE/DUR)" },
+	{ "io:full=1MiB@w1:1s", "io:full is one limit on the files, for "
+	    "every child: it takes no target" },
 	{ "kill:w1=soon@1s", "'soon' is not a duration" },
 	{ "kill:w1@0", "after the start" },
 	{ "kill:w1@every 0", "longer than 0" },
@@ -172,6 +267,8 @@ nemesis_suite(void)
 
 	tc = tcase_create("parse");
 	tcase_add_test(tc, test_nemesis_parse_items);
+	tcase_add_test(tc, test_nemesis_parse_io);
+	tcase_add_test(tc, test_nemesis_full_lifts);
 	tcase_add_loop_test(tc, test_nemesis_parse_errors, 0,
 	    (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, test_nemesis_parse_absent_child);

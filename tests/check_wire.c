@@ -41,6 +41,9 @@ rec_equal(const struct wire_record *a, const struct wire_record *b)
 		    ea->extended == eb->extended &&
 		    ea->sys_errno == eb->sys_errno &&
 		    ea->t_begin == eb->t_begin && ea->t_end == eb->t_end &&
+		    ea->injected == eb->injected &&
+		    ea->inj_item == eb->inj_item &&
+		    ea->inj_code == eb->inj_code &&
 		    memcmp(ea->message, eb->message, ea->msg_len) == 0;
 	case WIRE_SNAPSHOT:
 		return sa->index == sb->index &&
@@ -82,6 +85,13 @@ rec_equal(const struct wire_record *a, const struct wire_record *b)
 		    sizeof a->u.pace.count) == 0;
 	case WIRE_RESUME:
 		return a->u.resume.seq == b->u.resume.seq;
+	case WIRE_IOFIRE:
+		return a->u.iofire.item == b->u.iofire.item &&
+		    a->u.iofire.op == b->u.iofire.op &&
+		    a->u.iofire.file == b->u.iofire.file &&
+		    a->u.iofire.flags == b->u.iofire.flags &&
+		    a->u.iofire.code == b->u.iofire.code &&
+		    a->u.iofire.t == b->u.iofire.t;
 	default:
 		return 0;
 	}
@@ -124,6 +134,9 @@ sample(struct wire_record *r, int type)
 		r->u.error.sys_errno = 5;
 		r->u.error.t_begin = 1000;
 		r->u.error.t_end = 2000;
+		r->u.error.injected = WIRE_INJ_FIRED;
+		r->u.error.inj_item = 0x0102;
+		r->u.error.inj_code = 10;
 		set_message(&r->u.error, "database disk image is malformed");
 		break;
 	case WIRE_SNAPSHOT:
@@ -175,6 +188,14 @@ sample(struct wire_record *r, int type)
 		break;
 	case WIRE_RESUME:
 		r->u.resume.seq = UINT64_C(0x0102030405060708);
+		break;
+	case WIRE_IOFIRE:
+		r->u.iofire.item = 3;
+		r->u.iofire.op = 2;
+		r->u.iofire.file = 1;
+		r->u.iofire.flags = WIRE_IOFIRE_ABSORBED;
+		r->u.iofire.code = 10 | (13 << 8);
+		r->u.iofire.t = INT64_C(0x0102030405060708);
 		break;
 	}
 }
@@ -249,7 +270,7 @@ put_le32(uint8_t *p, uint32_t v)
 START_TEST(test_wire_encode_ready_bytes)
 {
 	static const uint8_t want[] = {
-		0x01, 0x01, 0x00, 0x00,                         /* v1 READY 0 */
+		0x02, 0x01, 0x00, 0x00,                         /* v1 READY 0 */
 		0x04, 0x03, 0x02, 0x01,                         /* child */
 		0x01, 0x00, 0x00, 0x00,                         /* seq 1 */
 		0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* t_sent 5 */
@@ -266,7 +287,7 @@ END_TEST
 START_TEST(test_wire_encode_ack_bytes)
 {
 	static const uint8_t want[] = {
-		0x01, 0x02, 0x10, 0x00,
+		0x02, 0x02, 0x10, 0x00,
 		0x03, 0x00, 0x00, 0x00,
 		0x07, 0x00, 0x00, 0x00,
 		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
@@ -285,7 +306,7 @@ END_TEST
 START_TEST(test_wire_encode_error_bytes)
 {
 	static const uint8_t want[] = {
-		0x01, 0x03, 0x28, 0x00,                 /* ERROR, 36 + 4 */
+		0x02, 0x03, 0x30, 0x00,                 /* ERROR, 44 + 4 */
 		0x01, 0x00, 0x00, 0x00,
 		0x02, 0x00, 0x00, 0x00,
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -295,6 +316,8 @@ START_TEST(test_wire_encode_error_bytes)
 		0xf5, 0xff, 0xff, 0xff,                 /* errno -11 */
 		0xe8, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+		0x01, 0x00, 0x07, 0x00,                 /* injected, item 7 */
+		0x0a, 0x00, 0x00, 0x00,                 /* inj_code 10 */
 		0x00, 0x00, 0x00, 0x00,                 /* zero word */
 		'b', 'u', 's', 'y',
 	};
@@ -308,6 +331,9 @@ START_TEST(test_wire_encode_error_bytes)
 	r.u.error.sys_errno = -11;
 	r.u.error.t_begin = 1000;
 	r.u.error.t_end = INT64_C(0x1122334455667788);
+	r.u.error.injected = WIRE_INJ_FIRED;
+	r.u.error.inj_item = 7;
+	r.u.error.inj_code = 10;
 	set_message(&r.u.error, "busy");
 	assert_encodes_to(&r, want, sizeof want);
 }
@@ -316,7 +342,7 @@ END_TEST
 START_TEST(test_wire_encode_snapshot_bytes)
 {
 	static const uint8_t want[] = {
-		0x01, 0x04, 0x2e, 0x00,                 /* SNAPSHOT, 44 + 2 */
+		0x02, 0x04, 0x2e, 0x00,                 /* SNAPSHOT, 44 + 2 */
 		0x09, 0x00, 0x00, 0x00,
 		0x0a, 0x00, 0x00, 0x00,
 		0x0b, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -349,7 +375,7 @@ END_TEST
 START_TEST(test_wire_encode_snapk_bytes)
 {
 	static const uint8_t want[] = {
-		0x01, 0x05, 0x1c, 0x00,                 /* SNAPK, 12 + 16 */
+		0x02, 0x05, 0x1c, 0x00,                 /* SNAPK, 12 + 16 */
 		0x09, 0x00, 0x00, 0x00,
 		0x01, 0x00, 0x00, 0x00,
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -375,7 +401,7 @@ END_TEST
 START_TEST(test_wire_encode_done_bytes)
 {
 	static const uint8_t want[] = {
-		0x01, 0x07, 0x40, 0x00,                 /* DONE, 64 */
+		0x02, 0x07, 0x40, 0x00,                 /* DONE, 64 */
 		0x00, 0x00, 0x00, 0x00,
 		0xff, 0xff, 0xff, 0xff,                 /* seq UINT32_MAX */
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, /* INT64_MIN */
@@ -407,7 +433,7 @@ END_TEST
 START_TEST(test_wire_encode_action_bytes)
 {
 	static const uint8_t want[] = {
-		0x01, 0x08, 0x28, 0x00,                 /* ACTION, 40 */
+		0x02, 0x08, 0x28, 0x00,                 /* ACTION, 40 */
 		0x02, 0x00, 0x00, 0x00,                 /* child 2 */
 		0x09, 0x00, 0x00, 0x00,                 /* seq 9 */
 		0x01, 0, 0, 0, 0, 0, 0, 0,              /* t_sent 1 */
@@ -670,10 +696,13 @@ static const struct mutation mutations[] = {
 	{ WIRE_ERROR, 21, 2, "shutdown_seen 2" },
 	{ WIRE_ERROR, 22, 33, "msg_len too long for the length" },
 	{ WIRE_ERROR, 22, 31, "msg_len too short for the length" },
-	{ WIRE_ERROR, 20 + 32, 1, "ERROR zero word" },
-	{ WIRE_ERROR, 20 + 35, 0x80, "ERROR zero word, last byte" },
-	{ WIRE_ERROR, 20 + 36, 0, "NUL at the start of the message" },
-	{ WIRE_ERROR, 20 + 36 + 31, 0, "NUL at the end of the message" },
+	{ WIRE_ERROR, 20 + 32, 4, "ERROR injected flag not known" },
+	{ WIRE_ERROR, 20 + 32, WIRE_INJ_SWALLOWED, "swallowed, not fired" },
+	{ WIRE_ERROR, 20 + 33, 1, "ERROR zero byte after injected" },
+	{ WIRE_ERROR, 20 + 40, 1, "ERROR zero word" },
+	{ WIRE_ERROR, 20 + 43, 0x80, "ERROR zero word, last byte" },
+	{ WIRE_ERROR, 20 + 44, 0, "NUL at the start of the message" },
+	{ WIRE_ERROR, 20 + 44 + 31, 0, "NUL at the end of the message" },
 	{ WIRE_SNAPSHOT, 24, 2, "integrity_ok 2" },
 	{ WIRE_SNAPSHOT, 25, 2, "rows_ok 2" },
 	{ WIRE_SNAPSHOT, 26, 10, "problem_len disagrees" },
@@ -696,6 +725,12 @@ static const struct mutation mutations[] = {
 	{ WIRE_PACE, 2, 0xdf, "PACE length 479" },
 	{ WIRE_PACE, 20 + 23, 0x80, "PACE behind_max negative" },
 	{ WIRE_PACE, 20 + 31, 0xff, "PACE behind_end negative" },
+	{ WIRE_IOFIRE, 2, 25, "IOFIRE length 25" },
+	{ WIRE_IOFIRE, 20 + 2, 16, "IOFIRE op 16" },
+	{ WIRE_IOFIRE, 20 + 3, 0xff, "IOFIRE file 255" },
+	{ WIRE_IOFIRE, 20 + 4, 2, "IOFIRE flag not known" },
+	{ WIRE_IOFIRE, 20 + 5, 1, "IOFIRE zero bytes, first" },
+	{ WIRE_IOFIRE, 20 + 15, 1, "IOFIRE zero word, last" },
 };
 
 START_TEST(test_wire_decode_malformed_table)
@@ -772,16 +807,16 @@ START_TEST(test_wire_limits_message_max)
 	memset(r.u.error.message, 'm', WIRE_MSG_MAX);
 	r.u.error.msg_len = WIRE_MSG_MAX;
 	n = wire_encode(&r, buf, sizeof buf);
-	ck_assert_uint_eq(n, WIRE_HEADER_SIZE + 36 + WIRE_MSG_MAX);
+	ck_assert_uint_eq(n, WIRE_HEADER_SIZE + 44 + WIRE_MSG_MAX);
 	ck_assert_int_eq(wire_decode(buf, n, &back, &used, NULL), WIRE_OK);
 	ck_assert_uint_eq(strlen(back.u.error.message), WIRE_MSG_MAX);
 	r.u.error.msg_len = WIRE_MSG_MAX + 1;
 	ck_assert_uint_eq(wire_encode(&r, buf, sizeof buf), 0);
 	/* On the wire: a header claiming one byte more is refused. */
 	n = sample_bytes(WIRE_ERROR, buf, sizeof buf);
-	put_le16(buf + 2, 36 + WIRE_MSG_MAX);
+	put_le16(buf + 2, 44 + WIRE_MSG_MAX);
 	ck_assert_int_eq(decode(buf, WIRE_HEADER_SIZE), WIRE_NEED_MORE);
-	put_le16(buf + 2, 36 + WIRE_MSG_MAX + 1);
+	put_le16(buf + 2, 44 + WIRE_MSG_MAX + 1);
 	ck_assert_int_eq(decode(buf, WIRE_HEADER_SIZE), WIRE_MALFORMED);
 }
 END_TEST
@@ -866,7 +901,7 @@ START_TEST(test_wire_limits_max_record)
 	ck_assert_uint_le(n, WIRE_MAX_RECORD);
 	ck_assert_uint_le(WIRE_HEADER_SIZE + 4 * WIRE_HIST_BUCKETS,
 	    WIRE_MAX_RECORD);
-	ck_assert_uint_le(WIRE_HEADER_SIZE + 36 + WIRE_MSG_MAX,
+	ck_assert_uint_le(WIRE_HEADER_SIZE + 44 + WIRE_MSG_MAX,
 	    WIRE_MAX_RECORD);
 	ck_assert_uint_le(WIRE_HEADER_SIZE + 44 + WIRE_PROBLEM_MAX,
 	    WIRE_MAX_RECORD);

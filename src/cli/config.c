@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "fault.h"
+#include "iofault.h"
 #include "nemesis.h"
 #include "populate.h"
 #include "powerloss.h"
@@ -1230,8 +1231,11 @@ check_nemesis(const struct config *cfg, char *err, size_t errlen)
 		names[n++] = "store";
 	if (nemesis_parse(cfg->nemesis, cfg->workers, names, &plan, nerr,
 	    sizeof(nerr)) == 0) {
+		int rc = iofault_plan_check(cfg, &plan, nerr, sizeof(nerr));
+
 		nemesis_free(&plan);
-		return 0;
+		if (rc == 0)
+			return 0;
 	}
 	config_who(cfg, CONFIG_NEMESIS, who, sizeof(who));
 	util_set_err(err, errlen, "%s: %s", who, nerr);
@@ -1464,6 +1468,13 @@ static const char usage_tail[] =
 "  TARGET  wN, worker (one drawn from the seed), workers, validator,\n"
 "          maint (with --maintain), store (with --store-cmd)\n"
 "  WHEN    a duration from the start (2s) or every DURATION\n"
+"  io:OP=CODE@[T:]WHEN    the next OP (read, write, sync, truncate, open) on\n"
+"                         the database, journal or WAL fails with CODE (IOERR,\n"
+"                         IOERR_READ, IOERR_WRITE, IOERR_FSYNC, IOERR_TRUNCATE,\n"
+"                         IOERR_FSTAT, FULL, CANTOPEN)\n"
+"  io:short-write@[T:]WHEN  the next write writes half, then fails with FULL\n"
+"  io:full=SIZE[/DUR]@WHEN  writes past SIZE (KiB, MiB, GiB) fail with FULL\n"
+"  T       wN, worker (the default), workers, maint\n"
 "  Example: --nemesis 'kill:worker@every 200ms,pause:w1=500ms@2s'\n"
 "\n"
 "Commands (--store-cmd, --restore-cmd) run through /bin/sh -c, with {db}\n"

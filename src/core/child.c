@@ -111,6 +111,10 @@ child_error(struct child_ctx *c, int op, int code, int extended,
 	e->t_begin = t_begin;
 	e->t_end = t_end;
 	e->shutdown_seen = (uint8_t)(c->shutdown_seen != 0);
+	e->injected = c->inj;
+	e->inj_item = c->inj != 0 ? c->inj_item : 0;
+	e->inj_code = c->inj != 0 ? c->inj_code : 0;
+	c->inj = 0;
 	util_strlcpy(e->message, msg != NULL ? msg : "", sizeof e->message);
 	e->msg_len = (uint16_t)strlen(e->message);
 	c->errors_sent++;

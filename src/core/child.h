@@ -29,6 +29,13 @@ struct child_shared {
 	volatile int64_t start_ns;
 	volatile int64_t deadline_ns;
 	volatile int64_t shutdown_ns;
+	/*
+	 * --nemesis io:full=SIZE: the limit in bytes on the database, its
+	 * journal and its WAL together (0: none), and its item; set and
+	 * cleared by the parent while the run goes on.
+	 */
+	volatile int64_t  io_full;
+	volatile int32_t  io_full_item;
 };
 
 /*
@@ -48,6 +55,16 @@ enum child_phase {
 struct child_slot {
 	volatile int32_t  phase;        /* enum child_phase */
 	volatile uint64_t lo, hi;       /* the transaction's seqs */
+	/*
+	 * --nemesis io: an I/O fault armed by the parent, which writes op,
+	 * code, short and item, then (after a barrier) bumps io_gen; the
+	 * child fails its next such call once per generation.
+	 */
+	volatile uint32_t io_gen;
+	volatile int32_t  io_op;        /* the shim's op (iovfs.h) */
+	volatile int32_t  io_code;      /* the code to return */
+	volatile int32_t  io_short;     /* a short write, then io_code */
+	volatile int32_t  io_item;      /* the --nemesis item */
 };
 
 struct child_ctx {
@@ -77,6 +94,13 @@ struct child_ctx {
 	size_t    ndeferred;
 	uint64_t  errors_sent;
 	unsigned  pending_bits;     /* caller-side faults fired while asleep */
+	/*
+	 * --nemesis io: what the next child_error() says of an injected
+	 * fault (WIRE_INJ_*, the item, the code); it clears them.
+	 */
+	uint8_t   inj;
+	uint16_t  inj_item;
+	int32_t   inj_code;
 };
 
 /*

@@ -240,6 +240,8 @@ classify_cause_name(enum classify_cause c)
 		return "nemesis";
 	case CLASSIFY_CAUSE_POLICY:
 		return "policy";
+	case CLASSIFY_CAUSE_INJECTED:
+		return "injected";
 	default:
 		return NULL;
 	}
@@ -270,6 +272,76 @@ classify_early(const struct wire_error *e, int64_t deadline_ns,
 	return VERDICT_FAILURE;
 }
 
+/* Put pre in front of what reason holds (cut to fit cap). */
+static void
+classify_prefix(char *reason, size_t cap, const char *pre)
+{
+	char tail[CLASSIFY_REASON_MAX];
+
+	snprintf(tail, sizeof tail, "%s", reason);
+	snprintf(reason, cap, "%s%s", pre, tail);
+}
+
+/* The injected code's name ("IOERR") or its number, into l. */
+static void
+line_add_code(struct line *l, const struct classify_policy *codes, int code)
+{
+	const char *name = classify_policy_name(codes, code);
+
+	if (name != NULL)
+		line_add(l, "%s", name);
+	else
+		line_add(l, "code %d", code);
+}
+
+/*
+ * The injected rule: 1 if it decided (*v set), 0 to let the other rules
+ * judge (another code than the injected one; *prefix says so then).
+ */
+static int
+classify_injected(const struct wire_error *e,
+    const struct classify_policy *codes, enum verdict *v,
+    enum classify_cause *why, struct line *l, struct line *prefix)
+{
+	if ((e->injected & WIRE_INJ_FIRED) == 0)
+		return 0;
+	if (e->injected & WIRE_INJ_SWALLOWED) {
+		*v = VERDICT_FAILURE;
+		line_add(l, "swallowed an injected fault: injected ");
+		line_add_code(l, codes, e->inj_code);
+		line_add(l, " (--nemesis item %u), yet it was committed: ",
+		    (unsigned)e->inj_item);
+		return 1;
+	}
+	if (e->code == e->inj_code) {
+		*v = VERDICT_EXPECTED;
+		*why = CLASSIFY_CAUSE_INJECTED;
+		line_add(l, "injected fault (--nemesis item %u): ",
+		    (unsigned)e->inj_item);
+		return 1;
+	}
+	line_add(prefix, "injected ");
+	line_add_code(prefix, codes, e->inj_code);
+	line_add(prefix, " surfaced as ");
+	line_add_code(prefix, codes, e->code);
+	line_add(prefix, ": ");
+	return 0;
+}
+
+enum verdict
+classify_iofire(int code, int absorbed, const struct classify_policy *codes,
+    char *reason, size_t cap)
+{
+	struct line l;
+
+	line_init(&l, reason, cap);
+	line_add(&l, "injected ");
+	line_add_code(&l, codes, code);
+	line_add(&l, absorbed ? " fired inside the WAL autocheckpoint, whose "
+	    "errors SQLite ignores: absorbed" : " fired");
+	return VERDICT_PASS;
+}
+
 enum verdict
 classify_error_window(const struct wire_error *e, int64_t deadline_ns,
     int64_t shutdown_ns, enum late_policy policy,
@@ -278,11 +350,15 @@ classify_error_window(const struct wire_error *e, int64_t deadline_ns,
     size_t cap)
 {
 	enum classify_cause why = CLASSIFY_CAUSE_NONE;
-	struct line l;
+	char pre[CLASSIFY_REASON_MAX] = "";
+	struct line l, p;
 	enum verdict v;
 
 	line_init(&l, reason, cap);
-	if (!classify_is_late(e, shutdown_ns))
+	line_init(&p, pre, sizeof pre);
+	if (classify_injected(e, codes, &v, &why, &l, &p))
+		;
+	else if (!classify_is_late(e, shutdown_ns))
 		v = classify_early(e, deadline_ns, codes, win, nwin, slack_ns,
 		    &why, &l);
 	else if (classify_policy_benign(codes, e->code)) {
@@ -297,6 +373,10 @@ classify_error_window(const struct wire_error *e, int64_t deadline_ns,
 	} else {
 		v = VERDICT_FAILURE;
 		line_add(&l, "severe error after the deadline: ");
+	}
+	if (v == VERDICT_FAILURE && pre[0] != '\0' && l.buf != NULL) {
+		classify_prefix(reason, cap, pre);
+		l.len = strlen(reason);
 	}
 	describe_error(&l, e, deadline_ns, codes);
 	if (cause != NULL)

@@ -60,7 +60,9 @@ enum classify_cause {
 	CLASSIFY_CAUSE_NONE = 0,    /* a failure */
 	CLASSIFY_CAUSE_SHUTDOWN,    /* late and shutdown-typical */
 	CLASSIFY_CAUSE_NEMESIS,     /* shutdown-typical, in a nemesis window */
-	CLASSIFY_CAUSE_POLICY       /* late severe, forgiven by LATE_IGNORE */
+	CLASSIFY_CAUSE_POLICY,      /* late severe, forgiven by LATE_IGNORE */
+	CLASSIFY_CAUSE_INJECTED     /* the code of an I/O fault sqlstorm
+	                               injected (--nemesis io:) */
 };
 
 /*
@@ -139,7 +141,30 @@ enum verdict classify_error_window(const struct wire_error *e,
     size_t nwin, int64_t slack_ns, enum classify_cause *cause, char *reason,
     size_t cap);
 
-/* "shutdown", "nemesis", "policy", or NULL for CLASSIFY_CAUSE_NONE. */
+/*
+ * classify_error_window() starts with the injected rule (doc/design.md,
+ * "Storage faults"): an ERROR whose transaction saw an I/O fault
+ * sqlstorm injected (e->injected has WIRE_INJ_FIRED) is expected, cause
+ * CLASSIFY_CAUSE_INJECTED, iff its code equals the injected code
+ * (e->inj_code), late or not.  With another code the other rules judge
+ * it (a late shutdown-typical code stays expected); if they fail it, the
+ * reason says "injected IOERR surfaced as CORRUPT".  One marked
+ * WIRE_INJ_SWALLOWED (committed or returned OK anyway) always fails.
+ */
+
+/*
+ * Verdict of one firing of an injected fault (an IOFIRE record): always
+ * pass, the errors it causes are judged by the rule above; absorbed says
+ * it fell inside the WAL autocheckpoint, whose errors SQLite ignores.
+ * Writes a one-line description into reason.
+ */
+enum verdict classify_iofire(int code, int absorbed,
+    const struct classify_policy *codes, char *reason, size_t cap);
+
+/*
+ * "shutdown", "nemesis", "policy", "injected", or NULL for
+ * CLASSIFY_CAUSE_NONE.
+ */
 const char *classify_cause_name(enum classify_cause c);
 
 /*

@@ -317,6 +317,8 @@ sup_event_push(struct sup_result *res, const struct sup_event *ev)
 		res->nexpected++;
 		if (ev->cause == CLASSIFY_CAUSE_NEMESIS)
 			res->nexpected_nemesis++;
+		else if (ev->cause == CLASSIFY_CAUSE_INJECTED)
+			res->nexpected_injected++;
 	}
 	/*
 	 * Only errors are an unbounded stream (a BUSY storm in a long run).
@@ -1396,11 +1398,42 @@ sup_worker_at(const struct sup_state *st, int k)
 	return -1;
 }
 
+/*
+ * --nemesis io: arm child i's slot (the fields, a barrier, then the
+ * generation it fires once for), or set the shared io:full limit.
+ */
+static void
+sup_nem_io(struct sup_state *st, struct nemesis_item *it, long i)
+{
+	struct child_slot *s;
+
+	it->armed++;
+	if (it->io_kind == NEMESIS_IO_FULL) {
+		st->shared->io_full_item = (int32_t)(it - st->plan->v);
+		__sync_synchronize();
+		st->shared->io_full = (int64_t)it->io_size;
+		return;
+	}
+	s = &st->cslots[i];
+	s->io_op = it->io_op;
+	s->io_code = it->io_code;
+	s->io_short = it->io_kind == NEMESIS_IO_SHORT;
+	s->io_item = (int32_t)(it - st->plan->v);
+	__sync_synchronize();
+	s->io_gen = s->io_gen + 1;
+	if (st->res->trace != NULL)
+		trace_line(st->res->trace, st->res->children[i].name,
+		    "nemesis: io %s armed", it->io_kind == NEMESIS_IO_SHORT ?
+		    "short-write" : nemesis_io_op_name(it->io_op));
+}
+
 static void
 sup_nem_act(struct sup_state *st, const struct nemesis_item *it, size_t i,
     int64_t now)
 {
-	if (it->action == NEMESIS_KILL)
+	if (it->action == NEMESIS_IO)
+		sup_nem_io(st, (struct nemesis_item *)it, (long)i);
+	else if (it->action == NEMESIS_KILL)
 		sup_nem_kill(st, i, it->length_ns, now);
 	else
 		sup_nem_pause(st, i, it->length_ns, now);
@@ -1415,6 +1448,10 @@ sup_nem_fire(struct sup_state *st, const struct nemesis_item *it,
 
 	for (c = 0; (size_t)c < st->n; c++)
 		nworkers += st->specs[c].worker != 0;
+	if (it->action == NEMESIS_IO && it->io_kind == NEMESIS_IO_FULL) {
+		sup_nem_io(st, (struct nemesis_item *)it, -1);
+		return;
+	}
 	switch (it->target) {
 	case NEMESIS_CHILD:
 		if ((c = sup_child_named(st, it->name)) >= 0)
@@ -1458,6 +1495,10 @@ sup_nemesis_step(struct sup_state *st, int64_t now)
 	}
 	while ((k = nemesis_due(st->plan, now - st->res->start_ns)) >= 0)
 		sup_nem_fire(st, &st->plan->v[k], util_now_ns());
+	while ((k = nemesis_lift_due(st->plan, now - st->res->start_ns)) >= 0) {
+		st->shared->io_full = 0;        /* io:full=SIZE/DUR lifts */
+		st->plan->v[k].lifted_at_ns = util_now_ns();
+	}
 	for (i = 0; i < st->n; i++) {
 		if (st->nem[i].paused_until != 0)
 			next = sup_earliest(next, st->nem[i].paused_until);

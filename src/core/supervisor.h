@@ -199,6 +199,7 @@ struct sup_result {
 	size_t   nevents, capevents;
 	size_t   nfailures, nexpected;
 	size_t   nexpected_nemesis;     /* of nexpected: cause nemesis */
+	size_t   nexpected_injected;    /* of nexpected: cause injected */
 	/*
 	 * --nemesis: every disruption's window, in the order they began
 	 * (errors are judged against them), and the counts by kind.

@@ -13,7 +13,9 @@
  *   ACK       0 u64 seq  8 i64 t_commit                              (16)
  *   ERROR     0 u8 op  1 u8 shutdown_seen  2 u16 msg_len  4 i32 code
  *             8 i32 extended  12 i32 sys_errno  16 i64 t_begin
- *            24 i64 t_end  32 u32 zero  36 message    (36 + msg_len)
+ *            24 i64 t_end  32 u8 injected (WIRE_INJ_*)  33 u8 zero
+ *            34 u16 inj_item  36 i32 inj_code  40 u32 zero
+ *            44 message                                (44 + msg_len)
  *   SNAPSHOT  0 u32 index  4 u8 integrity_ok  5 u8 rows_ok
  *             6 u16 problem_len  8 i64 t_begin  16 i64 t_end  24 u64 rows
  *            32 u32 nworkers  36 u32 flags (WIRE_SNAP_*)  40 u32 zero
@@ -29,6 +31,8 @@
  *            24 i64 behind_end_ns (both >= 0)
  *            32 u32 count[WIRE_HIST_BUCKETS]                        (480)
  *   RESUME    0 u64 seq                                               (8)
+ *   IOFIRE    0 u16 item  2 u8 op  3 u8 file (both <= 15)  4 u8 flags
+ *             5 u8 zero[3]  8 i32 code  12 u32 zero  16 i64 t        (24)
  * The zero word at the end of the fixed part of ERROR and SNAPSHOT is room
  * for a later field without a new fixed size; it is not in the structs.
  */
@@ -38,7 +42,7 @@
 #include <string.h>
 
 #define ACK_SIZE        16
-#define ERROR_FIXED     36
+#define ERROR_FIXED     44
 #define SNAPSHOT_FIXED  44
 #define SNAPK_FIXED     12
 #define HIST_SIZE       (4 * WIRE_HIST_BUCKETS)
@@ -46,6 +50,8 @@
 #define ACTION_SIZE     40
 #define PACE_SIZE       (32 + HIST_SIZE)
 #define RESUME_SIZE     8
+#define IOFIRE_SIZE     24
+#define IOFIRE_OPS_MAX  15
 
 /* ------------------------------------------------------------ encoding */
 
@@ -132,6 +138,8 @@ payload_size(const struct wire_record *r)
 		return PACE_SIZE;
 	case WIRE_RESUME:
 		return RESUME_SIZE;
+	case WIRE_IOFIRE:
+		return IOFIRE_SIZE;
 	default:
 		return -1;
 	}
@@ -148,8 +156,26 @@ enc_error(uint8_t *p, const struct wire_error *e)
 	p = puti32(p, e->sys_errno);
 	p = puti64(p, e->t_begin);
 	p = puti64(p, e->t_end);
+	p = put8(p, e->injected);
+	p = put8(p, 0);
+	p = put16(p, e->inj_item);
+	p = puti32(p, e->inj_code);
 	p = put32(p, 0);
 	memcpy(p, e->message, e->msg_len);
+}
+
+static void
+enc_iofire(uint8_t *p, const struct wire_iofire *f)
+{
+	p = put16(p, f->item);
+	p = put8(p, f->op);
+	p = put8(p, f->file);
+	p = put8(p, f->flags);
+	p = put8(p, 0);
+	p = put16(p, 0);
+	p = puti32(p, f->code);
+	p = put32(p, 0);
+	(void)puti64(p, f->t);
 }
 
 static void
@@ -259,6 +285,9 @@ enc_payload(uint8_t *p, const struct wire_record *r)
 		break;
 	case WIRE_RESUME:
 		(void)put64(p, r->u.resume.seq);
+		break;
+	case WIRE_IOFIRE:
+		enc_iofire(p, &r->u.iofire);
 		break;
 	}
 }
@@ -407,6 +436,9 @@ length_range(int type, size_t *min, size_t *max)
 	case WIRE_RESUME:
 		*min = *max = RESUME_SIZE;
 		return 1;
+	case WIRE_IOFIRE:
+		*min = *max = IOFIRE_SIZE;
+		return 1;
 	default:
 		return 0;
 	}
@@ -459,15 +491,46 @@ dec_error(const uint8_t *p, size_t len, struct wire_error *e)
 	e->sys_errno = geti32(&p);
 	e->t_begin = geti64(&p);
 	e->t_end = geti64(&p);
+	e->injected = get8(&p);
+	if (get8(&p) != 0)
+		return "nonzero reserved bytes";
+	e->inj_item = get16(&p);
+	e->inj_code = geti32(&p);
 	if (e->op < WIRE_OP_OPEN || e->op >= WIRE_OP_END)
 		return "operation out of range";
 	if (e->shutdown_seen > 1)
 		return "shutdown_seen is not 0 or 1";
+	if ((e->injected & ~WIRE_INJ_FLAGS) != 0 ||
+	    ((e->injected & WIRE_INJ_SWALLOWED) != 0 &&
+	    (e->injected & WIRE_INJ_FIRED) == 0))
+		return "injected flags out of range";
+	if (e->injected == 0 && (e->inj_item != 0 || e->inj_code != 0))
+		return "injected fields without the injected flag";
 	if (len != ERROR_FIXED + (size_t)e->msg_len)
 		return "message length disagrees with the payload length";
 	if (get32(&p) != 0)
 		return "nonzero reserved bytes";
 	return dec_text(p, e->msg_len, e->message);
+}
+
+static const char *
+dec_iofire(const uint8_t *p, struct wire_iofire *f)
+{
+	f->item = get16(&p);
+	f->op = get8(&p);
+	f->file = get8(&p);
+	f->flags = get8(&p);
+	if (get8(&p) != 0 || get16(&p) != 0)
+		return "nonzero reserved bytes";
+	f->code = geti32(&p);
+	if (get32(&p) != 0)
+		return "nonzero reserved bytes";
+	f->t = geti64(&p);
+	if (f->op > IOFIRE_OPS_MAX || f->file > IOFIRE_OPS_MAX)
+		return "IOFIRE op or file out of range";
+	if ((f->flags & ~WIRE_IOFIRE_FLAGS) != 0)
+		return "IOFIRE flags out of range";
+	return NULL;
 }
 
 static const char *
@@ -594,6 +657,8 @@ dec_payload(const uint8_t *p, size_t len, struct wire_record *r)
 	case WIRE_RESUME:
 		r->u.resume.seq = get64(&p);
 		return NULL;
+	case WIRE_IOFIRE:
+		return dec_iofire(p, &r->u.iofire);
 	default:
 		/* READY: nothing to decode; check_header() knew the type. */
 		return NULL;
@@ -645,6 +710,7 @@ wire_type_name(int type)
 		[WIRE_SNAPK] = "SNAPK", [WIRE_HIST] = "HIST",
 		[WIRE_DONE] = "DONE", [WIRE_ACTION] = "ACTION",
 		[WIRE_PACE] = "PACE", [WIRE_RESUME] = "RESUME",
+		[WIRE_IOFIRE] = "IOFIRE",
 	};
 
 	if (type < WIRE_READY || type >= WIRE_TYPE_END)

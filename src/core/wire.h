@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_VERSION      1
+#define WIRE_VERSION      2
 #define WIRE_HEADER_SIZE  20
 #define WIRE_MAX_RECORD   512          /* _POSIX_PIPE_BUF */
 #define WIRE_MAX_PAYLOAD  (WIRE_MAX_RECORD - WIRE_HEADER_SIZE)
@@ -41,6 +41,7 @@ enum wire_type {
 	WIRE_ACTION,        /* one kind of scheduled action's totals */
 	WIRE_PACE,          /* worker with --rate: its schedule's figures */
 	WIRE_RESUME,        /* worker: where a (re)started worker resumes */
+	WIRE_IOFIRE,        /* an injected I/O fault fired (--nemesis io:) */
 	WIRE_TYPE_END
 };
 
@@ -66,7 +67,16 @@ struct wire_ack {
 	int64_t  t_commit;
 };
 
-/* ERROR payload: 36 fixed bytes + msg_len (0..WIRE_MSG_MAX) bytes. */
+/*
+ * ERROR injected flags: the failed transaction (or maintenance action)
+ * saw an I/O fault sqlstorm injected (--nemesis io:); SWALLOWED: it was
+ * committed (acknowledged) or returned OK anyway.
+ */
+#define WIRE_INJ_FIRED     0x1u
+#define WIRE_INJ_SWALLOWED 0x2u
+#define WIRE_INJ_FLAGS     (WIRE_INJ_FIRED | WIRE_INJ_SWALLOWED)
+
+/* ERROR payload: 44 fixed bytes + msg_len (0..WIRE_MSG_MAX) bytes. */
 struct wire_error {
 	uint8_t  op;            /* enum wire_op */
 	uint8_t  shutdown_seen; /* 0 or 1 */
@@ -76,6 +86,9 @@ struct wire_error {
 	int32_t  sys_errno;
 	int64_t  t_begin;
 	int64_t  t_end;
+	uint8_t  injected;      /* WIRE_INJ_* (0: nothing injected seen) */
+	uint16_t inj_item;      /* the --nemesis item that fired */
+	int32_t  inj_code;      /* the code it injected */
 	char     message[WIRE_MSG_MAX + 1];  /* NUL-terminated after decode */
 };
 
@@ -161,6 +174,23 @@ struct wire_resume {
 	uint64_t seq;
 };
 
+/* IOFIRE flags: the firing fell inside the worker's WAL autocheckpoint. */
+#define WIRE_IOFIRE_ABSORBED 0x1u
+#define WIRE_IOFIRE_FLAGS    WIRE_IOFIRE_ABSORBED
+
+/*
+ * IOFIRE payload (24 bytes): an injected I/O fault fired in this child.
+ * op and file are the VFS shim's numbering (iovfs.h), at most 15 each.
+ */
+struct wire_iofire {
+	uint16_t item;          /* the --nemesis item */
+	uint8_t  op;
+	uint8_t  file;
+	uint8_t  flags;         /* WIRE_IOFIRE_* */
+	int32_t  code;          /* the code the call returned */
+	int64_t  t;             /* when (CLOCK_MONOTONIC ns) */
+};
+
 struct wire_record {
 	struct wire_header h;
 	union {
@@ -173,6 +203,7 @@ struct wire_record {
 		struct wire_action   action;
 		struct wire_pace     pace;
 		struct wire_resume   resume;
+		struct wire_iofire   iofire;
 	} u;
 };
 

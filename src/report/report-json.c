@@ -350,7 +350,38 @@ report_json_cause(enum classify_cause c)
 {
 	return c == CLASSIFY_CAUSE_SHUTDOWN ? "shutdown" :
 	    c == CLASSIFY_CAUSE_NEMESIS ? "nemesis" :
-	    c == CLASSIFY_CAUSE_POLICY ? "policy" : NULL;
+	    c == CLASSIFY_CAUSE_POLICY ? "policy" :
+	    c == CLASSIFY_CAUSE_INJECTED ? "injected" : NULL;
+}
+
+/* --nemesis io: one object per item, and the injected errors. */
+static void
+report_json_io(const struct report *rep, struct jobj *j)
+{
+	size_t i;
+
+	if (rep->nio == 0)
+		return;
+	ju64(j, "injected_errors", rep->sup.nexpected_injected);
+	jkey(j, "io");
+	fputc('[', j->fp);
+	for (i = 0; i < rep->nio; i++) {
+		const struct report_io *io = &rep->io[i];
+		struct jobj k = { j->fp, ", ", 0 };
+
+		fputs(i > 0 ? ", {" : "{", j->fp);
+		jstr(&k, "item", io->item);
+		ju64(&k, "armed", io->armed);
+		ju64(&k, "fired", io->fired);
+		ju64(&k, "expected", io->expected);
+		ju64(&k, "absorbed", io->absorbed);
+		if (io->resumed < 0)
+			jnull(&k, "writes_resumed");
+		else
+			jbool(&k, "writes_resumed", io->resumed);
+		fputc('}', j->fp);
+	}
+	fputc(']', j->fp);
 }
 
 /* --nemesis: what it did to one worker, and how the cut commits ended. */
@@ -391,6 +422,7 @@ report_json_nemesis(const struct report *rep, struct jobj *j)
 		ju64(&k, "present", present);
 		ju64(&k, "absent", absent);
 		ju64(&k, "expected_errors", rep->sup.nexpected_nemesis);
+		report_json_io(rep, &k);
 	}
 	fputc('}', j->fp);
 }

@@ -102,6 +102,8 @@ junit_case(const struct report_check *c, void *arg)
 	} else {
 		fputs(c->cause == CLASSIFY_CAUSE_NEMESIS ?
 		    "      <system-out>expected (nemesis): " :
+		    c->cause == CLASSIFY_CAUSE_INJECTED ?
+		    "      <system-out>expected (injected): " :
 		    "      <system-out>expected late error: ", fp);
 		report_xml_string(fp, c->detail);
 		fputs("</system-out>\n", fp);

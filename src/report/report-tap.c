@@ -97,6 +97,7 @@ walk_event(struct walk *w, size_t i, const char *name)
 	if (ev->kind == SUP_EV_ERROR && ev->verdict == VERDICT_EXPECTED)
 		snprintf(c.text, sizeof c.text, "%s: %s %s in %s", c.who,
 		    ev->cause == CLASSIFY_CAUSE_NEMESIS ? "nemesis-window" :
+		    ev->cause == CLASSIFY_CAUSE_INJECTED ? "injected" :
 		    "late", code, wire_op_name(ev->err.op));
 	else
 		snprintf(c.text, sizeof c.text, "%s: %s", c.who, ev->reason);
@@ -284,7 +285,9 @@ tap_point(const struct report_check *c, void *arg)
 	tap_text(t->fp, c->text);
 	if (c->verdict == VERDICT_EXPECTED) {
 		fputs(c->cause == CLASSIFY_CAUSE_NEMESIS ?
-		    " # expected (nemesis): " : " # expected late error: ",
+		    " # expected (nemesis): " :
+		    c->cause == CLASSIFY_CAUSE_INJECTED ?
+		    " # expected (injected): " : " # expected late error: ",
 		    t->fp);
 		tap_text(t->fp, c->detail);
 	}

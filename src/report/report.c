@@ -1140,17 +1140,46 @@ report_maint_lines(const struct report *rep, FILE *fp)
 		report_line(fp, 0, "file", "%s", text);
 }
 
-/* " (3 by the nemesis)", or "" without any. */
+/* " (3 by the nemesis, 2 injected)", or "" without any. */
 static const char *
 report_nemesis_expected(const struct report *rep)
 {
-	static char buf[48];
+	static char buf[80];
 
-	if (rep->sup.nexpected_nemesis == 0)
+	if (rep->sup.nexpected_nemesis == 0 && rep->sup.nexpected_injected == 0)
 		return "";
-	snprintf(buf, sizeof buf, " (%zu by the nemesis)",
-	    rep->sup.nexpected_nemesis);
+	if (rep->sup.nexpected_injected == 0)
+		snprintf(buf, sizeof buf, " (%zu by the nemesis)",
+		    rep->sup.nexpected_nemesis);
+	else if (rep->sup.nexpected_nemesis == 0)
+		snprintf(buf, sizeof buf, " (%zu injected)",
+		    rep->sup.nexpected_injected);
+	else
+		snprintf(buf, sizeof buf, " (%zu by the nemesis, %zu "
+		    "injected)", rep->sup.nexpected_nemesis,
+		    rep->sup.nexpected_injected);
 	return buf;
+}
+
+/* --nemesis io: one line per item (storage faults, issue 14). */
+static void
+report_io_lines(const struct report *rep, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nio; i++) {
+		const struct report_io *io = &rep->io[i];
+
+		report_line(fp, 0, "io", "%s: armed %llu, fired %llu, %llu "
+		    "expected, %llu absorbed%s", io->item,
+		    (unsigned long long)io->armed,
+		    (unsigned long long)io->fired,
+		    (unsigned long long)io->expected,
+		    (unsigned long long)io->absorbed,
+		    io->fired == 0 ? "; never fired" : io->resumed == 0 ?
+		    "; writes never resumed" : io->resumed > 0 ?
+		    "; writes resumed" : "");
+	}
 }
 
 /*
@@ -1223,6 +1252,7 @@ report_checks(const struct report *rep, FILE *fp)
 	report_maint_lines(rep, fp);
 	report_powerloss_lines(rep, fp);
 	report_nemesis_lines(rep, fp);
+	report_io_lines(rep, fp);
 	report_line(fp, 0, "errors", "%zu failure%s, %zu expected%s",
 	    rep->sup.nfailures, report_s(rep->sup.nfailures),
 	    rep->sup.nexpected, report_nemesis_expected(rep));

@@ -63,6 +63,21 @@ struct report_maint {
 #define REPORT_MAINT_MAX 8
 
 /*
+ * One --nemesis io item (iofault.c fills them after the run): how often
+ * it was armed and fired, the errors it explained (expected, injected),
+ * the firings the WAL autocheckpoint absorbed, and whether writes were
+ * acknowledged after its last effect (-1: not asked, too late in the run).
+ */
+struct report_io {
+	char     item[96];                  /* "io:read=IOERR@w1:1s" */
+	uint64_t armed, fired, expected, absorbed;
+	int      resumed;
+	double   effect_s;                  /* its last effect, from the start */
+};
+
+#define REPORT_IO_MAX 16
+
+/*
  * The database file's size, sampled by the parent on every tick and once
  * after the last child (stat only).  drop is the largest fall from the
  * highest size seen before: how much shorter the file really got.
@@ -159,6 +174,8 @@ struct report {
 	/* The maintenance child's totals, one per kind (before its DONE). */
 	struct report_maint maint[REPORT_MAINT_MAX];
 	size_t   nmaint;
+	struct report_io io[REPORT_IO_MAX]; /* --nemesis io items */
+	size_t   nio;
 	struct report_file_size file;
 	/* --plot: the commits' time series and the faults' times. */
 	struct report_series series;

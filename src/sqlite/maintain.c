@@ -26,6 +26,7 @@
 
 #include "child.h"
 #include "duration.h"
+#include "iofault.h"
 #include "scenario.h"
 #include "storage.h"
 #include "store.h"
@@ -295,6 +296,7 @@ maint_run(struct maint *m, size_t i)
 	struct maint_totals *t = &m->tot[it->kind];
 	char msg[WIRE_MSG_MAX + 1];
 	int64_t t0 = util_now_ns(), t1;
+	uint64_t mark = iofault_fired();
 	int rc = maint_exec(m, it, t0);
 
 	t1 = util_now_ns();
@@ -302,11 +304,15 @@ maint_run(struct maint *m, size_t i)
 	t->total_ns += t1 - t0;
 	if (t1 - t0 > t->max_ns)
 		t->max_ns = t1 - t0;
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		(void)iofault_swallowed(m->ctx, mark, WIRE_OP_MAINTAIN, t0,
+		    maint_kind_name(it->kind));
 		return rc;
+	}
 	t->errors++;
 	snprintf(msg, sizeof msg, "%s: %s", maint_kind_name(it->kind),
 	    sqlite3_errmsg(m->db));
+	iofault_mark_error(m->ctx, mark);
 	(void)child_error(m->ctx, WIRE_OP_MAINTAIN, rc & 0xff,
 	    sqlite3_extended_errcode(m->db), sqlite3_system_errno(m->db), msg,
 	    t0, t1, 0);

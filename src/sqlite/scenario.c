@@ -22,6 +22,7 @@
 #include "command.h"
 #include "duration.h"
 #include "fault.h"
+#include "iofault.h"
 #include "ledger.h"
 #include "maintain.h"
 #include "nemesis.h"
@@ -57,6 +58,7 @@ struct scen {
 	uint32_t  snap_covered;  /* ... and how many maxima have come */
 	FILE     *trace;         /* --trace: the parent's log, or NULL */
 	int       restored;      /* a restore has given a copy this run */
+	int64_t   last_ack_ns;   /* the latest commit acknowledged */
 };
 
 static void scen_hard(struct report *, const char *, ...)
@@ -271,6 +273,10 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 	struct report *rep = sc->rep;
 	size_t b;
 
+	if (r->h.type == WIRE_IOFIRE) {
+		iofault_take_fire(&sc->nemesis, &r->u.iofire);
+		return;
+	}
 	if (child == sc->params.maint_id) {
 		scen_take_action(sc, child, r);
 		return;
@@ -293,6 +299,8 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 		else
 			rep->workers[child].acked = r->u.ack.seq;
 		report_series_note(rep, child, r->u.ack.t_commit);
+		if (r->u.ack.t_commit > sc->last_ack_ns)
+			sc->last_ack_ns = r->u.ack.t_commit;
 		break;
 	case WIRE_HIST:
 		for (b = 0; b < WIRE_HIST_BUCKETS; b++)
@@ -712,6 +720,7 @@ scen_final(struct scen *sc)
 	(void)ledger_evaluate(sc->ledger, 1, scen_fail, sc);
 	scen_lags(sc);
 	scen_coverage(sc, now);
+	iofault_judge(&sc->nemesis, rep, sc->last_ack_ns);
 	/* After a power cut the images are the final database. */
 	if (rep->sup.cut_ns != 0) {
 		powerloss_judge(&sc->params, sc->ledger, rep);
@@ -917,8 +926,10 @@ scen_parse_nemesis(struct scen *sc, char *err, size_t cap)
 		names[n++] = "maint";
 	if (sc->cfg->store_cmd != NULL)
 		names[n++] = "store";
-	return nemesis_parse(sc->cfg->nemesis, sc->cfg->workers, names,
-	    &sc->nemesis, err, cap);
+	if (nemesis_parse(sc->cfg->nemesis, sc->cfg->workers, names,
+	    &sc->nemesis, err, cap) < 0)
+		return -1;
+	return iofault_plan_check(sc->cfg, &sc->nemesis, err, cap);
 }
 
 /*

@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "child.h"
+#include "iofault.h"
 #include "pace.h"
 #include "scenario.h"
 #include "scenario-policy.h"
@@ -59,6 +60,7 @@ struct worker {
 	struct pace   pace;
 	struct wire_pace paced;
 	int64_t       pace_from;       /* offset of this life's first start */
+	uint64_t      inj_mark;        /* iofault_fired() at BEGIN */
 };
 
 /* Send an ERROR for the statement that just failed with rc. */
@@ -66,6 +68,7 @@ static void
 worker_report(struct worker *w, int op, int rc, int64_t t_begin,
     int64_t t_end)
 {
+	iofault_mark_error(w->ctx, w->inj_mark);
 	(void)child_error(w->ctx, op, rc & 0xff,
 	    sqlite3_extended_errcode(w->db), sqlite3_system_errno(w->db),
 	    sqlite3_errmsg(w->db), t_begin, t_end, 0);
@@ -173,6 +176,10 @@ worker_open(struct worker *w, const struct scenario_params *p)
 		    err, t0, util_now_ns(), 0);
 		return -1;
 	}
+	if ((code = iofault_wal_hook(w->db)) != SQLITE_OK) {
+		worker_report(w, WIRE_OP_PRAGMA, code, t0, util_now_ns());
+		return -1;
+	}
 	return worker_prepare(w, p->nworkers);
 }
 
@@ -202,6 +209,7 @@ worker_droprow(struct worker *w)
 	uint64_t seq = w->acked / 2 > 0 ? w->acked / 2 : 1;
 
 	w->t_txn = util_now_ns();
+	w->inj_mark = iofault_fired();
 	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
 		return;
 	if (w->wl->drop(w->state, seq) < 0 ||
@@ -254,6 +262,7 @@ worker_txn(struct worker *w)
 
 	/* Published first: a --nemesis kill may cut this transaction. */
 	child_phase(w->ctx, CHILD_PHASE_BEGIN, w->next, last);
+	w->inj_mark = iofault_fired();
 	if (worker_step(w, w->begin, WIRE_OP_BEGIN) < 0)
 		goto fail;
 	child_phase(w->ctx, CHILD_PHASE_TXN, w->next, last);
@@ -270,6 +279,8 @@ worker_txn(struct worker *w)
 	t_commit = util_now_ns();
 	w->acked = last;
 	(void)child_ack(w->ctx, last, t_commit);
+	(void)iofault_swallowed(w->ctx, w->inj_mark, WIRE_OP_COMMIT, t0,
+	    "COMMIT");
 	w->next = last + 1;
 	w->hist.count[wire_hist_bucket((uint64_t)(t_commit - t0) / 1000)]++;
 	w->commits++;

@@ -30,6 +30,8 @@ same_error(const struct wire_error *a, const struct wire_error *b)
 	    a->msg_len == b->msg_len && a->code == b->code &&
 	    a->extended == b->extended && a->sys_errno == b->sys_errno &&
 	    a->t_begin == b->t_begin && a->t_end == b->t_end &&
+	    a->injected == b->injected && a->inj_item == b->inj_item &&
+	    a->inj_code == b->inj_code &&
 	    strcmp(a->message, b->message) == 0;
 }
 
@@ -40,7 +42,7 @@ same_snapshot(const struct wire_snapshot *a, const struct wire_snapshot *b)
 	    a->rows_ok == b->rows_ok && a->problem_len == b->problem_len &&
 	    a->t_begin == b->t_begin && a->t_end == b->t_end &&
 	    a->rows == b->rows && a->nworkers == b->nworkers &&
-	    a->reserved == b->reserved &&
+	    a->flags == b->flags &&
 	    strcmp(a->problem, b->problem) == 0;
 }
 
@@ -94,6 +96,15 @@ same_record(const struct wire_record *a, const struct wire_record *b)
 		    a->u.pace.behind_end_ns == b->u.pace.behind_end_ns &&
 		    memcmp(a->u.pace.count, b->u.pace.count,
 		    sizeof a->u.pace.count) == 0;
+	case WIRE_RESUME:
+		return a->u.resume.seq == b->u.resume.seq;
+	case WIRE_IOFIRE:
+		return a->u.iofire.item == b->u.iofire.item &&
+		    a->u.iofire.op == b->u.iofire.op &&
+		    a->u.iofire.file == b->u.iofire.file &&
+		    a->u.iofire.flags == b->u.iofire.flags &&
+		    a->u.iofire.code == b->u.iofire.code &&
+		    a->u.iofire.t == b->u.iofire.t;
 	default:
 		return 0;
 	}
@@ -112,11 +123,15 @@ check_fields(const struct wire_record *r)
 		CHECK(strcmp(wire_op_name(r->u.error.op), "unknown") != 0);
 		CHECK(r->u.error.shutdown_seen <= 1);
 		CHECK(r->u.error.msg_len <= WIRE_MSG_MAX);
+		CHECK((r->u.error.injected & ~WIRE_INJ_FLAGS) == 0);
+		break;
+	case WIRE_IOFIRE:
+		CHECK((r->u.iofire.flags & ~WIRE_IOFIRE_FLAGS) == 0);
 		break;
 	case WIRE_SNAPSHOT:
 		CHECK(r->u.snapshot.integrity_ok <= 1);
 		CHECK(r->u.snapshot.rows_ok <= 1);
-		CHECK(r->u.snapshot.reserved == 0);
+		CHECK((r->u.snapshot.flags & ~WIRE_SNAP_FLAGS) == 0);
 		CHECK(r->u.snapshot.problem_len <= WIRE_PROBLEM_MAX);
 		break;
 	case WIRE_SNAPK:
