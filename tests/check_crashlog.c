@@ -133,14 +133,13 @@ static void
 rec_truncate(struct crashlog *log, int file, int64_t size, int kept)
 {
 	int fd = open_file(file);
-	int64_t old = fsize(fd);
-	unsigned char *tail = malloc((size_t)(old - size) + 1);
+	int64_t old = fsize(fd), cut = old > size ? old - size : 0;
+	unsigned char *tail = malloc((size_t)cut + 1);
 
 	ck_assert_ptr_nonnull(tail);
-	ck_assert_int_eq(pread(fd, tail, (size_t)(old - size), size),
-	    old - size);
+	ck_assert_int_eq(pread(fd, tail, (size_t)cut, size), cut);
 	ck_assert_int_eq(crashlog_truncate(log, file, util_now_ns(), size, old,
-	    kept ? tail : NULL, kept ? (size_t)(old - size) : 0), 0);
+	    kept ? tail : NULL, kept ? (size_t)cut : 0), 0);
 	ck_assert_int_eq(ftruncate(fd, size), 0);
 	free(tail);
 	close(fd);
@@ -444,6 +443,26 @@ START_TEST(test_crashlog_truncate_undone)
 }
 END_TEST
 
+/*
+ * ftruncate() that extends, unsynced, even with no tail: size 1 or 2
+ * sectors (then zeros); a write after it into the new sector.
+ */
+START_TEST(test_crashlog_truncate_extends)
+{
+	static const struct step s1[] = { TX(0, 0, 2 * S + 100) };
+	static const struct step s2[] = { TR(0, 0, 2 * S), W(1, 0, 1, 'b') };
+
+	make_file(fpath[0], 1, 'a');
+	run_script(s1, NSTEP(s1));
+	expect_states(1, "a a0+");
+	teardown();
+	setup();
+	make_file(fpath[0], 1, 'a');
+	run_script(s2, NSTEP(s2));
+	expect_states(1, "a a0 ab");
+}
+END_TEST
+
 /* A tail not kept (over CRASHLOG_KEEP_MAX): the truncate is durable. */
 START_TEST(test_crashlog_truncate_not_kept)
 {
@@ -666,7 +685,8 @@ START_TEST(test_crashlog_record_checks)
 	ck_assert_int_eq(crashlog_write(&log, 0, 1, 600, 1000, 1000, b, 488),
 	    0);
 	ck_assert_int_eq(crashlog_write(&log, 3, 1, 0, 1, 0, b, 0), -1);
-	ck_assert_int_eq(crashlog_truncate(&log, 0, 1, 10, 5, NULL, 0), -1);
+	ck_assert_int_eq(crashlog_truncate(&log, 0, 1, -1, 5, NULL, 0), -1);
+	ck_assert_int_eq(crashlog_truncate(&log, 0, 1, 10, 5, b, 99), 0);
 	ck_assert_int_eq(crashlog_truncate(&log, 0, 1, 5, 10, b, 4), -1);
 	crashlog_close(&log);
 	ck_assert_int_eq(crashlog_write(&log, 0, 1, 0, 1, 0, b, 0), -1);
@@ -843,6 +863,7 @@ crashlog_suite(void)
 	tcase_add_test(tc, test_crashlog_all_synced_one_state);
 	tcase_add_test(tc, test_crashlog_truncate_undone);
 	tcase_add_test(tc, test_crashlog_truncate_not_kept);
+	tcase_add_test(tc, test_crashlog_truncate_extends);
 	tcase_add_test(tc, test_crashlog_delete_resurrected);
 	tcase_add_test(tc, test_crashlog_delete_durable);
 	tcase_add_test(tc, test_crashlog_created_lives);

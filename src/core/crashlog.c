@@ -227,12 +227,16 @@ int
 crashlog_truncate(struct crashlog *log, int file, int64_t t,
     int64_t new_size, int64_t old_size, const void *tail, size_t taillen)
 {
-	if (new_size < 0 || new_size > old_size || old_size > CL_OFF_MAX ||
-	    (tail != NULL && (int64_t)taillen != old_size - new_size)) {
+	if (new_size < 0 || old_size < 0 || new_size > CL_OFF_MAX ||
+	    old_size > CL_OFF_MAX || (new_size <= old_size && tail != NULL &&
+	    (int64_t)taillen != old_size - new_size)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (tail == NULL)
+	/* An extension cuts nothing: nothing to keep, nothing lost. */
+	if (new_size > old_size)
+		tail = "";
+	if (new_size >= old_size || tail == NULL)
 		taillen = 0;
 	return cl_emit(log, CL_TRUNC, file, tail != NULL ? CL_KEPT : 0, t,
 	    new_size, old_size, 0, tail, taillen);
@@ -367,10 +371,11 @@ cl_want(const struct crec *r, const char *const files[])
 		return (r->flags & ~(CL_END | CL_DIR)) != 0 || r->a != 0 ||
 		    r->b != 0 || r->c != 0 ? -1 : 0;
 	case CL_TRUNC:
-		if (r->a < 0 || r->a > r->b || r->b > CL_OFF_MAX ||
-		    (r->flags & ~CL_KEPT) != 0 || r->c != 0)
+		if (r->a < 0 || r->b < 0 || r->a > CL_OFF_MAX ||
+		    r->b > CL_OFF_MAX || (r->flags & ~CL_KEPT) != 0 ||
+		    r->c != 0 || (r->a > r->b && r->flags != CL_KEPT))
 			return -1;
-		return r->flags & CL_KEPT ? r->b - r->a : 0;
+		return r->flags & CL_KEPT && r->a < r->b ? r->b - r->a : 0;
 	case CL_DELETE:
 		if (r->b < 0 || r->b > CL_OFF_MAX || r->a != 0 || r->c != 0 ||
 		    (r->flags & CL_END) != 0)
@@ -725,6 +730,8 @@ cl_untruncate(struct crashlog_state *st, struct cinc *c, int f,
 	struct csect *e;
 	unsigned char *p;
 
+	if (r->a >= r->b)
+		return 0;       /* an extension: every sector as it was */
 	c->truncated = 1;
 	for (k = r->a / SECT; k * SECT < r->b; k++) {
 		if ((e = cl_sect(st, c, f, k)) == NULL || (p = cl_blob(st)) ==
