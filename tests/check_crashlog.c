@@ -639,6 +639,61 @@ START_TEST(test_crashlog_deterministic)
 }
 END_TEST
 
+/*
+ * Tearing draws after every other choice: the same seed with and
+ * without a tear differ in the torn sector only.  An image is never
+ * built over the file itself.
+ */
+START_TEST(test_crashlog_tear_same_draws)
+{
+	static const struct step s[] = {
+		W(0, 0, 0, 'b'), W(1, 0, 1, 'c'), W(0, 0, 2, 'd'),
+		W(1, 0, 2, 'e'),
+	};
+	const char *files[CRASHLOG_NFILE] = { fpath[0], NULL, NULL };
+	const char *out[CRASHLOG_NFILE] = { opath[0], NULL, NULL };
+	const char *out2[CRASHLOG_NFILE] = { opath[1], NULL, NULL };
+	const char *self[CRASHLOG_NFILE] = { fpath[0], NULL, NULL };
+	struct crashlog_state *st;
+	struct crashlog_image img, img2;
+	unsigned char a[3 * S], b[3 * S];
+	char err[256];
+	uint64_t seed;
+	int fd, i;
+
+	make_file(fpath[0], 3, 'a');
+	run_script(s, NSTEP(s));
+	ck_assert_int_eq(crashlog_load(logpath, files, &st, err, sizeof err),
+	    0);
+	for (seed = 0; seed < 32; seed++) {
+		ck_assert_int_eq(crashlog_build(st, seed, 0, out, &img, err,
+		    sizeof err), 0);
+		ck_assert_int_eq(crashlog_build(st, seed, 1, out2, &img2, err,
+		    sizeof err), 0);
+		ck_assert_int_eq(img.torn_file, -1);
+		ck_assert_int_eq(img2.torn_file, 0);
+		fd = open(opath[0], O_RDONLY);
+		ck_assert_int_eq(read(fd, a, sizeof a), 3 * S);
+		close(fd);
+		fd = open(opath[1], O_RDONLY);
+		ck_assert_int_eq(read(fd, b, sizeof b), 3 * S);
+		close(fd);
+		for (i = 0; i < 3 * S; i++)
+			if (i / S != img2.torn_off / S)
+				ck_assert_int_eq(a[i], b[i]);
+	}
+	ck_assert_int_eq(crashlog_build(st, 1, 0, self, &img, err, sizeof err),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err, fpath[0]));
+	crashlog_free(st);
+	/* The file is as it was. */
+	fd = open(fpath[0], O_RDONLY);
+	ck_assert_int_eq(read(fd, a, sizeof a), 3 * S);
+	close(fd);
+	ck_assert(a[0] == 'b' && a[S] == 'c' && a[2 * S] == 'e');
+}
+END_TEST
+
 /* The moments of the last completed syncs. */
 START_TEST(test_crashlog_synced_at)
 {
@@ -869,6 +924,7 @@ crashlog_suite(void)
 	tcase_add_test(tc, test_crashlog_created_lives);
 	tcase_add_test(tc, test_crashlog_torn_sector);
 	tcase_add_test(tc, test_crashlog_deterministic);
+	tcase_add_test(tc, test_crashlog_tear_same_draws);
 	tcase_add_test(tc, test_crashlog_synced_at);
 	suite_add_tcase(s, tc);
 
