@@ -133,14 +133,13 @@ static void
 rec_truncate(struct crashlog *log, int file, int64_t size, int kept)
 {
 	int fd = open_file(file);
-	int64_t old = fsize(fd);
-	unsigned char *tail = malloc((size_t)(old - size) + 1);
+	int64_t old = fsize(fd), cut = old > size ? old - size : 0;
+	unsigned char *tail = malloc((size_t)cut + 1);
 
 	ck_assert_ptr_nonnull(tail);
-	ck_assert_int_eq(pread(fd, tail, (size_t)(old - size), size),
-	    old - size);
+	ck_assert_int_eq(pread(fd, tail, (size_t)cut, size), cut);
 	ck_assert_int_eq(crashlog_truncate(log, file, util_now_ns(), size, old,
-	    kept ? tail : NULL, kept ? (size_t)(old - size) : 0), 0);
+	    kept ? tail : NULL, kept ? (size_t)cut : 0), 0);
 	ck_assert_int_eq(ftruncate(fd, size), 0);
 	free(tail);
 	close(fd);
@@ -444,6 +443,26 @@ START_TEST(test_crashlog_truncate_undone)
 }
 END_TEST
 
+/*
+ * ftruncate() that extends, unsynced, even with no tail: size 1 or 2
+ * sectors (then zeros); a write after it into the new sector.
+ */
+START_TEST(test_crashlog_truncate_extends)
+{
+	static const struct step s1[] = { TX(0, 0, 2 * S + 100) };
+	static const struct step s2[] = { TR(0, 0, 2 * S), W(1, 0, 1, 'b') };
+
+	make_file(fpath[0], 1, 'a');
+	run_script(s1, NSTEP(s1));
+	expect_states(1, "a a0+");
+	teardown();
+	setup();
+	make_file(fpath[0], 1, 'a');
+	run_script(s2, NSTEP(s2));
+	expect_states(1, "a a0 ab");
+}
+END_TEST
+
 /* A tail not kept (over CRASHLOG_KEEP_MAX): the truncate is durable. */
 START_TEST(test_crashlog_truncate_not_kept)
 {
@@ -620,6 +639,61 @@ START_TEST(test_crashlog_deterministic)
 }
 END_TEST
 
+/*
+ * Tearing draws after every other choice: the same seed with and
+ * without a tear differ in the torn sector only.  An image is never
+ * built over the file itself.
+ */
+START_TEST(test_crashlog_tear_same_draws)
+{
+	static const struct step s[] = {
+		W(0, 0, 0, 'b'), W(1, 0, 1, 'c'), W(0, 0, 2, 'd'),
+		W(1, 0, 2, 'e'),
+	};
+	const char *files[CRASHLOG_NFILE] = { fpath[0], NULL, NULL };
+	const char *out[CRASHLOG_NFILE] = { opath[0], NULL, NULL };
+	const char *out2[CRASHLOG_NFILE] = { opath[1], NULL, NULL };
+	const char *self[CRASHLOG_NFILE] = { fpath[0], NULL, NULL };
+	struct crashlog_state *st;
+	struct crashlog_image img, img2;
+	unsigned char a[3 * S], b[3 * S];
+	char err[256];
+	uint64_t seed;
+	int fd, i;
+
+	make_file(fpath[0], 3, 'a');
+	run_script(s, NSTEP(s));
+	ck_assert_int_eq(crashlog_load(logpath, files, &st, err, sizeof err),
+	    0);
+	for (seed = 0; seed < 32; seed++) {
+		ck_assert_int_eq(crashlog_build(st, seed, 0, out, &img, err,
+		    sizeof err), 0);
+		ck_assert_int_eq(crashlog_build(st, seed, 1, out2, &img2, err,
+		    sizeof err), 0);
+		ck_assert_int_eq(img.torn_file, -1);
+		ck_assert_int_eq(img2.torn_file, 0);
+		fd = open(opath[0], O_RDONLY);
+		ck_assert_int_eq(read(fd, a, sizeof a), 3 * S);
+		close(fd);
+		fd = open(opath[1], O_RDONLY);
+		ck_assert_int_eq(read(fd, b, sizeof b), 3 * S);
+		close(fd);
+		for (i = 0; i < 3 * S; i++)
+			if (i / S != img2.torn_off / S)
+				ck_assert_int_eq(a[i], b[i]);
+	}
+	ck_assert_int_eq(crashlog_build(st, 1, 0, self, &img, err, sizeof err),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err, fpath[0]));
+	crashlog_free(st);
+	/* The file is as it was. */
+	fd = open(fpath[0], O_RDONLY);
+	ck_assert_int_eq(read(fd, a, sizeof a), 3 * S);
+	close(fd);
+	ck_assert(a[0] == 'b' && a[S] == 'c' && a[2 * S] == 'e');
+}
+END_TEST
+
 /* The moments of the last completed syncs. */
 START_TEST(test_crashlog_synced_at)
 {
@@ -666,7 +740,8 @@ START_TEST(test_crashlog_record_checks)
 	ck_assert_int_eq(crashlog_write(&log, 0, 1, 600, 1000, 1000, b, 488),
 	    0);
 	ck_assert_int_eq(crashlog_write(&log, 3, 1, 0, 1, 0, b, 0), -1);
-	ck_assert_int_eq(crashlog_truncate(&log, 0, 1, 10, 5, NULL, 0), -1);
+	ck_assert_int_eq(crashlog_truncate(&log, 0, 1, -1, 5, NULL, 0), -1);
+	ck_assert_int_eq(crashlog_truncate(&log, 0, 1, 10, 5, b, 99), 0);
 	ck_assert_int_eq(crashlog_truncate(&log, 0, 1, 5, 10, b, 4), -1);
 	crashlog_close(&log);
 	ck_assert_int_eq(crashlog_write(&log, 0, 1, 0, 1, 0, b, 0), -1);
@@ -843,11 +918,13 @@ crashlog_suite(void)
 	tcase_add_test(tc, test_crashlog_all_synced_one_state);
 	tcase_add_test(tc, test_crashlog_truncate_undone);
 	tcase_add_test(tc, test_crashlog_truncate_not_kept);
+	tcase_add_test(tc, test_crashlog_truncate_extends);
 	tcase_add_test(tc, test_crashlog_delete_resurrected);
 	tcase_add_test(tc, test_crashlog_delete_durable);
 	tcase_add_test(tc, test_crashlog_created_lives);
 	tcase_add_test(tc, test_crashlog_torn_sector);
 	tcase_add_test(tc, test_crashlog_deterministic);
+	tcase_add_test(tc, test_crashlog_tear_same_draws);
 	tcase_add_test(tc, test_crashlog_synced_at);
 	suite_add_tcase(s, tc);
 

@@ -11,14 +11,17 @@
  * begin (a write logged between the begin and the end is not covered).
  * A file's durable point is the begin of its last completed sync (or
  * just after a truncate whose tail was not kept); the files as they were
- * when the log began count as durable.  After a power loss:
+ * when the log began count as durable, and so do their directory
+ * entries (but a file whose first record is a write at size 0 counts as
+ * created by it).  After a power loss:
  *   - each sector (CRASHLOG_SECTOR bytes) written or cut since the
  *     durable point holds its durable version (zeros if it was past the
  *     durable size) or any version written since, independently of every
  *     other sector (a disk reorders writes between syncs);
  *   - the file's size is its durable size or any size it had since (an
  *     unsynced truncate may be undone: its kept tail comes back; an
- *     extension's reverted sectors read back as zeros);
+ *     extension, by a write or a truncate, may be undone, and its
+ *     reverted sectors read back as zeros if a size keeps them);
  *   - the directory is durable as of the begin of the last completed
  *     sync with dir of any recorded file, or just after a delete with
  *     dir or a delete whose content was not kept.  The file may be in
@@ -31,21 +34,26 @@
  * Every choice is drawn by splitmix64 from the caller's seed, in a fixed
  * order: the same seed, log and files give byte-identical images.
  *
- * Record format (little-endian, CRASHLOG_HDR bytes then the payload, one
+ * Record format (little-endian, a 56-byte header then the payload, one
  * writev() each on the O_APPEND fd): u32 magic "SCLG", u8 type, u8 file,
  * u8 flags (end, dir, kept), u8 0, u32 pid, u32 payload length, i64 t,
- * i64 a, i64 b, i64 c, u64 check (FNV-1a by 8-byte words over the
- * header, its check zeroed, and the payload).  write:
+ * i64 a, i64 b, i64 c, u64 check (FNV-1a by native 8-byte words over
+ * the header, its check zeroed, and the payload: a log never leaves its
+ * host).  write:
  * a = off, b = n, c = old size, payload = old contents; truncate: a = new
  * size, b = old size, payload = tail; delete: b = size, payload =
  * contents.  The loader checks every field and length: a torn or
  * garbled log is a one-line error.
  *
- * Memory: the log is read once into memory (it holds only old contents
- * of sectors, truncated tails and deleted files: with syncs it is about
- * the data written between them; with synchronous=OFF it grows with the
- * run), plus one CRASHLOG_SECTOR copy per version of a sector written
- * since its file's durable point.  The files themselves are streamed.
+ * Size and memory: the log is never compacted; each write adds the old
+ * contents of the sectors it covers (a 4 KiB page: 4 KiB + 56 bytes),
+ * so it grows about as fast as the run writes, plus every truncated
+ * tail and deleted file (a journal per transaction in DELETE mode).
+ * The loader maps it (page cache, not heap) and keeps, on the heap,
+ * one CRASHLOG_SECTOR copy per version of each sector written since
+ * its file's durable point (or in a deleted life that may come back):
+ * small with syncs, as large as the log with synchronous=OFF.  The
+ * files themselves are streamed.
  */
 #include "autoconf.h"
 #include "crashlog.h"
@@ -55,6 +63,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -227,12 +236,16 @@ int
 crashlog_truncate(struct crashlog *log, int file, int64_t t,
     int64_t new_size, int64_t old_size, const void *tail, size_t taillen)
 {
-	if (new_size < 0 || new_size > old_size || old_size > CL_OFF_MAX ||
-	    (tail != NULL && (int64_t)taillen != old_size - new_size)) {
+	if (new_size < 0 || old_size < 0 || new_size > CL_OFF_MAX ||
+	    old_size > CL_OFF_MAX || (new_size <= old_size && tail != NULL &&
+	    (int64_t)taillen != old_size - new_size)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (tail == NULL)
+	/* An extension cuts nothing: nothing to keep, nothing lost. */
+	if (new_size > old_size)
+		tail = "";
+	if (new_size >= old_size || tail == NULL)
 		taillen = 0;
 	return cl_emit(log, CL_TRUNC, file, tail != NULL ? CL_KEPT : 0, t,
 	    new_size, old_size, 0, tail, taillen);
@@ -305,7 +318,8 @@ struct cfile {
 };
 
 struct crashlog_state {
-	unsigned char *log;
+	unsigned char *log;     /* mapped, loglen bytes */
+	size_t loglen;
 	struct crec *rec;
 	size_t nrec;
 	struct cfile f[NFILE];
@@ -367,10 +381,11 @@ cl_want(const struct crec *r, const char *const files[])
 		return (r->flags & ~(CL_END | CL_DIR)) != 0 || r->a != 0 ||
 		    r->b != 0 || r->c != 0 ? -1 : 0;
 	case CL_TRUNC:
-		if (r->a < 0 || r->a > r->b || r->b > CL_OFF_MAX ||
-		    (r->flags & ~CL_KEPT) != 0 || r->c != 0)
+		if (r->a < 0 || r->b < 0 || r->a > CL_OFF_MAX ||
+		    r->b > CL_OFF_MAX || (r->flags & ~CL_KEPT) != 0 ||
+		    r->c != 0 || (r->a > r->b && r->flags != CL_KEPT))
 			return -1;
-		return r->flags & CL_KEPT ? r->b - r->a : 0;
+		return r->flags & CL_KEPT && r->a < r->b ? r->b - r->a : 0;
 	case CL_DELETE:
 		if (r->b < 0 || r->b > CL_OFF_MAX || r->a != 0 || r->c != 0 ||
 		    (r->flags & CL_END) != 0)
@@ -428,33 +443,40 @@ cl_parse(const unsigned char *buf, size_t size, size_t *pos,
 	return 0;
 }
 
-/* Read the whole log into st->log and parse it into st->rec. */
+/*
+ * Map the whole log (nobody may write it any more) and parse it into
+ * st->rec.
+ */
 static int
 cl_read(struct crashlog_state *st, const char *path,
     const char *const files[], char *err, size_t errlen)
 {
 	struct stat sb;
-	size_t got = 0, pos = 0, cap = 0;
-	ssize_t r;
+	size_t pos = 0, cap = 0;
+	void *m;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) < 0)
 		goto fail;
-	if ((st->log = malloc(sb.st_size > 0 ? (size_t)sb.st_size : 1)) ==
-	    NULL)
-		goto fail;
-	while (got < (size_t)sb.st_size && (r = util_read(fd,
-	    st->log + got, (size_t)sb.st_size - got)) > 0)
-		got += (size_t)r;
-	if (got != (size_t)sb.st_size)
-		goto fail;
+	if (sb.st_size > 0) {
+		if ((uint64_t)sb.st_size > SIZE_MAX) {
+			errno = EFBIG;
+			goto fail;
+		}
+		m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+		    0);
+		if (m == MAP_FAILED)
+			goto fail;
+		st->log = m;
+		st->loglen = (size_t)sb.st_size;
+	}
 	util_close(&fd);
-	while (pos < got) {
+	while (pos < st->loglen) {
 		if (util_grow(&st->rec, &cap, st->nrec, sizeof *st->rec,
 		    256) < 0)
 			goto fail;
-		if (cl_parse(st->log, got, &pos, files, &st->rec[st->nrec],
-		    err, errlen) < 0)
+		if (cl_parse(st->log, st->loglen, &pos, files,
+		    &st->rec[st->nrec], err, errlen) < 0)
 			return -1;
 		st->nrec++;
 	}
@@ -725,6 +747,8 @@ cl_untruncate(struct crashlog_state *st, struct cinc *c, int f,
 	struct csect *e;
 	unsigned char *p;
 
+	if (r->a >= r->b)
+		return 0;       /* an extension: every sector as it was */
 	c->truncated = 1;
 	for (k = r->a / SECT; k * SECT < r->b; k++) {
 		if ((e = cl_sect(st, c, f, k)) == NULL || (p = cl_blob(st)) ==
@@ -933,7 +957,8 @@ crashlog_free(struct crashlog_state *st)
 		free(st->chunk[k]);
 	free(st->chunk);
 	free(st->rec);
-	free(st->log);
+	if (st->log != NULL)
+		munmap(st->log, st->loglen);
 	free(st);
 }
 

@@ -83,8 +83,9 @@ int crashlog_sync(struct crashlog *log, int file, int64_t t, int end,
 /*
  * Before truncating file from old_size to new_size: tail holds the
  * contents of [new_size, old_size) (taillen bytes), or is NULL when the
- * caller did not keep it (then the truncate counts as durable).
- * Returns 0 or -1 with errno.
+ * caller did not keep it (then the truncate counts as durable).  A
+ * truncate that extends (new_size > old_size) keeps nothing: tail and
+ * taillen are ignored.  Returns 0 or -1 with errno.
  */
 int crashlog_truncate(struct crashlog *log, int file, int64_t t,
     int64_t new_size, int64_t old_size, const void *tail, size_t taillen);
