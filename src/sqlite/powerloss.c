@@ -324,6 +324,58 @@ pl_after(void *arg, const struct iovfs_event *ev, int rc)
 	    (ev->flags & IOVFS_SYNC_DIR) != 0), "a sync's end");
 }
 
+/* fsync path (a file or a directory); an absent file is fine. */
+static int
+pl_fsync_path(const char *path, int dir, char *err, size_t errlen)
+{
+	int fd = open(path, (dir ? O_RDONLY : O_RDWR) | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		if (errno == ENOENT && !dir)
+			return 0;
+		util_set_err(err, errlen, "cannot open %s to sync it: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	while ((rc = fsync(fd)) < 0 && errno == EINTR)
+		continue;
+	/* Some systems cannot fsync a directory: SQLite ignores that too. */
+	if (rc < 0 && !(dir && (errno == EINVAL || errno == EBADF))) {
+		util_set_err(err, errlen, "cannot sync %s: %s", path,
+		    strerror(errno));
+		util_close(&fd);
+		return -1;
+	}
+	util_close(&fd);
+	return 0;
+}
+
+int
+powerloss_sync_start(const char *db_path, char *err, size_t errlen)
+{
+	static const char *const side[] = { "", "-journal", "-wal" };
+	char path[PATH_MAX], *slash;
+	size_t i;
+
+	for (i = 0; i < sizeof side / sizeof side[0]; i++) {
+		if ((size_t)snprintf(path, sizeof path, "%s%s", db_path,
+		    side[i]) >= sizeof path) {
+			util_set_err(err, errlen, "path too long: %s", db_path);
+			return -1;
+		}
+		if (pl_fsync_path(path, 0, err, errlen) < 0)
+			return -1;
+	}
+	util_strlcpy(path, db_path, sizeof path);
+	if ((slash = strrchr(path, '/')) == NULL)
+		util_strlcpy(path, ".", sizeof path);
+	else if (slash == path)
+		path[1] = '\0';
+	else
+		*slash = '\0';
+	return pl_fsync_path(path, 1, err, errlen);
+}
+
 int
 powerloss_child_start(const struct scenario_params *p, struct child_ctx *ctx,
     char *err, size_t errlen)

@@ -50,6 +50,15 @@ int powerloss_config_check(const struct config *cfg, char *err,
 int powerloss_wanted(const struct config *cfg);
 
 /*
+ * In the parent, once setup has written the database and before any
+ * child starts: fsync the database, its journal and WAL (those that
+ * exist) and their directory, so that the files as they are when the
+ * log begins are durable, as the crash model (crashlog.h) takes them.
+ * Returns 0, or -1 with a one-line reason in err.
+ */
+int powerloss_sync_start(const char *db_path, char *err, size_t errlen);
+
+/*
  * When the cut falls, from the release: T, or for "seeded" a moment
  * drawn from --seed, uniform in [20%, 80%] of --duration.  0: no cut.
  */

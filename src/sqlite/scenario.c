@@ -962,6 +962,7 @@ scen_prepare(struct scen *sc)
 	struct report *rep = sc->rep;
 	char err[512];
 	enum store_status ss;
+	int rc;
 
 	if (fault_parse(cfg->fault, cfg->workers, &scenario_faults, &sc->faults,
 	    err, sizeof err) < 0) {
@@ -1007,7 +1008,15 @@ scen_prepare(struct scen *sc)
 		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, util_now_ns(), "%s", err);
 		return 1;
 	}
-	return scen_populate(sc);
+	if ((rc = scen_populate(sc)) != 0)
+		return rc;
+	/* The crash model starts from files a power loss could not touch. */
+	if (powerloss_wanted(cfg) &&
+	    powerloss_sync_start(rep->db_path, err, sizeof err) < 0) {
+		scen_hard(rep, "%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 /*
