@@ -750,9 +750,11 @@ sup_take_error(struct sup_state *st, size_t i, const struct wire_record *r)
 {
 	const struct sup_result *res = st->res;
 	struct sup_event ev;
-	/* Before the release there is no deadline to place it against. */
-	int64_t deadline = res->deadline_ns != 0 ? res->deadline_ns :
-	    INT64_MAX;
+	/*
+	 * Before the release there is no deadline to place it against: 0,
+	 * and the reason says "before the start".
+	 */
+	int64_t deadline = res->deadline_ns;
 
 	memset(&ev, 0, sizeof ev);
 	ev.kind = SUP_EV_ERROR;
