@@ -331,9 +331,9 @@ START_TEST(test_config_powerloss)
 	parse(&p, env_store, "--powerloss", NULL);
 	expect_err_prefix(&p, "--powerloss: cannot be used with --store-cmd");
 	parse(&p, no_env, "--crash-images=0", NULL);
-	expect_err(&p, "--crash-images: '0' is not an integer from 1 to 1000");
+	expect_err(&p, "--crash-images: '0' is not an integer from 2 to 1000");
 	parse(&p, no_env, "--crash-images=1001", NULL);
-	expect_err(&p, "--crash-images: '1001' is not an integer from 1 to "
+	expect_err(&p, "--crash-images: '1001' is not an integer from 2 to "
 	    "1000");
 }
 END_TEST

@@ -315,7 +315,7 @@ static const struct knob knobs[CONFIG_NKEYS] = {
 	    .unset = "none", .bare = "seeded", .check = check_powerloss_spec,
 	    .help = "cut the power at T (bare: a seeded moment); judge images" },
 	[CONFIG_CRASH_IMAGES] = { "crash-images", "N", KNOB_INT,
-	    FIELD(crash_images), .min = 1, .max = 1000, .dflt = "5",
+	    FIELD(crash_images), .min = 2, .max = 1000, .dflt = "5",
 	    .help = "crash images built and checked after --powerloss" },
 };
 

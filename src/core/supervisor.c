@@ -280,6 +280,12 @@ sup_signal_take(pid_t *sender)
 	return signo;
 }
 
+int
+sup_signal_noted(void)
+{
+	return sup_noted_signo;
+}
+
 /* Leave the run's own interrupt noted for the guard (signals blocked). */
 static void
 sup_note_carried(int signo, pid_t sender)
@@ -1679,17 +1685,40 @@ sup_cut_due(const struct sup_state *st)
  * SIGSTOP only takes effect when the target next leaves the kernel, so
  * kill() returning says nothing yet.
  */
+/* How long the cut waits for one child to stop before it goes on. */
+#define SUP_CUT_STOP_WAIT_NS (5 * UTIL_NS_PER_S)
+
 static void
 sup_cut_wait_stopped(struct sup_state *st, size_t i)
 {
 	struct sup_child *ch = &st->res->children[i];
-	int status;
+	int64_t until = util_now_ns() + SUP_CUT_STOP_WAIT_NS;
+	struct timespec ts = { 0, 1000000 };
+	int status = 0;
 	pid_t r;
 
-	do
-		r = waitpid(ch->pid, &status, WUNTRACED);
-	while (r < 0 && errno == EINTR);
-	if (r == ch->pid && WIFSTOPPED(status))
+	/*
+	 * A worker the nemesis paused is stopped already, and its stop was
+	 * reported (and taken) then: no second report will come.
+	 */
+	if (st->nem != NULL && st->nem[i].paused_until != 0)
+		return;
+	/*
+	 * A child inside a long system call (an fsync on a slow disk) stops
+	 * only when it returns: wait for it, but not forever.  One that has
+	 * not stopped by then is killed with the rest; it can write nothing
+	 * after its call returns, and a sync it began without logging its
+	 * end counts as not done, which only adds crash states.
+	 */
+	for (;;) {
+		r = waitpid(ch->pid, &status, WUNTRACED | WNOHANG);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 0 || util_now_ns() >= until)
+			break;
+		(void)nanosleep(&ts, NULL);
+	}
+	if (r == 0 || (r == ch->pid && WIFSTOPPED(status)))
 		return;
 	st->slots[i].gone = 1;
 	ch->t_reaped = util_now_ns();

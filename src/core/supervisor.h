@@ -262,6 +262,9 @@ int sup_signals_guard(void);
  */
 int sup_signal_take(pid_t *sender);
 
+/* The interrupt sup_signal_take() would return, left noted; or 0. */
+int sup_signal_noted(void);
+
 /*
  * Add an event judged by the caller (a lost row, a failed snapshot): its
  * kind, child (-1: the run), snapshot index (SUP_NO_SNAPSHOT: none),

@@ -1040,6 +1040,25 @@ report_file_text(const struct report *rep, char *buf, size_t cap)
 }
 
 /* "db 3, journal back, wal 0": what image im reverted, file by file. */
+
+/* "812 rows, 3 lost (3 within the bound)"; nothing for an unopenable one. */
+static const char *
+report_image_rows(const struct report_powerloss *pl,
+    const struct report_crash_image *im, char *buf, size_t cap)
+{
+	int n;
+
+	buf[0] = '\0';
+	if (!im->found.opened)
+		return buf;
+	n = snprintf(buf, cap, "%llu rows, %llu lost",
+	    (unsigned long long)im->rows, (unsigned long long)im->found.lost);
+	if (pl->bound != CLASSIFY_BOUND_NONE && n > 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, " (%llu within the bound)",
+		    (unsigned long long)(im->found.lost -
+		    im->found.lost_bound));
+	return buf;
+}
 static void
 report_image_reverted(const struct report_crash_image *im, char *buf,
     size_t cap)
@@ -1096,10 +1115,11 @@ report_powerloss_lines(const struct report *rep, FILE *fp)
 	    (unsigned long long)pl->unsynced,
 	    (unsigned long long)pl->at_risk, (unsigned long long)pl->acked);
 	if (pl->problem[0] != '\0')
-		report_line(fp, 0, "powerloss", "no image: %s", pl->problem);
+		report_line(fp, 0, "powerloss", "%s%s", pl->nimages == 0 ?
+		    "no image: " : "", pl->problem);
 	for (i = 0; i < pl->nimages; i++) {
 		const struct report_crash_image *im = &pl->images[i];
-		char label[16];
+		char label[16], rows[96];
 
 		report_image_reverted(im, what, sizeof what);
 		snprintf(label, sizeof label, "image %d", im->index);
@@ -1108,16 +1128,13 @@ report_powerloss_lines(const struct report *rep, FILE *fp)
 			    what[0] != '\0' ? what : "nothing reverted",
 			    classify_verdict_name(im->verdict), im->reason);
 		else
-			report_line(fp, 0, label, "%s; %s, %s, %s, %llu rows, "
-			    "%llu lost (%llu within the bound): %s%s%s%s",
+			report_line(fp, 0, label, "%s; %s, %s%s%s: %s%s%s%s",
 			    what[0] != '\0' ? what : "nothing reverted",
 			    im->hot ? "recovered" : "no journal or WAL",
-			    im->found.opened ? "opened" : "UNOPENABLE",
-			    im->found.integrity_ok ? "integrity ok" :
-			    "INTEGRITY FAILED", (unsigned long long)im->rows,
-			    (unsigned long long)im->found.lost,
-			    (unsigned long long)(im->found.lost -
-			    im->found.lost_bound),
+			    im->found.opened ? "opened, " : "UNOPENABLE",
+			    !im->found.opened ? "" : im->found.integrity_ok ?
+			    "integrity ok, " : "INTEGRITY FAILED, ",
+			    report_image_rows(pl, im, rows, sizeof rows),
 			    classify_verdict_name(im->verdict),
 			    im->reason[0] != '\0' ? " (" : "", im->reason,
 			    im->reason[0] != '\0' ? ")" : "");

@@ -237,8 +237,13 @@ iovfs_sync(sqlite3_file *file, int flags)
 		return rc;
 	iovfs_before(&ev);
 	rc = f->real->pMethods->xSync(f->real, flags);
-	/* The unix VFS tries the directory once, whatever it returns. */
-	f->dirsync = 0;
+	/*
+	 * The unix VFS syncs the directory once, after the file's own sync
+	 * succeeded (whatever the directory's returns); after a failed one
+	 * it is still to come.
+	 */
+	if (rc == SQLITE_OK)
+		f->dirsync = 0;
 	iovfs_after(&ev, rc);
 	return rc;
 }
@@ -510,8 +515,10 @@ iovfs_full_path(sqlite3_vfs *b, const char *db_path, char *err,
 {
 	char full[PATH_MAX + 1];
 
+	/* SQLITE_OK_SYMLINK: the unix VFS followed a symbolic link. */
 	if (b->mxPathname > PATH_MAX ||
-	    b->xFullPathname(b, db_path, (int)sizeof full, full) != SQLITE_OK) {
+	    (b->xFullPathname(b, db_path, (int)sizeof full, full) & 0xff) !=
+	    SQLITE_OK) {
 		snprintf(err, errlen, "cannot resolve '%s'", db_path);
 		return -1;
 	}

@@ -679,6 +679,15 @@ ledger_acked(const struct ledger *l, int w)
 	return ledger_valid(l, w) ? l->w[w].acked : 0;
 }
 
+uint64_t
+ledger_attempted(const struct ledger *l, int w)
+{
+	if (!ledger_valid(l, w))
+		return 0;
+	return l->w[w].attempted > l->w[w].acked ? l->w[w].attempted :
+	    l->w[w].acked;
+}
+
 size_t
 ledger_judged(const struct ledger *l)
 {

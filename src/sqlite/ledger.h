@@ -178,6 +178,13 @@ uint64_t ledger_acked_before(const struct ledger *l, int w, int64_t t);
 /* Highest acknowledged seq of worker w (0 if none). */
 uint64_t ledger_acked(const struct ledger *l, int w);
 
+/*
+ * The highest seq worker w is known to have written in any of its lives
+ * (what a --nemesis kill published, what a restarted life resumed
+ * from), at least its highest ACK.
+ */
+uint64_t ledger_attempted(const struct ledger *l, int w);
+
 /* Number of snapshots judged so far. */
 size_t ledger_judged(const struct ledger *l);
 

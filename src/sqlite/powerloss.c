@@ -718,7 +718,7 @@ pl_check_apart(const struct pl_run *r, int k, const char *db,
 		memset(gwhy, 0, sizeof gwhy);
 		/* Tests: the check of image K dies, as a crash in SQLite would. */
 		if (pl_test_env("SQLSTORM_TEST_CRASH_CHECK_DIE") == k)
-			(void)raise(SIGSEGV);
+			abort();
 		pl_check(r, k, db, im, gwhy, sizeof gwhy);
 		if (util_write_all(fds[1], im, sizeof *im) < 0 ||
 		    util_write_all(fds[1], gwhy, sizeof gwhy) < 0)
@@ -829,8 +829,14 @@ pl_workers(struct pl_run *r, int64_t h)
 		r->acked[w] = ledger_acked(r->ledger, w);
 		r->bound[w] = h == INT64_MAX ? r->acked[w] :
 		    h <= 0 ? 0 : ledger_acked_before(r->ledger, w, h);
-		r->attempted[w] = ch->cut.hi > r->acked[w] ? ch->cut.hi :
-		    r->acked[w];
+		/*
+		 * The cut's published transaction, or what an earlier life
+		 * (killed by --nemesis) wrote: a commit it finished without
+		 * its ACK is in the files.
+		 */
+		r->attempted[w] = ledger_attempted(r->ledger, w);
+		if (ch->cut.hi > r->attempted[w])
+			r->attempted[w] = ch->cut.hi;
 		pl->acked += r->acked[w];
 		pl->at_risk += r->acked[w] - r->bound[w];
 	}
@@ -904,8 +910,17 @@ powerloss_judge(const struct scenario_params *p, struct ledger *ledger,
 		    SUP_NO_SNAPSHOT, VERDICT_FAILURE, util_now_ns(),
 		    "power loss: out of memory");
 	else
-		for (k = 0; k < cfg->crash_images; k++)
+		for (k = 0; k < cfg->crash_images; k++) {
+			/* ^C: stop after the image in hand; the run is
+			 * reported interrupted (scenario.c). */
+			if (sup_signal_noted() != 0) {
+				snprintf(pl->problem, sizeof pl->problem,
+				    "interrupted after %d of %d images", k,
+				    cfg->crash_images);
+				break;
+			}
 			pl_image(&r, k);
+		}
 	free(r.acked);
 	free(r.bound);
 	free(r.attempted);
