@@ -136,10 +136,37 @@ expect swallow 1 '^  failure +w0: swallowed an injected fault: injected IOERR \(
 expect swallow 1 '^  reproduce .*--nemesis .?io:write=IOERR@700ms' \
     "the reproduce line keeps --nemesis as given"
 
+# Review fixes.  Writes must resume in the worker the fault hit, not just
+# somewhere: w0 stops for good (a hang fault) after its injected error
+# while w1 goes on committing.
+run_tool stuck --duration 3s --workers 2 --interval 300ms --journal delete \
+    --validate-every 0 --grace 1s --nemesis 'io:write=IOERR@w0:500ms' \
+    --fault 'w0:hang@700ms'
+expect stuck 1 '^  failure +w0: writes never resumed after its injected fault at 0\.[5-9]s' \
+    "a worker that never writes again after its fault fails, named (w1's commits do not cover it)"
+# maint's own autocheckpoint (after a VACUUM) absorbs a firing, as a
+# worker's does; a read-only journal open that SQLite takes as "hot" on
+# CANTOPEN (hasHotJournal) absorbs it too; a worker restarted by the
+# nemesis reopens through injected read faults.
+run_tool maintck --duration 3s --workers 1 --interval 1s --validate-every 0 \
+    --sync normal --populate 8MiB --maintain vacuum@1500ms \
+    --nemesis 'io:sync=IOERR@maint:1s' --coverage report
+expect maintck 0 '^  io +io:sync=IOERR@maint:1s: armed 1, fired 1, 0 expected, 1 absorbed' \
+    "a firing in maint's autocheckpoint is absorbed, not swallowed"
+run_tool persist --duration 2s --workers 1 --validate-every 0 --journal persist \
+    --nemesis 'io:open=CANTOPEN@1s'
+expect persist 0 '^  io +io:open=CANTOPEN@1s: armed 1, fired 1, 0 expected, 1 absorbed' \
+    "CANTOPEN on the read-only hot-journal check is absorbed (persist)"
+run_tool reopen --duration 3s --journal delete --workers 2 --validate-every 0 \
+    --nemesis 'kill:w0=100ms@every 400ms,io:read=IOERR@w0:every 30ms' \
+    --coverage report
+expect reopen 0 '^sqlstorm: PASS' \
+    "a restarted worker whose open meets an injected fault opens again"
+
 # Bad input: one line, exit 99, nothing created.
 mkdir "$SCRATCH/empty"
 for bad in 'io:sync=IOERR@1s --sync off' 'io:read=IOERR@validator:1s' \
-    'io:full=0@1s' 'io:write=CORRUPT@1s'; do
+    'io:full=0@1s' 'io:write=CORRUPT@1s' 'io:write=IOERR@5s'; do
 	# shellcheck disable=SC2086
 	(cd "$SCRATCH/empty" && "$SQLSTORM" --duration 1s --nemesis ${bad%% *} \
 	    $(case $bad in *--sync*) echo --sync off;; esac) \

@@ -109,4 +109,16 @@ void iofault_judge(const struct nemesis_plan *plan, struct report *rep,
 
 #define IOFAULT_RESUME_NS INT64_C(1000000000)
 
+/*
+ * Writes resume in the worker a fault hit, not just somewhere: every
+ * worker w whose last firing (fire[w], outside an autocheckpoint) came
+ * at least IOFAULT_RESUME_NS before the deadline (or the power cut)
+ * must have a commit acknowledged after it (ack[w]); else a failure
+ * under --coverage strict, naming it.  A worker the nemesis paused or
+ * killed is left to the run-wide check: sqlstorm itself may have kept
+ * it from writing.
+ */
+void iofault_judge_workers(struct report *rep, int nworkers,
+    const int64_t *fire, const int64_t *ack);
+
 #endif

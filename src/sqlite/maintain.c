@@ -426,6 +426,16 @@ maintain_main(struct child_ctx *ctx, void *arg)
 		    t0, util_now_ns(), 0);
 		return 1;
 	}
+	/*
+	 * SQLite's autocheckpoint after an action ignores its errors, as
+	 * after a worker's commit: run it where a firing counts absorbed.
+	 */
+	if ((code = iofault_wal_hook(m.db)) != SQLITE_OK) {
+		(void)child_error(ctx, WIRE_OP_PRAGMA, code & 0xff, code, 0,
+		    sqlite3_errmsg(m.db), t0, util_now_ns(), 0);
+		sqlite3_close(m.db);
+		return 1;
+	}
 	rc = 0;
 	if (child_ready_wait(ctx) == 0) {
 		maint_loop(&m);

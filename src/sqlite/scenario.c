@@ -59,6 +59,8 @@ struct scen {
 	FILE     *trace;         /* --trace: the parent's log, or NULL */
 	int       restored;      /* a restore has given a copy this run */
 	int64_t   last_ack_ns;   /* the latest commit acknowledged */
+	int64_t  *ack_w, *fire_w;  /* per worker: its latest commit
+	                              acknowledged, its latest io firing */
 };
 
 static void scen_hard(struct report *, const char *, ...)
@@ -275,6 +277,10 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 
 	if (r->h.type == WIRE_IOFIRE) {
 		iofault_take_fire(&sc->nemesis, &r->u.iofire);
+		if (child >= 0 && child < sc->params.nworkers &&
+		    !(r->u.iofire.flags & WIRE_IOFIRE_ABSORBED) &&
+		    r->u.iofire.t > sc->fire_w[child])
+			sc->fire_w[child] = r->u.iofire.t;
 		return;
 	}
 	if (child == sc->params.maint_id) {
@@ -301,6 +307,8 @@ scen_on_record(void *user, int child, const struct wire_record *r)
 		report_series_note(rep, child, r->u.ack.t_commit);
 		if (r->u.ack.t_commit > sc->last_ack_ns)
 			sc->last_ack_ns = r->u.ack.t_commit;
+		if (r->u.ack.t_commit > sc->ack_w[child])
+			sc->ack_w[child] = r->u.ack.t_commit;
 		break;
 	case WIRE_HIST:
 		for (b = 0; b < WIRE_HIST_BUCKETS; b++)
@@ -721,6 +729,7 @@ scen_final(struct scen *sc)
 	scen_lags(sc);
 	scen_coverage(sc, now);
 	iofault_judge(&sc->nemesis, rep, sc->last_ack_ns);
+	iofault_judge_workers(rep, sc->params.nworkers, sc->fire_w, sc->ack_w);
 	/* After a power cut the images are the final database. */
 	if (rep->sup.cut_ns != 0) {
 		powerloss_judge(&sc->params, sc->ledger, rep);
@@ -977,7 +986,10 @@ scen_prepare(struct scen *sc)
 	sc->ledger = ledger_new(cfg->workers);
 	rep->workers = calloc((size_t)cfg->workers, sizeof *rep->workers);
 	sc->snap_k = calloc((size_t)cfg->workers, sizeof *sc->snap_k);
-	if (sc->ledger == NULL || rep->workers == NULL || sc->snap_k == NULL) {
+	sc->ack_w = calloc((size_t)cfg->workers, sizeof *sc->ack_w);
+	sc->fire_w = calloc((size_t)cfg->workers, sizeof *sc->fire_w);
+	if (sc->ledger == NULL || rep->workers == NULL || sc->snap_k == NULL ||
+	    sc->ack_w == NULL || sc->fire_w == NULL) {
 		scen_hard(rep, "out of memory");
 		return -1;
 	}
@@ -1068,6 +1080,8 @@ scenario_run(const struct config *cfg, struct report *rep)
 		rep->exit_code = rep->sup.nfailures > 0 || rep->interrupted;
 	scen_cleanup(&sc);
 	free(sc.snap_k);
+	free(sc.ack_w);
+	free(sc.fire_w);
 	ledger_free(sc.ledger);
 	fault_free(&sc.faults);
 	nemesis_free(&sc.nemesis);

@@ -162,27 +162,6 @@ worker_prepare(struct worker *w, int nworkers)
 	return worker_resumed(w, seq);
 }
 
-/* Open the connection and prepare.  Returns 0 or -1 (reported). */
-static int
-worker_open(struct worker *w, const struct scenario_params *p)
-{
-	char err[WIRE_MSG_MAX + 1];
-	int64_t t0 = util_now_ns();
-	int code = 0;
-
-	if (store_open(w->cfg, p->db_path, 0, w->ctx, &w->busy, &w->db, err,
-	    sizeof err, &code) < 0) {
-		(void)child_error(w->ctx, WIRE_OP_OPEN, code & 0xff, code, 0,
-		    err, t0, util_now_ns(), 0);
-		return -1;
-	}
-	if ((code = iofault_wal_hook(w->db)) != SQLITE_OK) {
-		worker_report(w, WIRE_OP_PRAGMA, code, t0, util_now_ns());
-		return -1;
-	}
-	return worker_prepare(w, p->nworkers);
-}
-
 static void
 worker_close(struct worker *w)
 {
@@ -197,6 +176,31 @@ worker_close(struct worker *w)
 	sqlite3_close(w->db);
 	w->db = NULL;
 }
+
+/* Open the connection and prepare.  Returns 0 or -1 (reported). */
+static int
+worker_open(struct worker *w, const struct scenario_params *p)
+{
+	char err[WIRE_MSG_MAX + 1];
+	int64_t t0 = util_now_ns();
+	int code = 0;
+
+	/* An injected fault may hit the open (a restarted life's). */
+	w->inj_mark = iofault_fired();
+	if (store_open(w->cfg, p->db_path, 0, w->ctx, &w->busy, &w->db, err,
+	    sizeof err, &code) < 0) {
+		iofault_mark_error(w->ctx, w->inj_mark);
+		(void)child_error(w->ctx, WIRE_OP_OPEN, code & 0xff, code, 0,
+		    err, t0, util_now_ns(), 0);
+		return -1;
+	}
+	if ((code = iofault_wal_hook(w->db)) != SQLITE_OK) {
+		worker_report(w, WIRE_OP_PRAGMA, code, t0, util_now_ns());
+		return -1;
+	}
+	return worker_prepare(w, p->nworkers);
+}
+
 
 /*
  * The canary: the workload removes one acknowledged seq, acked / 2, in
@@ -470,6 +474,29 @@ worker_done(struct worker *w, struct wire_done *d)
 	(void)child_finish(w->ctx, d);
 }
 
+/*
+ * worker_open(), again after an open that an injected I/O fault failed
+ * (its error went out marked injected, so it is expected): a worker
+ * restarted by --nemesis reopens while io faults are armed, and a store
+ * must let it open once the fault is spent.  Any other failure, or the
+ * shutdown, ends the attempts.  Returns 0 or -1.
+ */
+static int
+worker_open_retry(struct worker *w, const struct scenario_params *p)
+{
+	uint64_t mark;
+
+	for (;;) {
+		mark = iofault_fired();
+		if (worker_open(w, p) == 0)
+			return 0;
+		worker_close(w);
+		if (iofault_fired() == mark || child_sleep_until(w->ctx,
+		    util_now_ns() + WORKER_MIN_BACKOFF_NS) != 0)
+			return -1;
+	}
+}
+
 int
 worker_main(struct child_ctx *ctx, void *arg)
 {
@@ -486,7 +513,7 @@ worker_main(struct child_ctx *ctx, void *arg)
 	w.next = 1;
 	if (storage_child_start(p, ctx) < 0)
 		return 1;
-	if (worker_open(&w, p) < 0) {
+	if (worker_open_retry(&w, p) < 0) {
 		/*
 		 * Started again by --nemesis and cut off by the shutdown
 		 * before it could open (its error is late): nothing to do.
