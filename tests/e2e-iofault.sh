@@ -163,6 +163,13 @@ run_tool reopen --duration 3s --journal delete --workers 2 --validate-every 0 \
 expect reopen 0 '^sqlstorm: PASS' \
     "a restarted worker whose open meets an injected fault opens again"
 
+# An arming made while its target was down (killed, not yet restarted)
+# is taken up by the next life.
+run_tool down --duration 3s --workers 2 --journal delete --validate-every 0 \
+    --nemesis 'kill:w0=500ms@1s,io:write=IOERR@w0:1200ms'
+expect down 0 '^  io +io:write=IOERR@w0:1200ms: armed 1, fired 1, 1 expected' \
+    "a fault armed while the worker was down fires in its next life"
+
 # Bad input: one line, exit 99, nothing created.
 mkdir "$SCRATCH/empty"
 for bad in 'io:sync=IOERR@1s --sync off' 'io:read=IOERR@validator:1s' \

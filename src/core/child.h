@@ -65,6 +65,12 @@ struct child_slot {
 	volatile int32_t  io_code;      /* the code to return */
 	volatile int32_t  io_short;     /* a short write, then io_code */
 	volatile int32_t  io_item;      /* the --nemesis item */
+	/*
+	 * The generation the child last took (written by the child): a
+	 * life restarted by the nemesis takes up an arming made while it
+	 * was down, never one an earlier life already fired.
+	 */
+	volatile uint32_t io_taken;
 };
 
 struct child_ctx {

@@ -1269,7 +1269,9 @@ sup_nem_restart(struct sup_state *st, size_t i, int64_t now)
 
 	nm->restart_at = 0;
 	nm->incarnation++;
-	memset((void *)&st->cslots[i], 0, sizeof st->cslots[i]);
+	/* Its phase starts anew; an io arming stays (child.h). */
+	st->cslots[i].phase = CHILD_PHASE_IDLE;
+	st->cslots[i].lo = st->cslots[i].hi = 0;
 	if ((fd = sup_fork(st, i, &pid)) < 0) {
 		/* It stays dead: judged as the nemesis's kill, plus this. */
 		(void)sup_event_add(st->res, SUP_EV_NEMESIS, (int)i,

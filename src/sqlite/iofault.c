@@ -203,6 +203,7 @@ iofault_armed(struct iovfs_event *ev)
 	if (s->io_op != (int32_t)ev->op)
 		return SQLITE_OK;
 	iof.seen_gen = gen;
+	s->io_taken = gen;
 	code = s->io_code;
 	item = s->io_item;
 	/*
@@ -261,8 +262,11 @@ iofault_child_start(const struct scenario_params *p, struct child_ctx *ctx,
 	memset(&iof, 0, sizeof iof);
 	iof.ctx = ctx;
 	util_strlcpy(iof.path, p->db_path, sizeof iof.path);
-	/* A generation armed before this life began is not this life's. */
-	iof.seen_gen = ctx->slot != NULL ? ctx->slot->io_gen : 0;
+	/*
+	 * Generations an earlier life took are not this life's; one armed
+	 * while the child was down (after its last take) is.
+	 */
+	iof.seen_gen = ctx->slot != NULL ? ctx->slot->io_taken : 0;
 	iof.swallow = sw != NULL && strcmp(sw, "1") == 0;
 	iovfs_set_hooks(IOVFS_HOOK_FAULT, &hooks);
 	return 0;
