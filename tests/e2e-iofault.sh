@@ -173,7 +173,8 @@ expect down 0 '^  io +io:write=IOERR@w0:1200ms: armed 1, fired 1, 1 expected' \
 # Bad input: one line, exit 99, nothing created.
 mkdir "$SCRATCH/empty"
 for bad in 'io:sync=IOERR@1s --sync off' 'io:read=IOERR@validator:1s' \
-    'io:full=0@1s' 'io:write=CORRUPT@1s' 'io:write=IOERR@5s'; do
+    'io:full=0@1s' 'io:write=CORRUPT@1s' 'io:write=IOERR@5s' \
+    'io:full=1/300ms@500ms,io:full=1@600ms'; do
 	# shellcheck disable=SC2086
 	(cd "$SCRATCH/empty" && "$SQLSTORM" --duration 1s --nemesis ${bad%% *} \
 	    $(case $bad in *--sync*) echo --sync off;; esac) \

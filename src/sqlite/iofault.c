@@ -88,13 +88,20 @@ iofault_plan_check(const struct config *cfg, struct nemesis_plan *plan,
     char *err, size_t errlen)
 {
 	char shown[UTIL_SHOW_MAX + 8];
-	size_t i;
+	size_t i, full = 0;
 
 	for (i = 0; i < plan->n; i++) {
 		struct nemesis_item *it = &plan->v[i];
 
 		if (it->action != NEMESIS_IO)
 			continue;
+		/* One limit in the shared page: two would lift each other. */
+		if (it->io_kind == NEMESIS_IO_FULL && ++full > 1) {
+			util_set_err(err, errlen, "one io:full item "
+			    "at most (a second would share and lift its "
+			    "limit)");
+			return -1;
+		}
 		if (it->when.first_ns >= cfg->duration_ns) {
 			util_set_err(err, errlen, "io item %zu is due at or "
 			    "after the deadline (--duration): it could never "
