@@ -825,12 +825,16 @@ small_log(unsigned char *buf, size_t cap, size_t *ends, size_t *nends)
 	return n;
 }
 
+static size_t last_torn;     /* crashlog_torn() of load_bytes' load */
+
 static int
 load_bytes(const unsigned char *buf, size_t n, char *err, size_t errlen)
 {
 	const char *files[CRASHLOG_NFILE] = { fpath[0], fpath[1], NULL };
 	struct crashlog_state *st = NULL;
 	int fd, rc;
+
+	last_torn = 0;
 
 	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	ck_assert_int_ge(fd, 0);
@@ -840,6 +844,7 @@ load_bytes(const unsigned char *buf, size_t n, char *err, size_t errlen)
 	rc = crashlog_load(logpath, files, &st, err, errlen);
 	if (rc == 0) {
 		ck_assert_ptr_nonnull(st);
+		last_torn = crashlog_torn(st);
 		crashlog_free(st);
 	} else {
 		ck_assert_ptr_null(st);
@@ -848,24 +853,91 @@ load_bytes(const unsigned char *buf, size_t n, char *err, size_t errlen)
 	return rc;
 }
 
-/* Cut anywhere but between records: a one-line error, no crash. */
+/*
+ * Cut anywhere: between records it loads; inside a record's header, a
+ * one-line error; past a whole header, the record is dropped as torn
+ * (its writer was killed inside its append and wrote nothing after).
+ * Never a crash.
+ */
 START_TEST(test_crashlog_truncated_log)
 {
 	static unsigned char buf[8192];
-	size_t ends[16], nends, n, cut, j;
+	size_t ends[16], nends, n, cut, j, start;
 	char err[256];
 	int at_end;
 
 	n = small_log(buf, sizeof buf, ends, &nends);
 	for (cut = 0; cut <= n; cut++) {
 		at_end = cut == 0;
-		for (j = 0; j < nends; j++)
+		start = 0;
+		for (j = 0; j < nends; j++) {
 			at_end |= cut == ends[j];
+			if (ends[j] <= cut)
+				start = ends[j];
+		}
 		/* A cut between a sync's begin and end leaves it open. */
-		ck_assert_int_eq(load_bytes(buf, cut, err, sizeof err),
-		    at_end ? 0 : -1);
-		if (!at_end)
+		if (at_end) {
+			ck_assert_int_eq(load_bytes(buf, cut, err, sizeof err),
+			    0);
+			ck_assert_uint_eq(last_torn, 0);
+		} else if (cut - start >= 56) {
+			ck_assert_int_eq(load_bytes(buf, cut, err, sizeof err),
+			    0);
+			ck_assert_uint_eq(last_torn, 1);
+		} else {
+			ck_assert_int_eq(load_bytes(buf, cut, err, sizeof err),
+			    -1);
 			ck_assert_ptr_nonnull(strstr(err, "crash log"));
+		}
+	}
+}
+END_TEST
+
+/*
+ * A record torn in the middle of the log: dropped when its writer wrote
+ * nothing after it, a load error when it did (a killed process writes no
+ * more: that tear is not a kill's).
+ */
+START_TEST(test_crashlog_torn_record_mid_log)
+{
+	static unsigned char buf[8192], out[8192];
+	size_t ends[16], nends, n, m, k;
+	char err[256];
+	int pid_k;
+
+	n = small_log(buf, sizeof buf, ends, &nends);
+	for (k = 0; k + 1 < nends; k++) {
+		size_t from = k == 0 ? 0 : ends[k - 1], len = ends[k] - from;
+
+		if (len <= 57)
+			continue;
+		/* Record k keeps its header and half its payload. */
+		m = 0;
+		memcpy(out, buf, from);
+		m = from;
+		memcpy(out + m, buf + from, 56 + (len - 56) / 2);
+		m += 56 + (len - 56) / 2;
+		memcpy(out + m, buf + ends[k], n - ends[k]);
+		m += n - ends[k];
+		pid_k = (int)(buf[from + 8] | buf[from + 9] << 8);
+		{
+			size_t r;
+			int later = 0;
+
+			for (r = k + 1; r < nends; r++)
+				later |= (int)(buf[ends[r - 1] + 8] |
+				    buf[ends[r - 1] + 9] << 8) == pid_k;
+			if (later) {
+				ck_assert_int_eq(load_bytes(out, m, err,
+				    sizeof err), -1);
+				ck_assert_ptr_nonnull(strstr(err,
+				    "wrote again after it"));
+			} else {
+				ck_assert_int_eq(load_bytes(out, m, err,
+				    sizeof err), 0);
+				ck_assert_uint_eq(last_torn, 1);
+			}
+		}
 	}
 }
 END_TEST
@@ -883,7 +955,19 @@ START_TEST(test_crashlog_garbled_log)
 		unsigned char x = (unsigned char)(1u << (util_rand64(&rs) % 8));
 
 		buf[i] ^= x;
-		ck_assert_int_eq(load_bytes(buf, n, err, sizeof err), -1);
+		/*
+		 * A garbled record fails the load.  Only a length that now
+		 * claims more than what follows can pass as a tear, and is
+		 * then dropped as one, named.
+		 */
+		if (load_bytes(buf, n, err, sizeof err) == 0) {
+			size_t j, from = 0;
+
+			for (j = 0; j < nends && ends[j] <= i; j++)
+				from = ends[j];
+			ck_assert_msg(last_torn == 1 && i - from >= 12 &&
+			    i - from < 16, "byte %zu accepted", i);
+		}
 		buf[i] ^= x;
 	}
 	ck_assert_int_eq(load_bytes(buf, n, err, sizeof err), 0);
@@ -923,6 +1007,7 @@ crashlog_suite(void)
 	tcase_add_test(tc, test_crashlog_delete_durable);
 	tcase_add_test(tc, test_crashlog_created_lives);
 	tcase_add_test(tc, test_crashlog_torn_sector);
+	tcase_add_test(tc, test_crashlog_torn_record_mid_log);
 	tcase_add_test(tc, test_crashlog_deterministic);
 	tcase_add_test(tc, test_crashlog_tear_same_draws);
 	tcase_add_test(tc, test_crashlog_synced_at);

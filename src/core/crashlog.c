@@ -326,6 +326,11 @@ struct crashlog_state {
 	int64_t dd_t;           /* t of the directory's durable point */
 	unsigned char **chunk;  /* arena of sector copies */
 	size_t nchunk, capchunk, used;
+	struct {                /* records torn by a killed writer */
+		int    pid;
+		size_t next;    /* index of the first record after it */
+	} torn[64];
+	size_t ntorn;
 };
 
 #define CHUNK (256 * SECT)
@@ -444,6 +449,70 @@ cl_parse(const unsigned char *buf, size_t size, size_t *pos,
 }
 
 /*
+ * A record cut short where the log goes on: a process killed (SIGKILL,
+ * by the nemesis, or at the cut when it would not stop) inside its
+ * append leaves the first part of a record, and O_APPEND puts the next
+ * writer's record right after it.  The write that record announced
+ * never happened (the recorder appends before it writes), so it is
+ * dropped, on two conditions: its header is whole (its writer is
+ * known), and that writer wrote nothing after it (cl_check_torn(): a
+ * killed process writes no more).  Finds the next whole record after
+ * *pos (or the end of the log) and notes the torn one.  Returns 0, or -1
+ * (not such a record: the caller's error stands).
+ */
+static int
+cl_skip_torn(struct crashlog_state *st, size_t *pos,
+    const char *const files[])
+{
+	const unsigned char *h = st->log + *pos;
+	struct crec probe;
+	char e2[8];
+	size_t q, end;
+
+	if (st->loglen - *pos < CL_HDR || cl_get32(h) != CL_MAGIC ||
+	    st->ntorn == sizeof st->torn / sizeof st->torn[0])
+		return -1;
+	end = *pos + CL_HDR + (size_t)cl_get32(h + 12);
+	for (q = *pos + 1; q < st->loglen; q++) {
+		size_t at = q;
+
+		if (st->loglen - q >= CL_HDR &&
+		    cl_get32(st->log + q) == CL_MAGIC &&
+		    cl_parse(st->log, st->loglen, &at, files, &probe, e2,
+		    sizeof e2) == 0)
+			break;
+	}
+	/*
+	 * Cut short, not garbled: what follows (the next whole record, or
+	 * the log's end) begins before the record's own declared end.
+	 */
+	if (q >= end)
+		return -1;
+	st->torn[st->ntorn].pid = (int)cl_get32(h + 8);
+	st->torn[st->ntorn].next = st->nrec;
+	st->ntorn++;
+	*pos = q;
+	return 0;
+}
+
+/* Every dropped torn record's writer wrote nothing after it. */
+static int
+cl_check_torn(const struct crashlog_state *st, char *err, size_t errlen)
+{
+	size_t i, r;
+
+	for (i = 0; i < st->ntorn; i++)
+		for (r = st->torn[i].next; r < st->nrec; r++)
+			if (st->rec[r].pid == st->torn[i].pid) {
+				util_set_err(err, errlen, "crash log: a torn "
+				    "record of pid %d, which wrote again after "
+				    "it", st->torn[i].pid);
+				return -1;
+			}
+	return 0;
+}
+
+/*
  * Map the whole log (nobody may write it any more) and parse it into
  * st->rec.
  */
@@ -476,11 +545,15 @@ cl_read(struct crashlog_state *st, const char *path,
 		    256) < 0)
 			goto fail;
 		if (cl_parse(st->log, st->loglen, &pos, files,
-		    &st->rec[st->nrec], err, errlen) < 0)
+		    &st->rec[st->nrec], err, errlen) == 0) {
+			st->nrec++;
+			continue;
+		}
+		if (cl_skip_torn(st, &pos, files) < 0)
 			return -1;
-		st->nrec++;
+		err[0] = '\0';
 	}
-	return 0;
+	return cl_check_torn(st, err, errlen);
 fail:
 	util_set_err(err, errlen, "crash log %s: %s", path, strerror(errno ?
 	    errno : EIO));
@@ -1022,6 +1095,12 @@ crashlog_load(const char *log_path, const char *const files[],
 fail:
 	crashlog_free(st);
 	return -1;
+}
+
+size_t
+crashlog_torn(const struct crashlog_state *st)
+{
+	return st->ntorn;
 }
 
 uint64_t

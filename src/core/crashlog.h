@@ -129,6 +129,14 @@ int crashlog_load(const char *log_path, const char *const files[],
 
 void crashlog_free(struct crashlog_state *st);
 
+/*
+ * Records dropped as torn: cut short by a writer killed inside its
+ * append, which wrote nothing after (the write they announced never
+ * happened).  A torn record of a writer that wrote again is a load
+ * error.
+ */
+size_t crashlog_torn(const struct crashlog_state *st);
+
 /* Sectors (all files) that have more than one possible version. */
 uint64_t crashlog_unsynced(const struct crashlog_state *st);
 
