@@ -1211,6 +1211,10 @@ report_nemesis_lines(const struct report *rep, FILE *fp)
 
 	if (rep->cfg == NULL || rep->cfg->nemesis == NULL)
 		return;
+	/* Only io: items: their own io lines say what they did. */
+	if (strstr(rep->cfg->nemesis, "kill:") == NULL &&
+	    strstr(rep->cfg->nemesis, "pause:") == NULL)
+		return;
 	for (w = 0; w < rep->nworkers; w++) {
 		ind += rep->workers[w].indeterminate;
 		present += rep->workers[w].present;

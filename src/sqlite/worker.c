@@ -69,9 +69,11 @@ worker_report(struct worker *w, int op, int rc, int64_t t_begin,
     int64_t t_end)
 {
 	iofault_mark_error(w->ctx, w->inj_mark);
+	/* An injected error set no errno: SQLite's would be a stale one. */
 	(void)child_error(w->ctx, op, rc & 0xff,
-	    sqlite3_extended_errcode(w->db), sqlite3_system_errno(w->db),
-	    sqlite3_errmsg(w->db), t_begin, t_end, 0);
+	    sqlite3_extended_errcode(w->db), w->ctx->inj != 0 ? 0 :
+	    sqlite3_system_errno(w->db), sqlite3_errmsg(w->db), t_begin,
+	    t_end, 0);
 }
 
 /* Step a statement that returns no rows.  Returns 0 or -1 (reported). */
