@@ -176,6 +176,33 @@ real_busy_main(struct child_ctx *c, void *arg)
 	return 0;
 }
 
+/*
+ * Says an IOERR was injected (item 0) though nothing fired: the excuse
+ * is the parent's to grant, for an item it saw fire.
+ */
+static int
+claims_injected_main(struct child_ctx *c, void *arg)
+{
+	struct wire_done done;
+	int64_t t;
+
+	(void)arg;
+	if (child_ready_wait(c) < 0)
+		return 0;
+	nap_until(c->shared->start_ns + 50 * MS);
+	c->inj = WIRE_INJ_FIRED;
+	c->inj_item = 0;
+	c->inj_code = 10;
+	t = util_now_ns();
+	(void)child_error(c, WIRE_OP_COMMIT, 10, 10, 0, "disk I/O error",
+	    t - MS, t, 0);
+	while (child_sleep_until(c, util_now_ns() + 20 * MS) == 0)
+		continue;
+	memset(&done, 0, sizeof done);
+	(void)child_finish(c, &done);
+	return 0;
+}
+
 /* Never looks at shutdown, but dies of the parent's SIGTERM. */
 static int
 deaf_main(struct child_ctx *c, void *arg)
@@ -506,6 +533,49 @@ START_TEST(test_supervisor_error_before_deadline_fails)
 	ck_assert(find_event(&run, 1, VERDICT_FAILURE)->kind == SUP_EV_ERROR);
 	sup_result_free(&run.res);
 	assert_no_children();
+}
+END_TEST
+
+/*
+ * "Injected" is granted only for an io item the parent armed and saw
+ * fire: without a plan, or for an item that never fired, the IOERR fails
+ * like any; for one that fired, it is expected (injected).
+ */
+START_TEST(test_supervisor_injected_needs_a_firing)
+{
+	static const char *const names[] = { NULL };
+	struct nemesis_plan plan;
+	struct run run;
+	char err[256];
+	const struct sup_event *ev;
+	int pass;
+
+	for (pass = 0; pass < 3; pass++) {
+		run_init(&run, 1, 300);
+		run.specs[0].main = claims_injected_main;
+		memset(&plan, 0, sizeof plan);
+		if (pass > 0) {
+			ck_assert_msg(nemesis_parse("io:write=IOERR@w0:10s", 1,
+			    names, &plan, err, sizeof err) == 0, "%s", err);
+			plan.v[0].fired = pass == 2;
+			run.opt.nemesis = &plan;
+		}
+		run_go(&run);
+		if (pass < 2) {
+			ev = find_event(&run, 0, VERDICT_FAILURE);
+			ck_assert_ptr_nonnull(ev);
+			ck_assert_msg(strstr(ev->reason, "injected fault") ==
+			    NULL, "pass %d: %s", pass, ev->reason);
+		} else {
+			assert_no_failure(&run);
+			ev = find_event(&run, 0, VERDICT_EXPECTED);
+			ck_assert_ptr_nonnull(ev);
+			ck_assert(ev->cause == CLASSIFY_CAUSE_INJECTED);
+		}
+		sup_result_free(&run.res);
+		nemesis_free(&plan);
+		assert_no_children();
+	}
 }
 END_TEST
 
@@ -1861,6 +1931,7 @@ supervisor_suite(void)
 	tcase_add_test(tc, test_supervisor_error_before_deadline_fails);
 	tcase_add_test(tc, test_supervisor_benign_late_error_expected);
 	tcase_add_test(tc, test_supervisor_severe_late_error_fails);
+	tcase_add_test(tc, test_supervisor_injected_needs_a_firing);
 	tcase_add_test(tc, test_supervisor_ignore_policy_forgives_late_severe);
 	tcase_add_test(tc, test_supervisor_deferred_early_error_fails);
 	tcase_add_test(tc, test_supervisor_late_parent_real_error_fails);

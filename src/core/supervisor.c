@@ -767,10 +767,21 @@ sup_take_error(struct sup_state *st, size_t i, const struct wire_record *r)
 	ev.child = (int)i;
 	ev.snapshot = SUP_NO_SNAPSHOT;
 	ev.err = r->u.error;
+	/*
+	 * "Injected" is the child's word; the excuse is granted only for an
+	 * io item the parent armed and saw fire (its IOFIRE record came
+	 * first, on the same pipe).  Otherwise the error is judged as any.
+	 */
+	if ((ev.err.injected & WIRE_INJ_SWALLOWED) == 0 &&
+	    (ev.err.injected & WIRE_INJ_FIRED) != 0 && (st->plan == NULL ||
+	    ev.err.inj_item >= st->plan->n ||
+	    st->plan->v[ev.err.inj_item].action != NEMESIS_IO ||
+	    st->plan->v[ev.err.inj_item].fired == 0))
+		ev.err.injected = 0;
 	ev.code_name = classify_policy_name(st->opt->codes, r->u.error.code);
 	ev.t_ns = r->u.error.t_end;
 	ev.late = classify_is_late(&r->u.error, res->shutdown_ns);
-	ev.verdict = classify_error_window(&r->u.error, deadline,
+	ev.verdict = classify_error_window(&ev.err, deadline,
 	    res->shutdown_ns, st->opt->policy, st->opt->codes, res->windows,
 	    res->nwindows, st->opt->nemesis_slack_ns, &ev.cause, ev.reason,
 	    sizeof ev.reason);

@@ -313,9 +313,10 @@ maint_run(struct maint *m, size_t i)
 	snprintf(msg, sizeof msg, "%s: %s", maint_kind_name(it->kind),
 	    sqlite3_errmsg(m->db));
 	iofault_mark_error(m->ctx, mark);
+	/* An injected error set no errno: SQLite's would be a stale one. */
 	(void)child_error(m->ctx, WIRE_OP_MAINTAIN, rc & 0xff,
-	    sqlite3_extended_errcode(m->db), sqlite3_system_errno(m->db), msg,
-	    t0, t1, 0);
+	    sqlite3_extended_errcode(m->db), m->ctx->inj != 0 ? 0 :
+	    sqlite3_system_errno(m->db), msg, t0, t1, 0);
 	return rc;
 }
 

@@ -255,6 +255,19 @@ pl_rec_truncate(const struct iovfs_event *ev)
 	free(tail);
 }
 
+/* Read exactly len bytes unless EOF or an error comes first: the count. */
+static ssize_t
+pl_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len && (n = util_read(fd, (char *)buf + got,
+	    len - got)) > 0)
+		got += (size_t)n;
+	return (ssize_t)got;
+}
+
 /* A deleted file's contents, read with POSIX calls (no sqlite3_file). */
 static void
 pl_rec_delete(const struct iovfs_event *ev)
@@ -273,7 +286,7 @@ pl_rec_delete(const struct iovfs_event *ev)
 	if (fstat(fd, &sb) == 0 && sb.st_size <= CRASHLOG_KEEP_MAX) {
 		len = (size_t)sb.st_size;
 		buf = malloc(len > 0 ? len : 1);
-		if (buf == NULL || (len > 0 && util_read(fd, buf, len) !=
+		if (buf == NULL || (len > 0 && pl_read_full(fd, buf, len) !=
 		    (ssize_t)len)) {
 			free(buf);
 			(void)close(fd);
@@ -676,18 +689,6 @@ pl_test_env(const char *name)
 	return v != NULL && *v != '\0' ? atoi(v) : -1;
 }
 
-/* Read exactly len bytes unless EOF or an error comes first: the count. */
-static ssize_t
-pl_read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len && (n = util_read(fd, (char *)buf + got,
-	    len - got)) > 0)
-		got += (size_t)n;
-	return (ssize_t)got;
-}
 
 /*
  * pl_check() in a child process, so that nothing an image holds can take
